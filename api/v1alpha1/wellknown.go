@@ -1,0 +1,80 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+// Labels and annotations the operator puts on the Secrets it manages. They are
+// part of the API: backup tools, reloaders and the operator itself after a
+// restart read them. None of them ever holds a token value.
+const (
+	// ManagedByLabel marks Secrets written by the operator; its cache watches
+	// only Secrets that carry it.
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	// ManagedByValue is ManagedByLabel's value.
+	ManagedByValue = "apitoken-operator"
+
+	// OwnerAnnotation names the ApiToken (in the same namespace) a Secret belongs to.
+	OwnerAnnotation = "auth.apitoken.io/apitoken"
+	// TokenHashAnnotation is the fingerprint of the current token, so that an
+	// edit of the value is detected.
+	TokenHashAnnotation = "auth.apitoken.io/token-hash"
+	// IssuedAtAnnotation is when the current token was issued or imported (RFC 3339).
+	IssuedAtAnnotation = "auth.apitoken.io/issued-at"
+	// RevisionAnnotation counts the tokens issued or imported into the Secret.
+	RevisionAnnotation = "auth.apitoken.io/revision"
+	// PreviousExpiresAtAnnotation is when the previous token leaves the Secret (RFC 3339).
+	PreviousExpiresAtAnnotation = "auth.apitoken.io/previous-expires-at"
+	// RotateHandledAnnotation is the last value of the ApiToken's rotate
+	// annotation that was acted on. It is written with the rotated token, in
+	// the same request, so that a rotation is never done twice.
+	RotateHandledAnnotation = "auth.apitoken.io/rotate-handled"
+	// RevokedAtAnnotation is when the token was revoked and removed (RFC 3339).
+	RevokedAtAnnotation = "auth.apitoken.io/revoked-at"
+	// SourceVersionAnnotation is the resourceVersion of the import source
+	// Secret the current value was copied from, so that an unchanged source is
+	// not read again.
+	SourceVersionAnnotation = "auth.apitoken.io/source-version"
+)
+
+// ConditionReady says whether the Secret holds a valid token.
+// ConditionReady says whether the target Secret holds a valid token.
+const ConditionReady = "Ready"
+
+// Reasons of the Ready condition.
+const (
+	// ReasonIssued: the Secret holds a valid generated token.
+	ReasonIssued = "Issued"
+	// ReasonImported: the Secret holds a valid imported token.
+	ReasonImported = "Imported"
+	// ReasonRotated: a new token replaced the previous one (an event reason).
+	ReasonRotated = "Rotated"
+	// ReasonReissued: the Secret was deleted or its value edited, so the token
+	// was issued or copied again (an event reason).
+	ReasonReissued = "Reissued"
+	// ReasonExpired: the token is past its expirationDate.
+	ReasonExpired = "Expired"
+	// ReasonRevoked: spec.revoked is true and the Secret no longer holds the token.
+	ReasonRevoked = "Revoked"
+	// ReasonInvalidImport: the import source value or pattern breaks the format rule.
+	ReasonInvalidImport = "InvalidImport"
+	// ReasonSourceNotFound: the import source Secret or key does not exist.
+	ReasonSourceNotFound = "SourceNotFound"
+	// ReasonSecretConflict: a Secret of the target name exists and is not managed by this ApiToken.
+	ReasonSecretConflict = "SecretConflict"
+	// ReasonSecretRejected: the API server rejected the Secret the operator
+	// wrote, usually because of spec.secret.labels or annotations.
+	ReasonSecretRejected = "SecretRejected"
+)

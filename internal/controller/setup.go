@@ -1,0 +1,132 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/index"
+)
+
+// CacheOptions is how the manager caches: managed Secrets only (by label),
+// managedFields stripped from everything.
+func CacheOptions() cache.Options {
+	return cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue})},
+		},
+	}
+}
+
+// SetupWithManager registers the indexes, the Secret metadata cache and the
+// controller with the manager.
+func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if err := index.Setup(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
+	metaCache, err := cache.New(mgr.GetConfig(), cache.Options{
+		HTTPClient:       mgr.GetHTTPClient(),
+		Scheme:           mgr.GetScheme(),
+		Mapper:           mgr.GetRESTMapper(),
+		DefaultTransform: stripSecretMetadata,
+	})
+	if err != nil {
+		return fmt.Errorf("creating the Secret metadata cache: %w", err)
+	}
+	if err := mgr.Add(runnableCache{metaCache}); err != nil {
+		return fmt.Errorf("adding the Secret metadata cache: %w", err)
+	}
+	r.secretMeta = metaCache
+
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("apitoken").
+		// Status-only updates (ours, and lastUsedDate) need no reconcile.
+		For(&authv1alpha1.ApiToken{}, builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret)).
+		WatchesRawSource(source.Kind(metaCache, newSecretMetadata(),
+			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
+				return r.tokensForSecret(ctx, m)
+			}),
+			// Managed Secrets come through the typed watch above, whose
+			// cache the reconciler reads them from.
+			predicate.NewTypedPredicateFuncs(func(m *metav1.PartialObjectMetadata) bool {
+				return m.Labels[authv1alpha1.ManagedByLabel] != authv1alpha1.ManagedByValue
+			}))).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
+		Complete(r)
+}
+
+// tokensForSecret maps a Secret to the ApiTokens that write it or import from it.
+func (r *ApiTokenReconciler) tokensForSecret(ctx context.Context, s client.Object) []reconcile.Request {
+	var list authv1alpha1.ApiTokenList
+	if err := r.Client.List(ctx, &list, client.InNamespace(s.GetNamespace()),
+		client.MatchingFields{index.SecretRefsKey: s.GetName()}); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "Failed to list ApiTokens for Secret", "secret", client.ObjectKeyFromObject(s))
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for _, t := range list.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&t)})
+	}
+	return reqs
+}
+
+// runnableCache lets the manager start the metadata cache with its own
+// caches, before the controllers, and wait for it to sync.
+type runnableCache struct{ cache.Cache }
+
+func (c runnableCache) GetCache() cache.Cache { return c.Cache }
+
+func newSecretMetadata() *metav1.PartialObjectMetadata {
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	return m
+}
+
+// stripSecretMetadata keeps only what the controller looks at: the name, the
+// resourceVersion (has an import source changed?) and the managed label.
+func stripSecretMetadata(obj any) (any, error) {
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return obj, nil
+	}
+	var keep map[string]string
+	if v, ok := m.Labels[authv1alpha1.ManagedByLabel]; ok {
+		keep = map[string]string{authv1alpha1.ManagedByLabel: v}
+	}
+	m.ObjectMeta = metav1.ObjectMeta{
+		Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion, Labels: keep,
+	}
+	return m, nil
+}

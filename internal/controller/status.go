@@ -1,0 +1,112 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/policy"
+)
+
+// tokenLastCharsCount is how many trailing characters status shows.
+const tokenLastCharsCount = 5
+
+// computeStatus derives the status from the Secret as it is after acting on
+// d (owned by tok, or nil), so that status always describes the value the
+// Secret holds. It is pure: the time is given, and lastUsedDate (written by
+// the verify path) is kept.
+func computeStatus(tok *authv1alpha1.ApiToken, secret *corev1.Secret, d policy.Decision, now time.Time) authv1alpha1.ApiTokenStatus {
+	now = now.Truncate(time.Second)
+	out := *tok.Status.DeepCopy()
+	out.ObservedGeneration = tok.Generation
+
+	st := policy.ReadSecret(tok, secret)
+	if d.Action == policy.ActionFail && d.Reason == authv1alpha1.ReasonSecretConflict {
+		// The Secret of that name is someone else's: nothing in it is ours.
+		st = policy.SecretState{}
+	}
+	setTokenFields(&out, tok, st, now)
+
+	var ready metav1.Condition
+	switch {
+	case d.Action == policy.ActionFail:
+		out.TokenStatus = authv1alpha1.TokenStatusFailed
+		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: d.Reason, Message: d.Message}
+	case tok.Spec.Revoked:
+		out.TokenStatus = authv1alpha1.TokenStatusRevoked
+		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: authv1alpha1.ReasonRevoked,
+			Message: fmt.Sprintf("spec.revoked is true: Secret %q no longer holds the token; set it to false to issue a new one", tok.SecretName())}
+	case !st.Consistent():
+		// Only reachable when the write did not happen (e.g. the Secret was rejected).
+		out.TokenStatus = authv1alpha1.TokenStatusPending
+		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: "Pending", Message: "waiting for the token to be written"}
+	case out.ExpirationDate != nil && !now.Before(out.ExpirationDate.Time):
+		out.TokenStatus = authv1alpha1.TokenStatusExpired
+		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: authv1alpha1.ReasonExpired,
+			Message: fmt.Sprintf("the token expired at %s; annotate the ApiToken with %s=<any new value> to issue a new one, or set rotation.renewBefore to rotate before expiry",
+				policy.FormatTime(out.ExpirationDate.Time), authv1alpha1.RotateAnnotation)}
+	default:
+		out.TokenStatus = authv1alpha1.TokenStatusActive
+		reason, how := authv1alpha1.ReasonIssued, "issued"
+		if tok.Import() != nil {
+			reason, how = authv1alpha1.ReasonImported, "imported"
+		}
+		ready = metav1.Condition{Status: metav1.ConditionTrue, Reason: reason,
+			Message: fmt.Sprintf("Secret %q key %q holds a valid %s token", tok.SecretName(), tok.SecretKey(), how)}
+	}
+	ready.Type = authv1alpha1.ConditionReady
+	ready.ObservedGeneration = tok.Generation
+	ready.LastTransitionTime = metav1.NewTime(now)
+	meta.SetStatusCondition(&out.Conditions, ready)
+	return out
+}
+
+// setTokenFields fills what status says about the token from the Secret's
+// state; an empty state (no Secret, revoked, not ours) clears them.
+func setTokenFields(out *authv1alpha1.ApiTokenStatus, tok *authv1alpha1.ApiToken, st policy.SecretState, now time.Time) {
+	out.CreationDate, out.ExpirationDate, out.RenewalTime, out.PreviousTokenExpirationDate = nil, nil, nil, nil
+	out.TokenLastChars, out.TokenHash, out.SecretName = "", "", ""
+	out.Revision = max(out.Revision, st.Revision)
+	if !st.Consistent() {
+		return
+	}
+	sched := policy.ScheduleFor(tok, st.IssuedAt)
+	out.CreationDate = timePtr(st.IssuedAt)
+	out.ExpirationDate = timePtr(sched.Expiry)
+	out.RenewalTime = timePtr(sched.Renewal)
+	if !st.Previous.IsZero() && now.Before(st.PreviousExpiresAt) {
+		out.PreviousTokenExpirationDate = timePtr(st.PreviousExpiresAt)
+	}
+	out.TokenLastChars = st.Current.LastChars(tokenLastCharsCount)
+	out.TokenHash = st.Hash
+	out.SecretName = tok.SecretName()
+	out.Revision = st.Revision
+}
+
+func timePtr(t time.Time) *metav1.Time {
+	if t.IsZero() {
+		return nil
+	}
+	mt := metav1.NewTime(t)
+	return &mt
+}

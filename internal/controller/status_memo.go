@@ -1,0 +1,71 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"sync"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+)
+
+// statusMemo remembers, per ApiToken, the status last written and the
+// resourceVersion the object had before that write. A reconcile that still
+// sees that resourceVersion in the cache (the watch event of the write has
+// not arrived yet) takes the written status as the current one, so it does
+// not write the same status again. Any other change to the object gives it a
+// new resourceVersion, and the memo no longer applies.
+type statusMemo struct {
+	mu sync.Mutex
+	m  map[types.NamespacedName]memoEntry
+}
+
+type memoEntry struct {
+	before  string
+	written authv1alpha1.ApiTokenStatus
+}
+
+func (s *statusMemo) remember(key types.NamespacedName, before string, written authv1alpha1.ApiTokenStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[types.NamespacedName]memoEntry{}
+	}
+	s.m[key] = memoEntry{before: before, written: *written.DeepCopy()}
+}
+
+// catchUp replaces a stale cached status with the one this process wrote.
+func (s *statusMemo) catchUp(tok *authv1alpha1.ApiToken) {
+	key := types.NamespacedName{Namespace: tok.Namespace, Name: tok.Name}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[key]
+	switch {
+	case !ok:
+	case e.before == tok.ResourceVersion:
+		tok.Status = *e.written.DeepCopy()
+	default:
+		delete(s.m, key)
+	}
+}
+
+func (s *statusMemo) forget(key types.NamespacedName) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, key)
+}

@@ -1,0 +1,202 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// Action is what the controller must do to the target Secret.
+type Action string
+
+// Actions.
+const (
+	// ActionNone leaves the token as it is (the Secret may still need its
+	// metadata restored or an expired previous token removed).
+	ActionNone Action = "None"
+	// ActionIssue writes a newly generated token.
+	ActionIssue Action = "Issue"
+	// ActionImport writes Decision.Value, copied from the import source.
+	ActionImport Action = "Import"
+	// ActionRevoke removes the token (and any previous one) from the Secret.
+	ActionRevoke Action = "Revoke"
+	// ActionFail writes nothing and reports Reason and Message in status.
+	ActionFail Action = "Fail"
+)
+
+// Decision is the verdict of Decide.
+type Decision struct {
+	Action Action
+	// Reason is a CamelCase reason from api/v1alpha1 (ReasonIssued, ...).
+	Reason string
+	// Message says what happened and, for a failure, what to do about it. It
+	// never contains a token value.
+	Message string
+	// KeepPrevious moves the current token to the previous key for the grace
+	// period (a rotation or a changed import source).
+	KeepPrevious bool
+	// Value is the imported value, for ActionImport.
+	Value token.Value
+	// RotateHandled is the value of the rotate annotation that this decision
+	// answers; it is recorded on the Secret with the new token.
+	RotateHandled string
+}
+
+// Writes says whether the decision puts a new token into the Secret.
+func (d Decision) Writes() bool { return d.Action == ActionIssue || d.Action == ActionImport }
+
+// Decide runs the chain of checks in order; the first that has a verdict wins.
+func Decide(in Input) Decision {
+	tok := in.Token
+	st := ReadSecret(tok, in.Secret)
+	owned := in.Secret != nil && Owned(tok, in.Secret)
+
+	if tok.Spec.Revoked {
+		if !owned || (st.Current.IsZero() && st.Previous.IsZero()) {
+			return Decision{Action: ActionNone, Reason: authv1alpha1.ReasonRevoked}
+		}
+		return Decision{Action: ActionRevoke, Reason: authv1alpha1.ReasonRevoked,
+			Message: fmt.Sprintf("spec.revoked is true: the token was removed from Secret %q", tok.SecretName())}
+	}
+	if in.Secret != nil && !owned {
+		return fail(authv1alpha1.ReasonSecretConflict, fmt.Sprintf(
+			"Secret %q exists and is not managed by this ApiToken: delete or rename it, or set spec.secret.name to another name; the operator never overwrites a Secret it does not own",
+			tok.SecretName()))
+	}
+	if imp := tok.Import(); imp != nil {
+		return decideImport(in, imp, st)
+	}
+	return decideGenerate(in, st)
+}
+
+func decideGenerate(in Input, st SecretState) Decision {
+	tok := in.Token
+	rotate := tok.Annotations[authv1alpha1.RotateAnnotation]
+	issue := func(reason, msg string, keep bool) Decision {
+		return Decision{Action: ActionIssue, Reason: reason, Message: msg, KeepPrevious: keep, RotateHandled: rotate}
+	}
+	switch {
+	case in.Secret == nil && everIssued(tok, st):
+		return issue(authv1alpha1.ReasonReissued, fmt.Sprintf("Secret %q was deleted: issued a new token", tok.SecretName()), false)
+	case in.Secret == nil || st.Revoked:
+		return issue(authv1alpha1.ReasonIssued, fmt.Sprintf("issued a new token into Secret %q", tok.SecretName()), false)
+	case !st.Consistent():
+		return issue(authv1alpha1.ReasonReissued, fmt.Sprintf(
+			"the token in Secret %q key %q was removed or edited: issued a new token", tok.SecretName(), tok.SecretKey()), false)
+	case rotate != "" && rotate != st.RotateHandled:
+		return issue(authv1alpha1.ReasonRotated, fmt.Sprintf(
+			"rotated on request (annotation %s=%q)", authv1alpha1.RotateAnnotation, rotate), true)
+	}
+	sched := ScheduleFor(tok, st.IssuedAt)
+	if sched.RenewalDue(in.Now) {
+		d := issue(authv1alpha1.ReasonRotated, fmt.Sprintf(
+			"rotated automatically at renewal time %s, before expiry at %s", FormatTime(sched.Renewal), FormatTime(sched.Expiry)), true)
+		// An expired token is no use to anyone during a grace period.
+		d.KeepPrevious = !sched.Expired(in.Now)
+		d.RotateHandled = st.RotateHandled
+		return d
+	}
+	return Decision{Action: ActionNone}
+}
+
+func decideImport(in Input, imp *authv1alpha1.ImportSource, st SecretState) Decision {
+	tok := in.Token
+	value, failed := importValue(in, imp, st)
+	if failed != nil {
+		return *failed
+	}
+	rotate := tok.Annotations[authv1alpha1.RotateAnnotation]
+	copyValue := func(reason, msg string, keep bool) Decision {
+		return Decision{Action: ActionImport, Reason: reason, Message: msg, KeepPrevious: keep, Value: value, RotateHandled: rotate}
+	}
+	from := fmt.Sprintf("Secret %q key %q", imp.SecretRef.Name, imp.ImportKey())
+	switch {
+	case in.Secret == nil && everIssued(tok, st):
+		return copyValue(authv1alpha1.ReasonReissued, fmt.Sprintf("Secret %q was deleted: copied the token from %s again", tok.SecretName(), from), false)
+	case in.Secret == nil || st.Revoked:
+		return copyValue(authv1alpha1.ReasonImported, "imported the token from "+from, false)
+	case !st.Consistent():
+		return copyValue(authv1alpha1.ReasonReissued, fmt.Sprintf(
+			"the token in Secret %q key %q was removed or edited: copied it from %s again", tok.SecretName(), tok.SecretKey(), from), false)
+	case !value.Equal(st.Current):
+		return copyValue(authv1alpha1.ReasonImported, "the import source changed: imported the new token from "+from, true)
+	case rotate != "" && rotate != st.RotateHandled:
+		return copyValue(authv1alpha1.ReasonImported, fmt.Sprintf(
+			"re-read the token from %s on request (annotation %s=%q)", from, authv1alpha1.RotateAnnotation, rotate), false)
+	}
+	return Decision{Action: ActionNone}
+}
+
+// importValue reads and checks the import source's value. It returns a Fail
+// decision when the source is missing or the value breaks the format rule.
+func importValue(in Input, imp *authv1alpha1.ImportSource, st SecretState) (token.Value, *Decision) {
+	name, key := imp.SecretRef.Name, imp.ImportKey()
+	var value token.Value
+	switch {
+	case in.SourceUnchanged:
+		value = st.Current
+	case in.Source == nil:
+		d := fail(authv1alpha1.ReasonSourceNotFound, fmt.Sprintf(
+			"import source Secret %q not found in namespace %q: create it, or fix spec.source.import.secretRef.name", name, in.Token.Namespace))
+		return value, &d
+	default:
+		b, ok := in.Source.Data[key]
+		if !ok {
+			d := fail(authv1alpha1.ReasonSourceNotFound, fmt.Sprintf(
+				"import source Secret %q has no key %q (its keys: %s): add it, or fix spec.source.import.secretRef.key", name, key, keyList(in.Source.Data)))
+			return value, &d
+		}
+		value = token.NewValue(b)
+	}
+	rule, err := token.NewImportRule(imp.Pattern)
+	if err != nil {
+		d := fail(authv1alpha1.ReasonInvalidImport, "spec.source.import.pattern: "+err.Error())
+		return value, &d
+	}
+	if err := rule.Check(value); err != nil {
+		d := fail(authv1alpha1.ReasonInvalidImport, fmt.Sprintf("import source Secret %q key %q: %v", name, key, err))
+		return value, &d
+	}
+	return value, nil
+}
+
+// everIssued says whether a token was issued or imported before, so that a
+// missing Secret means it was lost rather than never written.
+func everIssued(tok *authv1alpha1.ApiToken, st SecretState) bool {
+	return tok.Status.Revision > 0 || st.Revision > 0
+}
+
+func fail(reason, msg string) Decision {
+	return Decision{Action: ActionFail, Reason: reason, Message: msg}
+}
+
+func keyList(data map[string][]byte) string {
+	if len(data) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, fmt.Sprintf("%q", k))
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, ", ")
+}

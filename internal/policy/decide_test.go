@@ -1,0 +1,218 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+const (
+	ns        = "team-a"
+	value     = "abcdefghijklmnopqrstuvwxyz012345"
+	otherVal  = "zyxwvutsrqponmlkjihgfedcba543210"
+	rotateAnn = authv1alpha1.RotateAnnotation
+)
+
+var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// managed is the Secret the operator would have written for tok at issuedAt.
+func managed(tok *authv1alpha1.ApiToken, v string, issuedAt time.Time, revision string) *testutil.SecretWrapper {
+	return testutil.MakeSecret(ns, tok.SecretName()).ControlledBy(tok).
+		Label(authv1alpha1.ManagedByLabel, authv1alpha1.ManagedByValue).
+		Annotation(authv1alpha1.OwnerAnnotation, tok.Name).
+		Annotation(authv1alpha1.TokenHashAnnotation, token.Fingerprint([]byte(v))).
+		Annotation(authv1alpha1.IssuedAtAnnotation, FormatTime(issuedAt)).
+		Annotation(authv1alpha1.RevisionAnnotation, revision).
+		Data(tok.SecretKey(), v)
+}
+
+func TestDecide(t *testing.T) {
+	gen := testutil.MakeApiToken(ns, "ci").Obj()
+	genTTL := testutil.MakeApiToken(ns, "ci").TTL(time.Hour).Rotation(10*time.Minute, 5*time.Minute).Obj()
+	rotateReq := testutil.MakeApiToken(ns, "ci").Annotation(rotateAnn, "1").Obj()
+	revoked := testutil.MakeApiToken(ns, "ci").Revoked(true).Obj()
+	imp := testutil.MakeApiToken(ns, "ci").Import("src", "", "").Obj()
+	impBadPattern := testutil.MakeApiToken(ns, "ci").Import("src", "", "(abc").Obj()
+	src := testutil.MakeSecret(ns, "src").Data("token", value).Obj()
+
+	cases := map[string]struct {
+		in         Input
+		wantAction Action
+		wantReason string
+		wantKeep   bool
+		wantMsg    string
+	}{
+		"no Secret: issue": {
+			in: Input{Token: gen}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonIssued,
+		},
+		"Secret deleted after an issue: reissue": {
+			in: Input{Token: testutil.MakeApiToken(ns, "ci").Revision(3).Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued, wantMsg: "was deleted",
+		},
+		"consistent Secret: nothing": {
+			in: Input{Token: gen, Secret: managed(gen, value, now.Add(-time.Hour), "1").Obj()}, wantAction: ActionNone,
+		},
+		"value edited: reissue without keeping the edited value": {
+			in: Input{Token: gen, Secret: managed(gen, value, now, "1").Data("token", otherVal).Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued, wantMsg: "removed or edited",
+		},
+		"key removed: reissue": {
+			in: Input{Token: gen, Secret: func() *corev1.Secret { s := managed(gen, value, now, "1").Obj(); delete(s.Data, "token"); return s }()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued,
+		},
+		"unowned Secret of the target name: conflict": {
+			in: Input{Token: gen, Secret: testutil.MakeSecret(ns, "ci").Data("token", value).Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSecretConflict, wantMsg: "not managed by this ApiToken",
+		},
+		"Secret controlled by an earlier ApiToken of the same name: conflict": {
+			in: Input{Token: gen, Secret: managed(testutil.MakeApiToken(ns, "ci").UID("earlier").Obj(), value, now, "1").Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSecretConflict,
+		},
+		"rotate annotation: rotate and keep the previous": {
+			in: Input{Token: rotateReq, Secret: managed(rotateReq, value, now, "1").Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: true,
+		},
+		"rotate annotation already handled: nothing": {
+			in: Input{Token: rotateReq, Secret: managed(rotateReq, value, now, "2").Annotation(authv1alpha1.RotateHandledAnnotation, "1").Obj()}, wantAction: ActionNone,
+		},
+		"before renewal time: nothing": {
+			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-49*time.Minute), "1").Obj(), Now: now}, wantAction: ActionNone,
+		},
+		"at renewal time: rotate and keep the previous": {
+			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-50*time.Minute), "1").Obj(), Now: now}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: true, wantMsg: "rotated automatically",
+		},
+		"renewal missed until after expiry: rotate, previous not kept": {
+			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-2*time.Hour), "1").Obj(), Now: now}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: false,
+		},
+		"expired without renewBefore: nothing": {
+			in: Input{Token: testutil.MakeApiToken(ns, "ci").TTL(time.Minute).Obj(), Secret: managed(gen, value, now.Add(-time.Hour), "1").Obj(), Now: now}, wantAction: ActionNone,
+		},
+		"revoked with a token in the Secret: revoke": {
+			in: Input{Token: revoked, Secret: managed(revoked, value, now, "1").Obj()}, wantAction: ActionRevoke, wantReason: authv1alpha1.ReasonRevoked,
+		},
+		"revoked and already removed: nothing": {
+			in: Input{Token: revoked, Secret: testutil.MakeSecret(ns, "ci").ControlledBy(revoked).Annotation(authv1alpha1.RevokedAtAnnotation, FormatTime(now)).Obj()}, wantAction: ActionNone, wantReason: authv1alpha1.ReasonRevoked,
+		},
+		"revoked with no Secret: nothing is created": {
+			in: Input{Token: revoked}, wantAction: ActionNone, wantReason: authv1alpha1.ReasonRevoked,
+		},
+		"revoked but the Secret is someone else's: left alone": {
+			in: Input{Token: revoked, Secret: testutil.MakeSecret(ns, "ci").Data("token", value).Obj()}, wantAction: ActionNone, wantReason: authv1alpha1.ReasonRevoked,
+		},
+		"revocation lifted: issue a new token": {
+			in: Input{Token: gen, Secret: testutil.MakeSecret(ns, "ci").ControlledBy(gen).Annotation(authv1alpha1.RevokedAtAnnotation, FormatTime(now)).Annotation(authv1alpha1.RevisionAnnotation, "1").Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonIssued,
+		},
+		"import: copy a valid value": {
+			in: Input{Token: imp, Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported,
+		},
+		"import: source missing": {
+			in: Input{Token: imp}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSourceNotFound, wantMsg: "import source Secret \"src\" not found",
+		},
+		"import: key missing names the keys there are": {
+			in: Input{Token: imp, Source: testutil.MakeSecret(ns, "src").Data("password", value).Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSourceNotFound, wantMsg: "has no key \"token\" (its keys: \"password\")",
+		},
+		"import: value breaks the default rule": {
+			in: Input{Token: imp, Source: testutil.MakeSecret(ns, "src").Data("token", "short").Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport, wantMsg: "exactly 32 characters of [a-z0-9]",
+		},
+		"import: pattern is not RE2": {
+			in: Input{Token: impBadPattern, Source: src}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport, wantMsg: "spec.source.import.pattern",
+		},
+		"import: invalid source keeps the Secret but fails": {
+			in: Input{Token: imp, Secret: managed(imp, value, now, "1").Obj(), Source: testutil.MakeSecret(ns, "src").Data("token", "NOPE").Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport,
+		},
+		"import: source unchanged: nothing": {
+			in: Input{Token: imp, Secret: managed(imp, value, now, "1").Obj(), SourceUnchanged: true}, wantAction: ActionNone,
+		},
+		"import: source unchanged but the new pattern rejects it": {
+			in: Input{Token: testutil.MakeApiToken(ns, "ci").Import("src", "", "[0-9]+").Obj(), Secret: managed(imp, value, now, "1").Obj(), SourceUnchanged: true}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport,
+		},
+		"import: source changed: follow it, keeping the previous": {
+			in: Input{Token: imp, Secret: managed(imp, otherVal, now, "1").Obj(), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported, wantKeep: true, wantMsg: "the import source changed",
+		},
+		"import: target edited: copy again": {
+			in: Input{Token: imp, Secret: managed(imp, value, now, "1").Data("token", otherVal).Obj(), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonReissued,
+		},
+		"import: rotate annotation re-reads": {
+			in: Input{Token: testutil.MakeApiToken(ns, "ci").Import("src", "", "").Annotation(rotateAnn, "x").Obj(), Secret: managed(imp, value, now, "1").Obj(), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported, wantMsg: "re-read",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := Decide(tc.in)
+			if got.Action != tc.wantAction || got.Reason != tc.wantReason || got.KeepPrevious != tc.wantKeep {
+				t.Fatalf("Decide = {%s %s keep=%v}, want {%s %s keep=%v}; message: %s",
+					got.Action, got.Reason, got.KeepPrevious, tc.wantAction, tc.wantReason, tc.wantKeep, got.Message)
+			}
+			if !strings.Contains(got.Message, tc.wantMsg) {
+				t.Fatalf("message %q does not contain %q", got.Message, tc.wantMsg)
+			}
+			for _, v := range []string{value, otherVal, "NOPE", "short"} {
+				if strings.Contains(got.Message, v) {
+					t.Fatalf("message %q contains a token value", got.Message)
+				}
+			}
+			if got.Action == ActionImport && !got.Value.Equal(token.NewValue([]byte(value))) {
+				t.Fatal("import decision does not carry the source's value")
+			}
+		})
+	}
+}
+
+func TestSchedule(t *testing.T) {
+	issued := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		tok         *authv1alpha1.ApiToken
+		wantExpiry  time.Time
+		wantRenewal time.Time
+	}{
+		"no ttl: never expires":       {tok: testutil.MakeApiToken(ns, "a").Obj()},
+		"ttl":                         {tok: testutil.MakeApiToken(ns, "a").TTL(720 * time.Hour).Obj(), wantExpiry: issued.Add(720 * time.Hour)},
+		"ttl and renewBefore":         {tok: testutil.MakeApiToken(ns, "a").TTL(time.Hour).Rotation(15*time.Minute, 0).Obj(), wantExpiry: issued.Add(time.Hour), wantRenewal: issued.Add(45 * time.Minute)},
+		"sub-second ttl is truncated": {tok: testutil.MakeApiToken(ns, "a").TTL(1500 * time.Millisecond).Obj(), wantExpiry: issued.Add(time.Second)},
+		"import never renews":         {tok: testutil.MakeApiToken(ns, "a").Import("s", "", "").TTL(time.Hour).Rotation(time.Minute, 0).Obj(), wantExpiry: issued.Add(time.Hour)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := ScheduleFor(tc.tok, issued)
+			if !s.Expiry.Equal(tc.wantExpiry) || !s.Renewal.Equal(tc.wantRenewal) {
+				t.Fatalf("ScheduleFor = %+v, want expiry %v renewal %v", s, tc.wantExpiry, tc.wantRenewal)
+			}
+		})
+	}
+}
+
+func TestNextDeadline(t *testing.T) {
+	cases := map[string]struct {
+		times  []time.Time
+		want   time.Duration
+		wantOK bool
+	}{
+		"none":                 {},
+		"only past times":      {times: []time.Time{now.Add(-time.Second), now}},
+		"earliest future time": {times: []time.Time{now.Add(time.Hour), {}, now.Add(time.Minute), now.Add(-time.Minute)}, want: time.Minute, wantOK: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, ok := NextDeadline(now, tc.times...)
+			if got != tc.want || ok != tc.wantOK {
+				t.Fatalf("NextDeadline = %v, %v; want %v, %v", got, ok, tc.want, tc.wantOK)
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
+	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -37,6 +38,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
+	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
@@ -77,7 +79,10 @@ func main() {
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
+	// Clamped: client-go logs request bodies, Secrets included, at -v 8 and up.
+	logger := logging.Clamp(zap.New(zap.UseFlagOptions(&opts)))
+	ctrl.SetLogger(logger)
+	klog.SetLogger(logger)
 
 	var tlsOpts []func(*tls.Config)
 	if !enableHTTP2 {

@@ -1,0 +1,248 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/logging"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// The suite runs the real manager (cache, indexes, watches, controller)
+// against a real kube-apiserver and etcd. Specs talk to the API server
+// through k8sClient, which has no cache; the manager's writes are counted.
+var (
+	testEnv   *envtest.Environment
+	cfg       *rest.Config
+	k8sClient client.Client
+	scheme    = runtime.NewScheme()
+
+	// managerLogs captures everything the manager logs, at the most verbose level.
+	managerLogs = &syncBuffer{}
+	mgr         *runningManager
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Controller Suite")
+}
+
+var _ = BeforeSuite(func() {
+	// The most verbose level zap allows, clamped the way cmd/main.go clamps it.
+	logf.SetLogger(logging.Clamp(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, managerLogs)), zap.UseDevMode(true), zap.Level(zapcore.Level(-10)))))
+	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
+	Expect(authv1alpha1.AddToScheme(scheme)).To(Succeed())
+
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	var err error
+	cfg, err = testEnv.Start()
+	Expect(err).NotTo(HaveOccurred(), "starting envtest: run 'make test', which gets kube-apiserver and etcd and sets KUBEBUILDER_ASSETS")
+	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+	mgr = startManager()
+})
+
+var _ = AfterSuite(func() {
+	if mgr != nil {
+		mgr.stop()
+	}
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
+
+// runningManager is a started manager and the API writes its client made.
+type runningManager struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	writes *writeCounter
+}
+
+func (m *runningManager) stop() {
+	m.cancel()
+	Eventually(m.done, 30*time.Second).Should(BeClosed())
+}
+
+// startManager runs a manager set up exactly as cmd/main.go sets it up.
+func startManager() *runningManager {
+	writes := &writeCounter{counts: map[string]int{}}
+	m, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Cache:                  CacheOptions(),
+		// Specs restart the manager; controller names are unique per process otherwise.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
+		NewClient: func(c *rest.Config, o client.Options) (client.Client, error) {
+			cl, err := client.NewWithWatch(c, o)
+			if err != nil {
+				return nil, err
+			}
+			return interceptor.NewClient(cl, writes.funcs()), nil
+		},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	ctx, cancel := context.WithCancel(context.Background())
+	Expect((&ApiTokenReconciler{
+		Client:                  m.GetClient(),
+		APIReader:               m.GetAPIReader(),
+		Clock:                   clock.RealClock{},
+		Recorder:                m.GetEventRecorder("apitoken-operator"),
+		Generator:               token.Generator{},
+		MaxConcurrentReconciles: 4,
+	}).SetupWithManager(ctx, m)).To(Succeed())
+	done := make(chan struct{})
+	go func() {
+		defer GinkgoRecover()
+		defer close(done)
+		Expect(m.Start(ctx)).To(Succeed())
+	}()
+	return &runningManager{cancel: cancel, done: done, writes: writes}
+}
+
+// writeCounter counts the manager's API writes per object ("Secret/ns/name",
+// "ApiToken/ns/name", "ApiToken/ns/name/status").
+type writeCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (w *writeCounter) add(obj client.Object, sub string) {
+	kind := fmt.Sprintf("%T", obj)
+	switch obj.(type) {
+	case *authv1alpha1.ApiToken:
+		kind = "ApiToken"
+	default:
+		if gvk := obj.GetObjectKind().GroupVersionKind(); gvk.Kind != "" {
+			kind = gvk.Kind
+		} else if k, err := apiKind(obj); err == nil {
+			kind = k
+		}
+	}
+	key := kind + "/" + obj.GetNamespace() + "/" + obj.GetName()
+	if sub != "" {
+		key += "/" + sub
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.counts[key]++
+}
+
+func apiKind(obj client.Object) (string, error) {
+	gvks, _, err := scheme.ObjectKinds(obj)
+	if err != nil || len(gvks) == 0 {
+		return "", fmt.Errorf("unknown kind: %w", err)
+	}
+	return gvks[0].Kind, nil
+}
+
+// forToken is the number of writes to an ApiToken, its status and its Secret.
+func (w *writeCounter) forToken(ns, name, secret string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.counts["ApiToken/"+ns+"/"+name] + w.counts["ApiToken/"+ns+"/"+name+"/status"] + w.counts["Secret/"+ns+"/"+secret]
+}
+
+// inNamespace is the number of writes to objects in a namespace.
+func (w *writeCounter) inNamespace(ns string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for k, c := range w.counts {
+		if parts := strings.SplitN(k, "/", 3); len(parts) == 3 && parts[1] == ns {
+			n += c
+		}
+	}
+	return n
+}
+
+func (w *writeCounter) funcs() interceptor.Funcs {
+	return interceptor.Funcs{
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			w.add(obj, "")
+			return c.Create(ctx, obj, opts...)
+		},
+		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+			w.add(obj, "")
+			return c.Update(ctx, obj, opts...)
+		},
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, p client.Patch, opts ...client.PatchOption) error {
+			w.add(obj, "")
+			return c.Patch(ctx, obj, p, opts...)
+		},
+		Delete: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
+			w.add(obj, "")
+			return c.Delete(ctx, obj, opts...)
+		},
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
+			w.add(obj, sub)
+			return c.SubResource(sub).Patch(ctx, obj, p, opts...)
+		},
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			w.add(obj, sub)
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the manager's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -22,11 +22,13 @@ import (
 	"crypto/tls"
 	"flag"
 	"os"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -68,7 +70,7 @@ func main() {
 	flag.BoolVar(&enableLeaderElection, "leader-elect", false,
 		"Enable leader election for the controller. Enabling this ensures there is only one active controller manager.")
 	flag.StringVar(&leaderElectionNamespace, "leader-election-namespace", "",
-		"Namespace of the leader election Lease; defaults to the manager's namespace in a cluster. Required with --leader-elect out of cluster.")
+		"Namespace of the leader election Lease; defaults to the pod's namespace in a cluster and to the kubeconfig context's namespace outside.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true,
 		"If set, the metrics endpoint is served securely via HTTPS, behind Kubernetes authentication and authorization. Use --metrics-secure=false for HTTP.")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false,
@@ -102,7 +104,7 @@ func main() {
 		HealthProbeBindAddress:        probeAddr,
 		LeaderElection:                enableLeaderElection,
 		LeaderElectionID:              "apitoken-operator.auth.apitoken.io",
-		LeaderElectionNamespace:       leaderElectionNamespace,
+		LeaderElectionNamespace:       leaderNamespace(enableLeaderElection, leaderElectionNamespace),
 		LeaderElectionReleaseOnCancel: true,
 		Cache:                         controller.CacheOptions(),
 	})
@@ -138,4 +140,23 @@ func main() {
 		setupLog.Error(err, "Manager stopped with an error")
 		os.Exit(1)
 	}
+}
+
+// leaderNamespace is where the leader election Lease lives: the flag, else
+// the pod's namespace in a cluster, else (running from a developer's host)
+// the current kubeconfig context's namespace, so that --leader-elect works
+// out of cluster too.
+func leaderNamespace(enabled bool, flagValue string) string {
+	if !enabled || flagValue != "" {
+		return flagValue
+	}
+	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil {
+		return strings.TrimSpace(string(b))
+	}
+	ns, _, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{}).Namespace()
+	if err != nil || ns == "" {
+		return "default"
+	}
+	return ns
 }

@@ -319,7 +319,7 @@ type ApiTokenStatus struct {
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`
 // +kubebuilder:printcolumn:name="Principal",type=string,JSONPath=`.spec.principal`
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.tokenStatus`
-// +kubebuilder:printcolumn:name="Expires",type=date,JSONPath=`.status.expirationDate`
+// +kubebuilder:printcolumn:name="Expires",type=string,JSONPath=`.status.expirationDate`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Secret",type=string,JSONPath=`.status.secretName`,priority=1
 // +kubebuilder:printcolumn:name="Revision",type=integer,JSONPath=`.status.revision`,priority=1

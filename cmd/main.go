@@ -41,6 +41,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
@@ -63,6 +64,8 @@ func main() {
 		maxConcurrentReconciles    int
 		kubeAPIQPS                 float64
 		kubeAPIBurst               int
+		queryOpts                  query.Options
+		queryAuth                  string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -78,6 +81,10 @@ func main() {
 	flag.IntVar(&maxConcurrentReconciles, "max-concurrent-reconciles", 8, "How many ApiTokens are reconciled at once.")
 	flag.Float64Var(&kubeAPIQPS, "kube-api-qps", 50, "Queries per second to the Kubernetes API server (client-side rate limit).")
 	flag.IntVar(&kubeAPIBurst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server (client-side rate limit).")
+	flag.StringVar(&queryOpts.BindAddress, "query-bind-address", ":8082", "The address the token query API binds to (on every replica); 0 disables it.")
+	flag.StringVar(&queryOpts.CertDir, "query-cert-dir", "", "Directory with tls.crt and tls.key for the query API; empty generates a self-signed certificate at start.")
+	flag.BoolVar(&queryOpts.Insecure, "query-insecure", false, "Serve the query API over plain HTTP (local development only).")
+	flag.StringVar(&queryAuth, "query-auth", query.AuthKubernetes, "Who may query: kubernetes (bearer token checked with TokenReview, namespaces with SubjectAccessReview) or none (local development only).")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -123,6 +130,11 @@ func main() {
 		MaxConcurrentReconciles: maxConcurrentReconciles,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		setupLog.Error(err, "Failed to set up the controller", "controller", "ApiToken")
+		os.Exit(1)
+	}
+
+	if _, err := query.Setup(ctx, mgr, queryOpts, queryAuth); err != nil {
+		setupLog.Error(err, "Failed to set up the query API")
 		os.Exit(1)
 	}
 

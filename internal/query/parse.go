@@ -1,0 +1,376 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package query
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+)
+
+// MaxBodyBytes is the largest POST body accepted.
+const MaxBodyBytes = 1 << 20
+
+// ParseList parses the parameters of GET /api/v1/tokens.
+func ParseList(v url.Values) (Query, error) {
+	q := NewQuery()
+	if err := rejectUnknown(v, "namespace", "type", "principal", "status", "search", "createdFrom", "createdTo",
+		"expiresFrom", "expiresTo", "lastUsedFrom", "lastUsedTo", "sort", "order", "page", "pageSize"); err != nil {
+		return q, err
+	}
+	var err error
+	if q.Namespaces, err = stringSet(list(v["namespace"]), false); err != nil {
+		return q, err
+	}
+	if q.Types, err = typeSet("type", list(v["type"])); err != nil {
+		return q, err
+	}
+	q.Principals, _ = stringSet(list(v["principal"]), true)
+	if q.Statuses, err = statusSet("status", list(v["status"])); err != nil {
+		return q, err
+	}
+	q.Search = strings.ToLower(v.Get("search"))
+	for _, r := range []struct {
+		from, to string
+		into     *Range
+	}{{"createdFrom", "createdTo", &q.Created}, {"expiresFrom", "expiresTo", &q.Expires}, {"lastUsedFrom", "lastUsedTo", &q.LastUsed}} {
+		if *r.into, err = parseRange(r.from, v.Get(r.from), r.to, v.Get(r.to)); err != nil {
+			return q, err
+		}
+	}
+	return q, parsePaging(&q, v, "pageSize")
+}
+
+// ParseV2 parses GET /api/v2/token/query: types, principals, limit, page,
+// order, sort, fromDate, toDate (epoch ms on creationDate).
+func ParseV2(v url.Values) (Query, error) {
+	q := NewQuery()
+	if err := rejectUnknown(v, "types", "principals", "limit", "page", "order", "sort", "fromDate", "toDate"); err != nil {
+		return q, err
+	}
+	var err error
+	if q.Types, err = typeSet("types", list(v["types"])); err != nil {
+		return q, err
+	}
+	q.Principals, _ = stringSet(list(v["principals"]), true)
+	if q.Created, err = parseRange("fromDate", v.Get("fromDate"), "toDate", v.Get("toDate")); err != nil {
+		return q, err
+	}
+	return q, parsePaging(&q, v, "limit")
+}
+
+// Body is the POST /api/v1/tokens/query request.
+type Body struct {
+	SearchTerms *struct {
+		AllOf []BodyTerm `json:"allOf"`
+		AnyOf []BodyTerm `json:"anyOf"`
+	} `json:"searchTerms"`
+	Filters *struct {
+		TokenType    []string  `json:"tokenType"`
+		TokenStatus  []string  `json:"tokenStatus"`
+		Principals   []string  `json:"principals"`
+		Namespaces   []string  `json:"namespaces"`
+		CreatedFrom  DateParam `json:"createdFrom"`
+		CreatedTo    DateParam `json:"createdTo"`
+		ExpiresFrom  DateParam `json:"expiresFrom"`
+		ExpiresTo    DateParam `json:"expiresTo"`
+		LastUsedFrom DateParam `json:"lastUsedFrom"`
+		LastUsedTo   DateParam `json:"lastUsedTo"`
+	} `json:"filters"`
+}
+
+// BodyTerm is one search term as sent.
+type BodyTerm struct {
+	Field    string   `json:"field"`
+	Terms    []string `json:"terms"`
+	Operator string   `json:"operator"`
+}
+
+// DateParam is a date sent as epoch milliseconds or an RFC 3339 string.
+type DateParam struct{ raw string }
+
+// UnmarshalJSON keeps the raw value; it is parsed with the parameter's name.
+func (d *DateParam) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		d.raw = s
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return errors.New("must be epoch milliseconds or an RFC 3339 string")
+	}
+	d.raw = n.String()
+	return nil
+}
+
+// ParseBody parses POST /api/v1/tokens/query: paging in the URL, the search in the body.
+func ParseBody(v url.Values, body io.Reader) (Query, error) {
+	q := NewQuery()
+	if err := rejectUnknown(v, "page", "pageSize", "sort", "order"); err != nil {
+		return q, err
+	}
+	if err := parsePaging(&q, v, "pageSize"); err != nil {
+		return q, err
+	}
+	raw, err := io.ReadAll(io.LimitReader(body, MaxBodyBytes+1))
+	if err != nil {
+		return q, paramErr("body", "cannot be read: %v", err)
+	}
+	if len(raw) > MaxBodyBytes {
+		return q, paramErr("body", "is larger than %d bytes", MaxBodyBytes)
+	}
+	var b Body
+	if len(bytes.TrimSpace(raw)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&b); err != nil {
+			return q, paramErr("body", "is not a valid query: %s", jsonProblem(err))
+		}
+		if dec.More() {
+			return q, paramErr("body", "holds more than one JSON value")
+		}
+	}
+	if st := b.SearchTerms; st != nil {
+		if q.AllOf, err = parseTerms("searchTerms.allOf", st.AllOf); err != nil {
+			return q, err
+		}
+		if q.AnyOf, err = parseTerms("searchTerms.anyOf", st.AnyOf); err != nil {
+			return q, err
+		}
+	}
+	if f := b.Filters; f != nil {
+		if q.Types, err = typeSet("filters.tokenType", f.TokenType); err != nil {
+			return q, err
+		}
+		if q.Statuses, err = statusSet("filters.tokenStatus", f.TokenStatus); err != nil {
+			return q, err
+		}
+		q.Principals, _ = stringSet(f.Principals, true)
+		q.Namespaces, _ = stringSet(f.Namespaces, false)
+		for _, r := range []struct {
+			from, to string
+			fromV    DateParam
+			toV      DateParam
+			into     *Range
+		}{
+			{"filters.createdFrom", "filters.createdTo", f.CreatedFrom, f.CreatedTo, &q.Created},
+			{"filters.expiresFrom", "filters.expiresTo", f.ExpiresFrom, f.ExpiresTo, &q.Expires},
+			{"filters.lastUsedFrom", "filters.lastUsedTo", f.LastUsedFrom, f.LastUsedTo, &q.LastUsed},
+		} {
+			if *r.into, err = parseRange(r.from, r.fromV.raw, r.to, r.toV.raw); err != nil {
+				return q, err
+			}
+		}
+	}
+	return q, nil
+}
+
+func parseTerms(param string, in []BodyTerm) ([]Term, error) {
+	out := make([]Term, 0, len(in))
+	for i, t := range in {
+		p := fmt.Sprintf("%s[%d]", param, i)
+		field := TermField(strings.ToUpper(strings.TrimSpace(t.Field)))
+		if !slices.Contains(termFields, field) {
+			return nil, paramErr(p+".field", "unknown field %q: use one of %s", t.Field, joinAny(termFields))
+		}
+		op := Operator(strings.ToUpper(strings.TrimSpace(t.Operator)))
+		if op == "" {
+			op = OpLike
+		}
+		if !slices.Contains(operators, op) {
+			return nil, paramErr(p+".operator", "unknown operator %q: use one of %s", t.Operator, joinAny(operators))
+		}
+		if len(t.Terms) == 0 {
+			return nil, paramErr(p+".terms", "must hold at least one term")
+		}
+		terms := make([]string, len(t.Terms))
+		for j, s := range t.Terms {
+			terms[j] = strings.ToLower(s)
+		}
+		out = append(out, Term{Field: field, Operator: op, Terms: terms})
+	}
+	return out, nil
+}
+
+func parsePaging(q *Query, v url.Values, sizeParam string) error {
+	if s := v.Get("sort"); s != "" {
+		i := slices.IndexFunc(sortFields, func(f SortField) bool { return strings.EqualFold(string(f), s) })
+		if i < 0 {
+			return paramErr("sort", "unknown sort field %q: use one of %s", s, joinAny(sortFields))
+		}
+		q.Sort = sortFields[i]
+	}
+	switch o := strings.ToUpper(v.Get("order")); o {
+	case "", "ASC":
+	case "DESC":
+		q.Descending = true
+	default:
+		return paramErr("order", "unknown order %q: use ASC or DESC", v.Get("order"))
+	}
+	if s := v.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return paramErr("page", "must be a whole number ≥ 0 (pages count from 0), got %q", s)
+		}
+		q.Page = n
+	}
+	if s := v.Get(sizeParam); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPageSize {
+			return paramErr(sizeParam, "must be a whole number from 1 to %d, got %q", MaxPageSize, s)
+		}
+		q.PageSize = n
+	}
+	return nil
+}
+
+func parseRange(fromParam, from, toParam, to string) (Range, error) {
+	r := openRange()
+	var err error
+	if r.From, err = parseDate(fromParam, from); err != nil {
+		return r, err
+	}
+	if r.To, err = parseDate(toParam, to); err != nil {
+		return r, err
+	}
+	if r.From != null && r.To != null && r.From > r.To {
+		return r, paramErr(fromParam, "is after %s", toParam)
+	}
+	return r, nil
+}
+
+// parseDate accepts epoch milliseconds or RFC 3339; empty is null.
+func parseDate(param, s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return null, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return null, paramErr(param, "%q is not a date: use epoch milliseconds (1767225600000) or RFC 3339 (2026-01-01T00:00:00Z)", s)
+	}
+	return t.UnixMilli(), nil
+}
+
+func rejectUnknown(v url.Values, known ...string) error {
+	for k := range v {
+		if k == "" {
+			return paramErr("query", "has a parameter with an empty name")
+		}
+		if !slices.Contains(known, k) {
+			return paramErr(k, "unknown parameter: use %s", strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// list splits repeated and comma-separated values.
+func list(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func stringSet(vals []string, lower bool) (map[string]bool, error) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		if lower {
+			v = strings.ToLower(v)
+		}
+		m[v] = true
+	}
+	return m, nil
+}
+
+func typeSet(param string, vals []string) (map[authv1alpha1.TokenType]bool, error) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	m := map[authv1alpha1.TokenType]bool{}
+	for _, v := range vals {
+		t, err := parseType(param, v)
+		if err != nil {
+			return nil, err
+		}
+		m[t] = true
+	}
+	return m, nil
+}
+
+func statusSet(param string, vals []string) (map[authv1alpha1.TokenStatus]bool, error) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	m := map[authv1alpha1.TokenStatus]bool{}
+	for _, v := range vals {
+		s, err := parseStatus(param, v)
+		if err != nil {
+			return nil, err
+		}
+		m[s] = true
+	}
+	return m, nil
+}
+
+func joinAny[T ~string](vals []T) string {
+	s := make([]string, len(vals))
+	for i, v := range vals {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// jsonProblem describes a decoding error without quoting the input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q must be %s", typ.Field, typ.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "malformed JSON: unexpected end"
+	default:
+		return err.Error()
+	}
+}

@@ -1,0 +1,76 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package query
+
+// Response is the body of every list endpoint.
+type Response struct {
+	PageInfo  PageInfo   `json:"pageInfo"`
+	ApiTokens []TokenDTO `json:"apiTokens"`
+}
+
+// PageInfo describes the page.
+type PageInfo struct {
+	TotalCount int `json:"totalCount"`
+	Page       int `json:"page"`
+	PageSize   int `json:"pageSize"`
+}
+
+// TokenDTO is one token's metadata. It has no field that could hold a token
+// value: tokenLastChars is the most it shows.
+type TokenDTO struct {
+	ID               string `json:"id"`
+	Namespace        string `json:"namespace"`
+	Name             string `json:"name"`
+	TokenName        string `json:"tokenName"`
+	TokenDescription string `json:"tokenDescription"`
+	TokenType        string `json:"tokenType"`
+	PrincipalName    string `json:"principalName"`
+	TokenStatus      string `json:"tokenStatus"`
+	TokenLastChars   string `json:"tokenLastChars"`
+	CreationDate     *int64 `json:"creationDate"`
+	ExpirationDate   *int64 `json:"expirationDate"`
+	LastUsedDate     *int64 `json:"lastUsedDate"`
+	ApiTokenTTL      *int64 `json:"apiTokenTtl"`
+	SecretName       string `json:"secretName"`
+	Revision         int64  `json:"revision"`
+}
+
+// DTO converts a row for the response.
+func (r *Row) DTO() TokenDTO {
+	return TokenDTO{
+		ID: r.UID, Namespace: r.Namespace, Name: r.Name, TokenName: r.TokenName(), TokenDescription: r.Description,
+		TokenType: APIName(r.Type), PrincipalName: r.Principal, TokenStatus: APIName(r.Status), TokenLastChars: r.LastChars,
+		CreationDate: nullable(r.Created), ExpirationDate: nullable(r.Expires), LastUsedDate: nullable(r.LastUsed),
+		ApiTokenTTL: nullable(r.TTLSeconds), SecretName: r.SecretName, Revision: r.Revision,
+	}
+}
+
+// NewResponse builds the body for a page of a query.
+func NewResponse(q Query, p Page) Response {
+	out := Response{PageInfo: PageInfo{TotalCount: p.TotalCount, Page: q.Page, PageSize: q.PageSize}, ApiTokens: make([]TokenDTO, len(p.Rows))}
+	for i := range p.Rows {
+		out.ApiTokens[i] = p.Rows[i].DTO()
+	}
+	return out
+}
+
+func nullable(v int64) *int64 {
+	if v == null {
+		return nil
+	}
+	return &v
+}

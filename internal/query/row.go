@@ -1,0 +1,105 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package query serves ApiToken metadata over HTTP from memory: a compact
+// read model kept up to date from the manager's informer, a pure query
+// (parse, filter, sort, page), and a manager.Server that runs on every
+// replica behind Kubernetes authentication and authorization. No request
+// reaches the API server, and no response carries a token value.
+package query
+
+import (
+	"strings"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+)
+
+// null marks an absent date or ttl in a Row.
+const null int64 = -1 << 63
+
+// Row is what the query API knows about one ApiToken: the query fields only.
+// Strings share memory with the cached object; lower-cased copies exist only
+// for fields that have upper-case letters.
+type Row struct {
+	UID         string
+	Namespace   string
+	Name        string
+	DisplayName string
+	Description string
+	Principal   string
+	Type        authv1alpha1.TokenType
+	Status      authv1alpha1.TokenStatus
+	LastChars   string
+	SecretName  string
+	Revision    int64
+	// Dates in epoch milliseconds, ttl in seconds; null when absent.
+	Created, Expires, LastUsed, TTLSeconds int64
+
+	lowerName, lowerDisplayName, lowerDescription, lowerPrincipal string
+}
+
+// RowFor extracts the query fields of an ApiToken.
+func RowFor(t *authv1alpha1.ApiToken) Row {
+	r := Row{
+		UID:         string(t.UID),
+		Namespace:   t.Namespace,
+		Name:        t.Name,
+		DisplayName: t.Spec.DisplayName,
+		Description: t.Spec.Description,
+		Principal:   t.Spec.Principal,
+		Type:        t.Spec.Type,
+		Status:      t.Status.TokenStatus,
+		LastChars:   t.Status.TokenLastChars,
+		SecretName:  t.Status.SecretName,
+		Revision:    t.Status.Revision,
+		Created:     null, Expires: null, LastUsed: null, TTLSeconds: null,
+	}
+	if r.Status == "" {
+		r.Status = authv1alpha1.TokenStatusPending
+	}
+	if t.Status.CreationDate != nil {
+		r.Created = t.Status.CreationDate.UnixMilli()
+	}
+	if t.Status.ExpirationDate != nil {
+		r.Expires = t.Status.ExpirationDate.UnixMilli()
+	}
+	if t.Status.LastUsedDate != nil {
+		r.LastUsed = t.Status.LastUsedDate.UnixMilli()
+	}
+	if t.Spec.TTL != nil {
+		r.TTLSeconds = int64(t.Spec.TTL.Seconds())
+	}
+	r.lowerName = strings.ToLower(r.Name)
+	r.lowerDisplayName = strings.ToLower(r.DisplayName)
+	r.lowerDescription = strings.ToLower(r.Description)
+	r.lowerPrincipal = strings.ToLower(r.Principal)
+	return r
+}
+
+// TokenName is what the API calls the token's name: displayName, else name.
+func (r *Row) TokenName() string {
+	if r.DisplayName != "" {
+		return r.DisplayName
+	}
+	return r.Name
+}
+
+func (r *Row) lowerTokenName() string {
+	if r.DisplayName != "" {
+		return r.lowerDisplayName
+	}
+	return r.lowerName
+}

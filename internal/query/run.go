@@ -1,0 +1,137 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package query
+
+import (
+	"strings"
+)
+
+// Visibility says which namespaces a caller may see.
+type Visibility struct {
+	// All is cluster-wide permission.
+	All bool
+	// Namespaces are the namespaces the caller may see when All is false.
+	Namespaces map[string]bool
+}
+
+// Allows says whether the caller may see a namespace.
+func (v Visibility) Allows(ns string) bool { return v.All || v.Namespaces[ns] }
+
+// Page is one page of results and the total that matched.
+type Page struct {
+	Rows       []Row
+	TotalCount int
+}
+
+// Run answers a query over the rows the caller may see. It walks the
+// pre-sorted order of the sort field once, counting every match and keeping
+// only those on the requested page: no per-request sort, no copy of the table.
+func (m *Model) Run(q Query, vis Visibility) Page {
+	s := m.snapshot()
+	o := s.order(q.Sort)
+	start := q.Page * q.PageSize
+	if q.Page > 0 && start/q.Page != q.PageSize { // overflow: no such page
+		start = -1
+	}
+	page := Page{Rows: make([]Row, 0, min(q.PageSize, 64))}
+	visit := func(i int32) {
+		r := &s.rows[i]
+		if !vis.Allows(r.Namespace) || !q.Matches(r) {
+			return
+		}
+		if n := page.TotalCount; start >= 0 && n >= start && n < start+q.PageSize {
+			page.Rows = append(page.Rows, *r)
+		}
+		page.TotalCount++
+	}
+	if q.Descending {
+		for i := len(o.values) - 1; i >= 0; i-- {
+			visit(o.values[i])
+		}
+	} else {
+		for _, i := range o.values {
+			visit(i)
+		}
+	}
+	for _, i := range o.nulls {
+		visit(i)
+	}
+	return page
+}
+
+// Matches says whether a row passes every filter of the query.
+func (q *Query) Matches(r *Row) bool {
+	switch {
+	case q.Namespaces != nil && !q.Namespaces[r.Namespace],
+		q.Types != nil && !q.Types[r.Type],
+		q.Statuses != nil && !q.Statuses[r.Status],
+		q.Principals != nil && !q.Principals[r.lowerPrincipal],
+		!q.Created.contains(r.Created), !q.Expires.contains(r.Expires), !q.LastUsed.contains(r.LastUsed):
+		return false
+	}
+	if q.Search != "" && !strings.Contains(r.lowerName, q.Search) && !strings.Contains(r.lowerDisplayName, q.Search) &&
+		!strings.Contains(r.lowerPrincipal, q.Search) && !strings.Contains(r.lowerDescription, q.Search) {
+		return false
+	}
+	for i := range q.AllOf {
+		if !q.AllOf[i].matches(r) {
+			return false
+		}
+	}
+	if len(q.AnyOf) == 0 {
+		return true
+	}
+	for i := range q.AnyOf {
+		if q.AnyOf[i].matches(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Term) matches(r *Row) bool {
+	var v string
+	switch t.Field {
+	case FieldTokenName:
+		v = r.lowerTokenName()
+	case FieldPrincipal, FieldClientID:
+		v = r.lowerPrincipal
+	case FieldDescription:
+		v = r.lowerDescription
+	case FieldNamespace:
+		v = strings.ToLower(r.Namespace)
+	case FieldName:
+		v = r.lowerName
+	}
+	for _, term := range t.Terms {
+		switch t.Operator {
+		case OpEquals:
+			if v == term {
+				return true
+			}
+		case OpStartsWith:
+			if strings.HasPrefix(v, term) {
+				return true
+			}
+		default:
+			if strings.Contains(v, term) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,151 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package query
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+)
+
+var base = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// tok builds a token created day days after base, used lastUsed days after base (<0: never).
+func tok(ns, name string, typ authv1alpha1.TokenType, principal string, status authv1alpha1.TokenStatus, day, lastUsed int) *authv1alpha1.ApiToken {
+	t := testutil.MakeApiToken(ns, name).TTL(30 * 24 * time.Hour).Obj()
+	t.Spec.Type, t.Spec.Principal, t.Status.TokenStatus = typ, principal, status
+	created := metav1.NewTime(base.AddDate(0, 0, day))
+	expires := metav1.NewTime(created.AddDate(0, 0, 30))
+	t.Status.CreationDate, t.Status.ExpirationDate = &created, &expires
+	if lastUsed >= 0 {
+		lu := metav1.NewTime(base.AddDate(0, 0, lastUsed))
+		t.Status.LastUsedDate = &lu
+	}
+	return t
+}
+
+func sampleModel() *Model {
+	m := NewModel()
+	for _, t := range []*authv1alpha1.ApiToken{
+		tok("team-a", "deploy", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusActive, 3, 10),
+		tok("team-a", "alice", authv1alpha1.TokenTypeUser, "Alice", authv1alpha1.TokenStatusActive, 1, -1),
+		tok("team-b", "bob", authv1alpha1.TokenTypeUser, "bob", authv1alpha1.TokenStatusExpired, 2, 5),
+		tok("team-b", "nightly", authv1alpha1.TokenTypeWorkflow, "exporter", authv1alpha1.TokenStatusRevoked, 2, -1),
+		tok("team-c", "automation", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusFailed, 4, 1),
+	} {
+		m.Upsert(RowFor(t))
+	}
+	auto := tok("team-c", "display", authv1alpha1.TokenTypeTeam, "platform", authv1alpha1.TokenStatusActive, 0, -1)
+	auto.Spec.DisplayName, auto.Spec.Description = "Automation Key", "Used by the Release pipeline"
+	auto.Spec.TTL = nil
+	auto.Status.ExpirationDate = nil
+	m.Upsert(RowFor(auto))
+	return m
+}
+
+func names(p Page) string {
+	out := make([]string, len(p.Rows))
+	for i, r := range p.Rows {
+		out[i] = r.Namespace + "/" + r.Name
+	}
+	return strings.Join(out, " ")
+}
+
+func TestRun(t *testing.T) {
+	m := sampleModel()
+	all := Visibility{All: true}
+	cases := map[string]struct {
+		query     string
+		body      string
+		vis       *Visibility
+		want      string
+		wantTotal int
+	}{
+		"default: creationDate ascending":           {query: "", want: "team-c/display team-a/alice team-b/bob team-b/nightly team-a/deploy team-c/automation", wantTotal: 6},
+		"ties break by namespace/name":              {query: "sort=creationDate&pageSize=3&page=1", want: "team-b/nightly team-a/deploy team-c/automation", wantTotal: 6},
+		"descending":                                {query: "order=DESC&pageSize=2", want: "team-c/automation team-a/deploy", wantTotal: 6},
+		"nulls last in both orders":                 {query: "sort=lastUsedDate&order=DESC", want: "team-a/deploy team-b/bob team-c/automation team-a/alice team-b/nightly team-c/display", wantTotal: 6},
+		"ttl nulls last":                            {query: "sort=apiTokenTtl", want: "team-a/alice team-a/deploy team-b/bob team-b/nightly team-c/automation team-c/display", wantTotal: 6},
+		"by name":                                   {query: "sort=name", want: "team-a/alice team-c/automation team-b/bob team-a/deploy team-c/display team-b/nightly", wantTotal: 6},
+		"type and status in seed spellings":         {query: "type=API_CLIENT,user&status=ACTIVE", want: "team-a/alice team-a/deploy", wantTotal: 2},
+		"principal is case-insensitive":             {query: "principal=alice", want: "team-a/alice", wantTotal: 1},
+		"search covers displayName and description": {query: "search=release", want: "team-c/display", wantTotal: 1},
+		"search covers names":                       {query: "search=AUTOMATION", want: "team-c/display team-c/automation", wantTotal: 2},
+		"lastUsed range excludes never used":        {query: "lastUsedTo=" + fmt.Sprint(base.AddDate(0, 0, 6).UnixMilli()), want: "team-b/bob team-c/automation", wantTotal: 2},
+		"expires range":                             {query: "expiresFrom=2026-02-03T00:00:00Z", want: "team-a/deploy team-c/automation", wantTotal: 2},
+		"page past the end":                         {query: "page=9", want: "", wantTotal: 6},
+		"visibility limits namespaces":              {query: "", vis: &Visibility{Namespaces: map[string]bool{"team-b": true}}, want: "team-b/bob team-b/nightly", wantTotal: 2},
+		"body allOf LIKE on TOKEN_NAME":             {body: `{"searchTerms":{"allOf":[{"field":"TOKEN_NAME","terms":["Automation"],"operator":"LIKE"}]}}`, want: "team-c/display team-c/automation", wantTotal: 2},
+		"body anyOf needs one":                      {body: `{"searchTerms":{"anyOf":[{"field":"CLIENT_ID","terms":["exporter"],"operator":"EQUALS"},{"field":"NAME","terms":["ali"],"operator":"STARTS_WITH"}]}}`, want: "team-a/alice team-b/nightly", wantTotal: 2},
+		"body allOf and filters":                    {body: `{"searchTerms":{"allOf":[{"field":"NAMESPACE","terms":["team-a","team-c"],"operator":"EQUALS"}]},"filters":{"tokenType":["API_CLIENT"],"tokenStatus":["FAILED"]}}`, want: "team-c/automation", wantTotal: 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			v, _ := url.ParseQuery(tc.query)
+			var q Query
+			var err error
+			if tc.body != "" {
+				q, err = ParseBody(v, strings.NewReader(tc.body))
+			} else {
+				q, err = ParseList(v)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			vis := all
+			if tc.vis != nil {
+				vis = *tc.vis
+			}
+			p := m.Run(q, vis)
+			if got := names(p); got != tc.want || p.TotalCount != tc.wantTotal {
+				t.Fatalf("got [%s] total %d\nwant [%s] total %d", got, p.TotalCount, tc.want, tc.wantTotal)
+			}
+		})
+	}
+}
+
+func TestModelUpdates(t *testing.T) {
+	m := sampleModel()
+	q, _ := ParseList(url.Values{"sort": {"name"}})
+	before := names(m.Run(q, Visibility{All: true}))
+	m.Delete("team-a", "alice")
+	m.Upsert(RowFor(tok("team-a", "aaron", authv1alpha1.TokenTypeUser, "aaron", authv1alpha1.TokenStatusActive, 9, -1)))
+	after := names(m.Run(q, Visibility{All: true}))
+	if before == after || !strings.HasPrefix(after, "team-a/aaron") || strings.Contains(after, "alice") {
+		t.Fatalf("the model did not follow changes: %s", after)
+	}
+	if ns := m.Namespaces(); !slices.Equal(ns, []string{"team-a", "team-b", "team-c"}) {
+		t.Fatalf("namespaces = %v", ns)
+	}
+}
+
+func TestDTO(t *testing.T) {
+	r := RowFor(tok("team-a", "deploy", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusActive, 3, -1))
+	d := r.DTO()
+	if d.TokenType != "API_CLIENT" || d.TokenStatus != "ACTIVE" || d.LastUsedDate != nil || *d.ApiTokenTTL != 30*24*3600 ||
+		*d.CreationDate != base.AddDate(0, 0, 3).UnixMilli() || d.TokenName != "deploy" || d.ID != "uid-deploy" {
+		t.Fatalf("DTO = %+v", d)
+	}
+}

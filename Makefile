@@ -68,7 +68,8 @@ build: manifests generate fmt vet ## Build the manager binary.
 
 .PHONY: run
 run: manifests generate fmt vet install ## Install the CRDs into the current kubeconfig's cluster and run the controller from your host.
-	go run ./cmd --leader-elect=false --metrics-bind-address=:8080 --metrics-secure=false --health-probe-bind-address=:8081
+	go run ./cmd --leader-elect=false --metrics-bind-address=:8080 --metrics-secure=false --health-probe-bind-address=:8081 \
+		--query-bind-address=:8082 --query-insecure --query-auth=none
 
 .PHONY: docker-build
 docker-build: ## Build the container image.
@@ -91,9 +92,11 @@ uninstall: manifests ## Uninstall CRDs from the cluster of the current kubeconfi
 .PHONY: deploy
 deploy: manifests ## Deploy the controller to the cluster of the current kubeconfig.
 	kubectl apply --server-side -k config/default
+	kubectl apply --server-side -f config/rbac/query_reader_role.yaml
 
 .PHONY: undeploy
 undeploy: ## Undeploy the controller from the cluster of the current kubeconfig.
+	kubectl delete --ignore-not-found=$(ignore-not-found) -f config/rbac/query_reader_role.yaml
 	kubectl delete --ignore-not-found=$(ignore-not-found) -k config/default
 
 ##@ Dependencies

@@ -78,9 +78,10 @@ func (s *Server) authenticated(h authedHandler) http.HandlerFunc {
 		}
 		u, err := s.Access.Authenticate(r)
 		if err != nil {
-			s.Log.Error(err, "Failed to authenticate a query")
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: "authentication failed"})
-			return
+			// TokenReview reports a bad token as an error too: the caller
+			// gets 401 either way, the reason only goes to the log.
+			s.Log.V(1).Info("Rejected a query: authentication failed", "reason", err.Error())
+			u = nil
 		}
 		if u == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator"`)

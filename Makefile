@@ -56,6 +56,13 @@ test: manifests generate fmt vet setup-envtest ## Run unit tests and the envtest
 	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
 		go test ./... -coverprofile cover.out
 
+.PHONY: bench
+bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and the API-server list a user would do instead); figures go to docs/benchmarks.md by hand.
+	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
+		go test ./internal/query -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
+
+BENCHTIME ?= 2s
+
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail if generated files differ from what is committed.
 	@git diff --exit-code -- api config || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }

@@ -20,6 +20,9 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"time"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
 
 // Model is the read model: a table of Rows, with one pre-sorted order per
@@ -30,27 +33,49 @@ type Model struct {
 	rows   map[string]Row // by namespace/name
 	snap   *snapshot
 	synced func() bool
+	// dirty says rows changed since snap was built.
+	dirty bool
+	// MaxStaleness bounds how old a snapshot may be once rows have changed:
+	// under a stream of changes (lastUsedDate updates), queries share one
+	// rebuild per interval instead of paying one each.
+	MaxStaleness time.Duration
+	now          func() time.Time
 }
 
 // snapshot is an immutable view of the rows; its orders are built on demand.
 type snapshot struct {
+	built      time.Time
 	rows       []Row
 	namespaces []string
+	nsIndex    map[string]uint16
 	mu         sync.Mutex
 	orders     map[SortField]*order
 }
 
-// order lists row indexes sorted ascending by a field (ties by
-// namespace/name); rows whose field is null are kept apart, so that they come
-// last in either direction.
+// order lists rows sorted ascending by a field (ties by namespace/name);
+// rows whose field is null are kept apart, so that they come last in either
+// direction.
 type order struct {
-	values []int32
-	nulls  []int32
+	values []entry
+	nulls  []entry
 }
+
+// entry is a row's place in an order with the fields most queries filter on,
+// packed in 8 bytes: a query over type, status and namespace walks the order
+// sequentially without touching the rows.
+type entry struct {
+	row    int32
+	typ    uint8
+	status uint8
+	ns     uint16
+}
+
+// DefaultMaxStaleness is how far query results may lag behind a change.
+const DefaultMaxStaleness = time.Second
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	return &Model{rows: map[string]Row{}, synced: func() bool { return true }}
+	return &Model{rows: map[string]Row{}, synced: func() bool { return true }, MaxStaleness: DefaultMaxStaleness, now: time.Now}
 }
 
 // Upsert adds or replaces a row.
@@ -58,7 +83,7 @@ func (m *Model) Upsert(r Row) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.rows[r.Namespace+"/"+r.Name] = r
-	m.snap = nil
+	m.dirty = true
 }
 
 // Delete removes a row.
@@ -66,7 +91,7 @@ func (m *Model) Delete(namespace, name string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.rows, namespace+"/"+name)
-	m.snap = nil
+	m.dirty = true
 }
 
 // Len is the number of rows.
@@ -96,14 +121,14 @@ func (m *Model) Namespaces() []string { return m.snapshot().namespaces }
 
 func (m *Model) snapshot() *snapshot {
 	m.mu.RLock()
-	s := m.snap
+	s, fresh := m.snap, m.usable()
 	m.mu.RUnlock()
-	if s != nil {
+	if fresh {
 		return s
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.snap == nil {
+	if !m.usable() {
 		rows := make([]Row, 0, len(m.rows))
 		seen := map[string]bool{}
 		var namespaces []string
@@ -115,9 +140,20 @@ func (m *Model) snapshot() *snapshot {
 			}
 		}
 		slices.Sort(namespaces)
-		m.snap = &snapshot{rows: rows, namespaces: namespaces, orders: map[SortField]*order{}}
+		nsIndex := make(map[string]uint16, len(namespaces))
+		for i, ns := range namespaces {
+			nsIndex[ns] = uint16(min(i, maxNamespaceIndex))
+		}
+		m.snap = &snapshot{built: m.now(), rows: rows, namespaces: namespaces, nsIndex: nsIndex, orders: map[SortField]*order{}}
+		m.dirty = false
 	}
 	return m.snap
+}
+
+// usable says whether the current snapshot may answer queries: unchanged
+// since it was built, or changed but younger than MaxStaleness.
+func (m *Model) usable() bool {
+	return m.snap != nil && (!m.dirty || m.now().Sub(m.snap.built) < m.MaxStaleness)
 }
 
 // order returns (building it once) the rows sorted by field.
@@ -129,16 +165,39 @@ func (s *snapshot) order(field SortField) *order {
 	}
 	o := &order{}
 	for i := range s.rows {
-		if isNull(&s.rows[i], field) {
-			o.nulls = append(o.nulls, int32(i))
+		r := &s.rows[i]
+		e := entry{row: int32(i), typ: typeIndex(r.Type), status: statusIndex(r.Status), ns: s.nsIndex[r.Namespace]}
+		if isNull(r, field) {
+			o.nulls = append(o.nulls, e)
 		} else {
-			o.values = append(o.values, int32(i))
+			o.values = append(o.values, e)
 		}
 	}
-	slices.SortFunc(o.values, func(a, b int32) int { return compareRows(&s.rows[a], &s.rows[b], field) })
-	slices.SortFunc(o.nulls, func(a, b int32) int { return compareKeys(&s.rows[a], &s.rows[b]) })
+	slices.SortFunc(o.values, func(a, b entry) int { return compareRows(&s.rows[a.row], &s.rows[b.row], field) })
+	slices.SortFunc(o.nulls, func(a, b entry) int { return compareKeys(&s.rows[a.row], &s.rows[b.row]) })
 	s.orders[field] = o
 	return o
+}
+
+// maxNamespaceIndex caps namespace indexes; namespaces beyond it share the
+// last index and are checked on the row itself.
+const maxNamespaceIndex = 1<<16 - 1
+
+// unknownIndex is the type or status index of a value outside the enums.
+const unknownIndex = 15
+
+func typeIndex(t authv1alpha1.TokenType) uint8 {
+	if i := slices.Index(typeNames, t); i >= 0 {
+		return uint8(i)
+	}
+	return unknownIndex
+}
+
+func statusIndex(s authv1alpha1.TokenStatus) uint8 {
+	if i := slices.Index(statusNames, s); i >= 0 {
+		return uint8(i)
+	}
+	return unknownIndex
 }
 
 func isNull(r *Row, f SortField) bool {

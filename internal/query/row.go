@@ -49,6 +49,10 @@ type Row struct {
 	Created, Expires, LastUsed, TTLSeconds int64
 
 	lowerName, lowerDisplayName, lowerDescription, lowerPrincipal string
+	// haystack is what the search parameter looks in: the lower-cased name,
+	// displayName, principal and description, separated by NUL so that a
+	// match cannot span two fields.
+	haystack string
 }
 
 // RowFor extracts the query fields of an ApiToken.
@@ -86,6 +90,7 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	r.lowerDisplayName = strings.ToLower(r.DisplayName)
 	r.lowerDescription = strings.ToLower(r.Description)
 	r.lowerPrincipal = strings.ToLower(r.Principal)
+	r.haystack = r.lowerName + "\x00" + r.lowerDisplayName + "\x00" + r.lowerPrincipal + "\x00" + r.lowerDescription
 	return r
 }
 

@@ -128,6 +128,7 @@ func TestRun(t *testing.T) {
 
 func TestModelUpdates(t *testing.T) {
 	m := sampleModel()
+	m.MaxStaleness = 0
 	q, _ := ParseList(url.Values{"sort": {"name"}})
 	before := names(m.Run(q, Visibility{All: true}))
 	m.Delete("team-a", "alice")
@@ -147,5 +148,27 @@ func TestDTO(t *testing.T) {
 	if d.TokenType != "API_CLIENT" || d.TokenStatus != "ACTIVE" || d.LastUsedDate != nil || *d.ApiTokenTTL != 30*24*3600 ||
 		*d.CreationDate != base.AddDate(0, 0, 3).UnixMilli() || d.TokenName != "deploy" || d.ID != "uid-deploy" {
 		t.Fatalf("DTO = %+v", d)
+	}
+}
+
+func TestModelStaleness(t *testing.T) {
+	now := base
+	m := sampleModel()
+	m.now = func() time.Time { return now }
+	q, _ := ParseList(url.Values{"search": {"zoe"}})
+	if got := m.Run(q, Visibility{All: true}).TotalCount; got != 0 {
+		t.Fatalf("total = %d before the change", got)
+	}
+	m.Upsert(RowFor(tok("team-a", "zoe", authv1alpha1.TokenTypeUser, "zoe", authv1alpha1.TokenStatusActive, 1, -1)))
+	now = now.Add(DefaultMaxStaleness / 2)
+	if got := m.Run(q, Visibility{All: true}).TotalCount; got != 0 {
+		t.Fatalf("a change was visible before MaxStaleness: the snapshot was rebuilt early (total %d)", got)
+	}
+	if _, ok := m.Get("team-a", "zoe"); !ok {
+		t.Fatal("Get must read the rows directly, never a stale snapshot")
+	}
+	now = now.Add(DefaultMaxStaleness)
+	if got := m.Run(q, Visibility{All: true}).TotalCount; got != 1 {
+		t.Fatalf("total = %d once MaxStaleness passed, want 1", got)
 	}
 }

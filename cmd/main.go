@@ -41,6 +41,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
@@ -133,8 +134,13 @@ func main() {
 		os.Exit(1)
 	}
 
-	if _, err := query.Setup(ctx, mgr, queryOpts, queryAuth); err != nil {
+	model, err := query.Setup(ctx, mgr, queryOpts, queryAuth)
+	if err != nil {
 		setupLog.Error(err, "Failed to set up the query API")
+		os.Exit(1)
+	}
+	if err := metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}); err != nil {
+		setupLog.Error(err, "Failed to register metrics")
 		os.Exit(1)
 	}
 

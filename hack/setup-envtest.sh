@@ -58,7 +58,7 @@ mkdir -p "$work/etcd" "$work/kube" "$work/out"
   go mod init envtest-etcd >/dev/null 2>&1
   printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >tools.go
   go mod edit -require="go.etcd.io/etcd/server/v3@$ETCD_VERSION"
-  go build -o "$work/out/etcd" go.etcd.io/etcd/server/v3
+  go build -trimpath -ldflags "-s -w" -o "$work/out/etcd" go.etcd.io/etcd/server/v3
 )
 log "built etcd $ETCD_VERSION"
 
@@ -81,7 +81,7 @@ kube_mod=$(cd "$work/kube" && go mod download -json "k8s.io/kubernetes@v$K8S_VER
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags="$ldflags -X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   done
-  go build -ldflags "$ldflags" -o "$work/out/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+  go build -trimpath -ldflags "-s -w $ldflags" -o "$work/out/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
 )
 log "built kube-apiserver $K8S_VERSION"
 

@@ -29,6 +29,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
@@ -74,6 +75,9 @@ func (r *ApiTokenReconciler) writeSecret(ctx context.Context, in policy.Input, d
 	}
 	switch {
 	case err == nil:
+		if d.Writes() {
+			metrics.Issued.WithLabelValues(strings.ToLower(d.Reason)).Inc()
+		}
 		if d.Writes() || d.Action == policy.ActionRevoke {
 			log.Info("Wrote Secret", "action", d.Action, "reason", d.Reason, "revision", desired.Annotations[authv1alpha1.RevisionAnnotation])
 		} else {

@@ -21,6 +21,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,6 +47,8 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
@@ -61,6 +64,8 @@ var (
 	// managerLogs captures everything the manager logs, at the most verbose level.
 	managerLogs = &syncBuffer{}
 	mgr         *runningManager
+	// metricsURL is where the running manager serves /metrics.
+	metricsURL string
 )
 
 func TestControllers(t *testing.T) {
@@ -110,9 +115,11 @@ func (m *runningManager) stop() {
 // startManager runs a manager set up exactly as cmd/main.go sets it up.
 func startManager() *runningManager {
 	writes := &writeCounter{counts: map[string]int{}}
+	metricsAddr := freeAddress()
+	metricsURL = "http://" + metricsAddr + "/metrics"
 	m, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
+		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: "0",
 		Cache:                  CacheOptions(),
 		// Specs restart the manager; controller names are unique per process otherwise.
@@ -135,6 +142,9 @@ func startManager() *runningManager {
 		Generator:               token.Generator{},
 		MaxConcurrentReconciles: 4,
 	}).SetupWithManager(ctx, m)).To(Succeed())
+	model, err := query.Setup(ctx, m, query.Options{BindAddress: "0"}, query.AuthNone)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(m.Elected())})).To(Succeed())
 	done := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
@@ -142,6 +152,13 @@ func startManager() *runningManager {
 		Expect(m.Start(ctx)).To(Succeed())
 	}()
 	return &runningManager{cancel: cancel, done: done, writes: writes}
+}
+
+func freeAddress() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
 }
 
 // writeCounter counts the manager's API writes per object ("Secret/ns/name",

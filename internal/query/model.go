@@ -116,6 +116,16 @@ func (m *Model) Get(namespace, name string) (Row, bool) {
 	return r, ok
 }
 
+// Each calls f with every row, in no particular order, from the current rows
+// (not a snapshot). f must not call the model.
+func (m *Model) Each(f func(*Row)) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, r := range m.rows {
+		f(&r)
+	}
+}
+
 // Namespaces lists the namespaces that hold ApiTokens.
 func (m *Model) Namespaces() []string { return m.snapshot().namespaces }
 

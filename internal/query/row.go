@@ -47,6 +47,8 @@ type Row struct {
 	Revision    int64
 	// Dates in epoch milliseconds, ttl in seconds; null when absent.
 	Created, Expires, LastUsed, TTLSeconds int64
+	// Renews is the automatic rotation time in epoch milliseconds, or null.
+	Renews int64
 
 	lowerName, lowerDisplayName, lowerDescription, lowerPrincipal string
 	// haystack is what the search parameter looks in: the lower-cased name,
@@ -69,7 +71,7 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 		LastChars:   t.Status.TokenLastChars,
 		SecretName:  t.Status.SecretName,
 		Revision:    t.Status.Revision,
-		Created:     null, Expires: null, LastUsed: null, TTLSeconds: null,
+		Created:     null, Expires: null, LastUsed: null, TTLSeconds: null, Renews: null,
 	}
 	if r.Status == "" {
 		r.Status = authv1alpha1.TokenStatusPending
@@ -79,6 +81,9 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	}
 	if t.Status.ExpirationDate != nil {
 		r.Expires = t.Status.ExpirationDate.UnixMilli()
+	}
+	if t.Status.RenewalTime != nil {
+		r.Renews = t.Status.RenewalTime.UnixMilli()
 	}
 	if t.Status.LastUsedDate != nil {
 		r.LastUsed = t.Status.LastUsedDate.UnixMilli()
@@ -108,3 +113,6 @@ func (r *Row) lowerTokenName() string {
 	}
 	return r.lowerName
 }
+
+// Value returns a date or ttl of a Row and whether it is set.
+func Value(v int64) (int64, bool) { return v, v != null }

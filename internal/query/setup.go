@@ -23,17 +23,17 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 )
 
-// Setup builds the read model from the manager's cache and, unless
-// opts.BindAddress is "0", adds the query server (on every replica) and a
-// readiness check that waits for the model to sync. auth is AuthKubernetes
-// or AuthNone.
+// Setup builds the read model from the manager's cache (metrics read it
+// too) and, unless opts.BindAddress is "0", adds the query server (on every
+// replica) and a readiness check that waits for the model to sync. auth is
+// AuthKubernetes or AuthNone.
 func Setup(ctx context.Context, mgr ctrl.Manager, opts Options, auth string) (*Model, error) {
 	model := NewModel()
-	if opts.BindAddress == "0" || opts.BindAddress == "" {
-		return model, nil
-	}
 	if err := model.Bind(ctx, mgr.GetCache()); err != nil {
 		return nil, err
+	}
+	if opts.BindAddress == "0" || opts.BindAddress == "" {
+		return model, nil
 	}
 	var access Access
 	switch auth {

@@ -1,0 +1,132 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package metrics exports ApiToken metrics to the controller-runtime
+// metrics registry: gauges read at scrape time from the query read model (so
+// a deleted ApiToken's series disappear with it) and a counter of issued
+// tokens that the controller increments.
+package metrics
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+)
+
+// Issued counts tokens written into Secrets, by reason: issued, imported,
+// rotated, reissued.
+var Issued = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "apitoken_issued_total",
+	Help: "Tokens issued or imported into Secrets, by reason (issued, imported, rotated, reissued).",
+}, []string{"reason"})
+
+var (
+	tokenLabels = []string{"namespace", "name", "type", "principal"}
+	expiration  = prometheus.NewDesc("apitoken_expiration_timestamp_seconds",
+		"When the token expires (Unix seconds); absent for tokens without ttl.", tokenLabels, nil)
+	renewal = prometheus.NewDesc("apitoken_renewal_timestamp_seconds",
+		"When the token is rotated automatically (Unix seconds); absent without rotation.renewBefore.", tokenLabels, nil)
+	lastUsed = prometheus.NewDesc("apitoken_last_used_timestamp_seconds",
+		"When the token was last verified (Unix seconds); absent if never.", tokenLabels, nil)
+	status = prometheus.NewDesc("apitoken_status",
+		"The token's status: 1 for the current one, 0 for the others.", []string{"namespace", "name", "status"}, nil)
+	tokens = prometheus.NewDesc("apitoken_tokens",
+		"Number of ApiTokens by status and type.", []string{"status", "type"}, nil)
+)
+
+var statuses = []authv1alpha1.TokenStatus{authv1alpha1.TokenStatusPending, authv1alpha1.TokenStatusActive,
+	authv1alpha1.TokenStatusExpired, authv1alpha1.TokenStatusRevoked, authv1alpha1.TokenStatusFailed}
+
+// Collector reads the per-token gauges from the read model at scrape time.
+type Collector struct {
+	Model *query.Model
+	// Leading says whether this replica leads. Only the leader reports
+	// per-token gauges, so that alerts do not fire once per replica.
+	Leading func() bool
+}
+
+// Describe implements prometheus.Collector.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{expiration, renewal, lastUsed, status, tokens} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	if c.Leading != nil && !c.Leading() {
+		return
+	}
+	type key struct {
+		status authv1alpha1.TokenStatus
+		typ    authv1alpha1.TokenType
+	}
+	totals := map[key]int{}
+	c.Model.Each(func(r *query.Row) {
+		labels := []string{r.Namespace, r.Name, string(r.Type), r.Principal}
+		for _, t := range []struct {
+			desc *prometheus.Desc
+			ms   int64
+		}{{expiration, r.Expires}, {renewal, r.Renews}, {lastUsed, r.LastUsed}} {
+			if ms, ok := query.Value(t.ms); ok {
+				ch <- prometheus.MustNewConstMetric(t.desc, prometheus.GaugeValue, float64(ms)/1000, labels...)
+			}
+		}
+		for _, s := range statuses {
+			v := 0.0
+			if r.Status == s {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(status, prometheus.GaugeValue, v, r.Namespace, r.Name, string(s))
+		}
+		totals[key{r.Status, r.Type}]++
+	})
+	for k, n := range totals {
+		ch <- prometheus.MustNewConstMetric(tokens, prometheus.GaugeValue, float64(n), string(k.status), string(k.typ))
+	}
+}
+
+// Register adds the collector (replacing one registered before, as a
+// restarted manager in the same process does) and the counter to
+// controller-runtime's registry.
+func Register(c *Collector) error {
+	crmetrics.Registry.Unregister(c)
+	if err := crmetrics.Registry.Register(c); err != nil {
+		return fmt.Errorf("registering the ApiToken metrics: %w", err)
+	}
+	if err := crmetrics.Registry.Register(Issued); err != nil && !errors.As(err, &prometheus.AlreadyRegisteredError{}) {
+		return fmt.Errorf("registering %s: %w", "apitoken_issued_total", err)
+	}
+	return nil
+}
+
+// LeadingFunc returns a func that reports whether the manager has been
+// elected leader (at once when leader election is off).
+func LeadingFunc(elected <-chan struct{}) func() bool {
+	return func() bool {
+		select {
+		case <-elected:
+			return true
+		default:
+			return false
+		}
+	}
+}

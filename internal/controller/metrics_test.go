@@ -101,7 +101,7 @@ var _ = Describe("Metrics", func() {
 		Eventually(func() []string {
 			var left []string
 			for k := range scrape() {
-				if strings.Contains(k, "name=short,") {
+				if strings.Contains(k, "name=short,namespace="+ns+",") {
 					left = append(left, k)
 				}
 			}

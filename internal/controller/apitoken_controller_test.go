@@ -208,6 +208,7 @@ var _ = Describe("ApiToken controller", func() {
 
 			waitForStatus(ctx, ns, "imp", authv1alpha1.TokenStatusActive, authv1alpha1.ReasonImported)
 			Expect(string(getSecret(ctx, ns, "imp").Data["token"])).To(Equal(validImport))
+			Eventually(func() []string { return eventReasons(ctx, ns, "imp") }).Should(ContainElement(authv1alpha1.ReasonImported))
 
 			next := "vwxyz0123456789abcdefghijklmnopq"
 			src := getSecret(ctx, ns, "vault")

@@ -102,10 +102,28 @@ var _ = AfterSuite(func() {
 
 // runningManager is a started manager and the API writes its client made.
 type runningManager struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	writes *writeCounter
+	cancel  context.CancelFunc
+	done    chan struct{}
+	writes  *writeCounter
+	elected <-chan struct{}
+	// queryURL is its query API (plain HTTP, no auth) when it serves one.
+	queryURL string
 }
+
+// managerOptions vary startManager for the high-availability specs.
+type managerOptions struct {
+	// leaderElectionID turns leader election on, with short timings.
+	leaderElectionID string
+	// query serves the query API on a free port.
+	query bool
+}
+
+// Lease timings of the leader-elected managers in specs.
+var (
+	testLeaseDuration = 4 * time.Second
+	testRenewDeadline = 3 * time.Second
+	testRetryPeriod   = 500 * time.Millisecond
+)
 
 func (m *runningManager) stop() {
 	m.cancel()
@@ -114,14 +132,25 @@ func (m *runningManager) stop() {
 
 // startManager runs a manager set up exactly as cmd/main.go sets it up.
 func startManager() *runningManager {
-	writes := &writeCounter{counts: map[string]int{}}
 	metricsAddr := freeAddress()
 	metricsURL = "http://" + metricsAddr + "/metrics"
+	return startManagerWith(managerOptions{}, metricsAddr)
+}
+
+func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
+	writes := &writeCounter{counts: map[string]int{}}
 	m, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress: "0",
-		Cache:                  CacheOptions(),
+		LeaderElection:                opts.leaderElectionID != "",
+		LeaderElectionID:              opts.leaderElectionID,
+		LeaderElectionNamespace:       "default",
+		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 &testLeaseDuration,
+		RenewDeadline:                 &testRenewDeadline,
+		RetryPeriod:                   &testRetryPeriod,
+		Scheme:                        scheme,
+		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
+		HealthProbeBindAddress:        "0",
+		Cache:                         CacheOptions(),
 		// Specs restart the manager; controller names are unique per process otherwise.
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 		NewClient: func(c *rest.Config, o client.Options) (client.Client, error) {
@@ -142,16 +171,32 @@ func startManager() *runningManager {
 		Generator:               token.Generator{},
 		MaxConcurrentReconciles: 4,
 	}).SetupWithManager(ctx, m)).To(Succeed())
-	model, err := query.Setup(ctx, m, query.Options{BindAddress: "0"}, query.AuthNone)
+	queryOpts, queryURL := query.Options{BindAddress: "0", Insecure: true}, ""
+	if opts.query {
+		queryOpts.BindAddress = freeAddress()
+		queryURL = "http://" + queryOpts.BindAddress
+	}
+	model, err := query.Setup(ctx, m, queryOpts, query.AuthNone)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(m.Elected())})).To(Succeed())
+	if opts.leaderElectionID == "" {
+		Expect(metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(m.Elected())})).To(Succeed())
+	}
 	done := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
 		defer close(done)
 		Expect(m.Start(ctx)).To(Succeed())
 	}()
-	return &runningManager{cancel: cancel, done: done, writes: writes}
+	return &runningManager{cancel: cancel, done: done, writes: writes, elected: m.Elected(), queryURL: queryURL}
+}
+
+func (m *runningManager) leading() bool {
+	select {
+	case <-m.elected:
+		return true
+	default:
+		return false
+	}
 }
 
 func freeAddress() string {

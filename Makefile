@@ -73,6 +73,11 @@ verify-generated: manifests generate ## Fail if generated files differ from what
 build: manifests generate fmt vet ## Build the manager binary.
 	go build -o bin/manager ./cmd
 
+.PHONY: dev
+dev: manifests setup-envtest ## Try it with nothing but Go: a local kube-apiserver and etcd, the CRDs, the samples, and the operator in the foreground (Ctrl-C stops all).
+	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
+		go run ./cmd/dev --kubeconfig-out bin/dev/kubeconfig --query-bind-address 127.0.0.1:8082
+
 .PHONY: run
 run: manifests generate fmt vet install ## Install the CRDs into the current kubeconfig's cluster and run the controller from your host.
 	go run ./cmd --leader-elect=false --metrics-bind-address=:8080 --metrics-secure=false --health-probe-bind-address=:8081 \
@@ -116,10 +121,14 @@ $(LOCALBIN):
 ## Tool Binaries
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 ENVTEST ?= $(LOCALBIN)/setup-envtest
+KUSTOMIZE ?= $(LOCALBIN)/kustomize
+HELM ?= $(LOCALBIN)/helm
 
 ## Tool Versions
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 ENVTEST_VERSION ?= v0.25.1
+KUSTOMIZE_VERSION ?= v5.8.3
+HELM_VERSION ?= v3.22.0
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Download controller-gen locally if necessary.
@@ -130,6 +139,16 @@ $(CONTROLLER_GEN): $(LOCALBIN)
 setup-envtest: $(ENVTEST) ## Download setup-envtest locally if necessary.
 $(ENVTEST): $(LOCALBIN)
 	$(call go-install-tool,$(ENVTEST),sigs.k8s.io/controller-runtime/tools/setup-envtest,$(ENVTEST_VERSION))
+
+.PHONY: kustomize
+kustomize: $(KUSTOMIZE) ## Download kustomize locally if necessary.
+$(KUSTOMIZE): $(LOCALBIN)
+	$(call go-install-tool,$(KUSTOMIZE),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION))
+
+.PHONY: helm
+helm: $(HELM) ## Build helm from the Go module proxy into bin/ if necessary.
+$(HELM): $(LOCALBIN)
+	$(call go-install-tool,$(HELM),helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
 
 # go-install-tool will 'go install' any package with custom target and name of binary, if it doesn't exist
 # $1 - target path with name of binary

@@ -24,13 +24,9 @@ import (
 	"os"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -38,23 +34,12 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
-	"github.com/apitoken-io/apitoken-operator/internal/metrics"
+	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
-	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
-var (
-	scheme   = runtime.NewScheme()
-	setupLog = ctrl.Log.WithName("setup")
-)
-
-func init() {
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(authv1alpha1.AddToScheme(scheme))
-}
+var setupLog = ctrl.Log.WithName("setup")
 
 func main() {
 	var (
@@ -105,42 +90,25 @@ func main() {
 
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(kubeAPIQPS), kubeAPIBurst
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                        scheme,
-		Metrics:                       metricsOpts,
-		WebhookServer:                 webhook.NewServer(webhook.Options{TLSOpts: tlsOpts}),
-		HealthProbeBindAddress:        probeAddr,
-		LeaderElection:                enableLeaderElection,
-		LeaderElectionID:              "apitoken-operator.auth.apitoken.io",
-		LeaderElectionNamespace:       leaderNamespace(enableLeaderElection, leaderElectionNamespace),
-		LeaderElectionReleaseOnCancel: true,
-		Cache:                         controller.CacheOptions(),
-	})
+	mgrOpts := operator.ManagerOptions()
+	mgrOpts.Metrics = metricsOpts
+	mgrOpts.WebhookServer = webhook.NewServer(webhook.Options{TLSOpts: tlsOpts})
+	mgrOpts.HealthProbeBindAddress = probeAddr
+	mgrOpts.LeaderElection = enableLeaderElection
+	mgrOpts.LeaderElectionNamespace = leaderNamespace(enableLeaderElection, leaderElectionNamespace)
+	mgr, err := ctrl.NewManager(cfg, mgrOpts)
 	if err != nil {
 		setupLog.Error(err, "Failed to create the manager")
 		os.Exit(1)
 	}
 
 	ctx := ctrl.SetupSignalHandler()
-	if err := (&controller.ApiTokenReconciler{
-		Client:                  mgr.GetClient(),
-		APIReader:               mgr.GetAPIReader(),
-		Clock:                   clock.RealClock{},
-		Recorder:                mgr.GetEventRecorder("apitoken-operator"),
-		Generator:               token.Generator{},
+	if _, err := operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: maxConcurrentReconciles,
-	}).SetupWithManager(ctx, mgr); err != nil {
-		setupLog.Error(err, "Failed to set up the controller", "controller", "ApiToken")
-		os.Exit(1)
-	}
-
-	model, err := query.Setup(ctx, mgr, queryOpts, queryAuth)
-	if err != nil {
-		setupLog.Error(err, "Failed to set up the query API")
-		os.Exit(1)
-	}
-	if err := metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}); err != nil {
-		setupLog.Error(err, "Failed to register metrics")
+		Query:                   queryOpts,
+		QueryAuth:               queryAuth,
+	}); err != nil {
+		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)
 	}
 

@@ -15,6 +15,10 @@ endif
 # CONTAINER_TOOL defines the container tool to be used for building images.
 CONTAINER_TOOL ?= docker
 
+# The operator is pure Go and ships as a static binary (distroless/static):
+# build, vet and test it the same way, so that they share one build cache.
+export CGO_ENABLED ?= 0
+
 # Setting SHELL to bash allows bash commands to be executed by recipes.
 # Options are set to exit when a recipe line exits non-zero or a piped command fails.
 SHELL = /usr/bin/env bash -o pipefail
@@ -34,6 +38,9 @@ help: ## Display this help.
 .PHONY: manifests
 manifests: controller-gen ## Generate CRDs and RBAC (ClusterRole) from the Go markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
+	@# The Helm chart renders these same files; copying keeps them identical.
+	cp config/crd/bases/*.yaml charts/apitoken-operator/files/crds/
+	cp config/rbac/role.yaml charts/apitoken-operator/files/rbac/role.yaml
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -52,9 +59,9 @@ envtest-assets: setup-envtest ## Get kube-apiserver and etcd for envtest (downlo
 	@SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh
 
 .PHONY: test
-test: manifests generate fmt vet setup-envtest ## Run unit tests and the envtest suite (real kube-apiserver and etcd).
+test: manifests generate fmt vet setup-envtest helm kustomize ## Run unit tests, the envtest suites (real kube-apiserver and etcd), the chart and installer tests.
 	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
-		go test ./... -coverprofile cover.out
+		HELM="$(HELM)" KUSTOMIZE="$(KUSTOMIZE)" go test ./... -coverprofile cover.out
 
 .PHONY: bench
 bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and the API-server list a user would do instead); figures go to docs/benchmarks.md by hand.
@@ -65,7 +72,7 @@ BENCHTIME ?= 2s
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail if generated files differ from what is committed.
-	@git diff --exit-code -- api config || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }
+	@git diff --exit-code -- api config charts || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }
 
 ##@ Build
 
@@ -83,9 +90,26 @@ run: manifests generate fmt vet install ## Install the CRDs into the current kub
 	go run ./cmd --leader-elect=false --metrics-bind-address=:8080 --metrics-secure=false --health-probe-bind-address=:8081 \
 		--query-bind-address=:8082 --query-insecure --query-auth=none
 
+# Where build-installer writes install.yaml.
+DIST ?= dist
+
+.PHONY: build-installer
+build-installer: manifests generate kustomize ## Write $(DIST)/install.yaml (namespace, CRD, RBAC, Deployment, Services) for kubectl apply -f, with image IMG.
+	@# A throwaway overlay sets the image, so that config/ is never edited.
+	@rm -rf config/.installer && mkdir -p config/.installer $(DIST)
+	@printf 'resources:\n- ../default\n' > config/.installer/kustomization.yaml
+	@cd config/.installer && $(KUSTOMIZE) edit set image ghcr.io/apitoken-io/apitoken-operator=$(IMG)
+	@{ $(KUSTOMIZE) build config/.installer; echo '---'; cat config/rbac/query_reader_role.yaml; } > $(DIST)/install.yaml
+	@rm -rf config/.installer
+	@echo "wrote $(DIST)/install.yaml (image $(IMG))"
+
 .PHONY: docker-build
 docker-build: ## Build the container image.
 	$(CONTAINER_TOOL) build -t ${IMG} .
+
+.PHONY: docker-push
+docker-push: ## Push the container image.
+	$(CONTAINER_TOOL) push ${IMG}
 
 ##@ Deployment
 
@@ -127,7 +151,7 @@ HELM ?= $(LOCALBIN)/helm
 ## Tool Versions
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 ENVTEST_VERSION ?= v0.25.1
-KUSTOMIZE_VERSION ?= v5.8.3
+KUSTOMIZE_VERSION ?= v5.8.2
 HELM_VERSION ?= v3.22.0
 
 .PHONY: controller-gen

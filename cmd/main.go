@@ -23,6 +23,7 @@ import (
 	"flag"
 	"os"
 	"strings"
+	"time"
 
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
 	"k8s.io/client-go/tools/clientcmd"
@@ -37,6 +38,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
 var setupLog = ctrl.Log.WithName("setup")
@@ -52,6 +54,7 @@ func main() {
 		kubeAPIBurst               int
 		queryOpts                  query.Options
 		queryAuth                  string
+		lastUsedInterval           time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -71,6 +74,8 @@ func main() {
 	flag.StringVar(&queryOpts.CertDir, "query-cert-dir", "", "Directory with tls.crt and tls.key for the query API; empty generates a self-signed certificate at start.")
 	flag.BoolVar(&queryOpts.Insecure, "query-insecure", false, "Serve the query API over plain HTTP (local development only).")
 	flag.StringVar(&queryAuth, "query-auth", query.AuthKubernetes, "Who may query: kubernetes (bearer token checked with TokenReview, namespaces with SubjectAccessReview) or none (local development only).")
+	flag.DurationVar(&lastUsedInterval, "last-used-interval", verify.DefaultLastUsedInterval,
+		"How often a verified token's status.lastUsedDate is written, at most (coalesced; flushed on shutdown).")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -107,6 +112,7 @@ func main() {
 		MaxConcurrentReconciles: maxConcurrentReconciles,
 		Query:                   queryOpts,
 		QueryAuth:               queryAuth,
+		LastUsedInterval:        lastUsedInterval,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)

@@ -21,7 +21,10 @@ package operator
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -34,6 +37,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
 // LeaderElectionID names the Lease replicas compete for.
@@ -55,6 +59,8 @@ type Options struct {
 	MaxConcurrentReconciles int
 	Query                   query.Options
 	QueryAuth               string
+	// LastUsedInterval is how often lastUsedDate is written per token at most.
+	LastUsedInterval time.Duration
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -81,10 +87,34 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*query.Model, e
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}
-	model, err := query.Setup(ctx, mgr, opts.Query, opts.QueryAuth)
+	var routes []query.Route
+	verifier := &verify.Verifier{Clock: clock.RealClock{}}
+	if opts.Query.BindAddress != "" && opts.Query.BindAddress != "0" {
+		verifier.Index = verify.NewIndex()
+		synced, err := verifier.Index.Bind(ctx, mgr.GetCache())
+		if err != nil {
+			return nil, err
+		}
+		if err := mgr.AddReadyzCheck("verify-index", func(*http.Request) error {
+			if !synced() {
+				return errors.New("the token index has not synced yet")
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		verifier.Tracker = &verify.Tracker{Client: mgr.GetClient(), Clock: clock.RealClock{}, Interval: opts.LastUsedInterval,
+			Log: mgr.GetLogger().WithName("last-used")}
+		if err := mgr.Add(verifier.Tracker); err != nil {
+			return nil, err
+		}
+		routes = verify.Routes(verifier, mgr.GetLogger().WithName("verify"))
+	}
+	model, err := query.Setup(ctx, mgr, opts.Query, opts.QueryAuth, routes...)
 	if err != nil {
 		return nil, fmt.Errorf("setting up the query API: %w", err)
 	}
+	verifier.Model = model
 	if err := metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}); err != nil {
 		return nil, err
 	}

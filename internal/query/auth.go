@@ -49,6 +49,9 @@ type Access interface {
 	// Visibility returns the namespaces the caller may list ApiTokens in,
 	// out of the candidates.
 	Visibility(ctx context.Context, u user.Info, candidates []string) (Visibility, error)
+	// MayVerify says whether the caller may verify tokens (create
+	// apitokens/verify, cluster-wide).
+	MayVerify(ctx context.Context, u user.Info) (bool, error)
 }
 
 // openAccess lets everyone see everything: --query-auth=none, for local development.
@@ -61,6 +64,8 @@ func (openAccess) Authenticate(*http.Request) (user.Info, error) {
 func (openAccess) Visibility(context.Context, user.Info, []string) (Visibility, error) {
 	return Visibility{All: true}, nil
 }
+
+func (openAccess) MayVerify(context.Context, user.Info) (bool, error) { return true, nil }
 
 // kubernetesAccess checks the caller's bearer token with TokenReview and its
 // permission to list apitokens with SubjectAccessReview, both cached the way
@@ -127,6 +132,17 @@ func (a *kubernetesAccess) Visibility(ctx context.Context, u user.Info, candidat
 		}
 	}
 	return vis, nil
+}
+
+func (a *kubernetesAccess) MayVerify(ctx context.Context, u user.Info) (bool, error) {
+	d, _, err := a.authz.Authorize(ctx, authorizer.AttributesRecord{
+		User: u, Verb: "create", APIGroup: authv1alpha1.GroupVersion.Group, APIVersion: authv1alpha1.GroupVersion.Version,
+		Resource: "apitokens", Subresource: "verify", ResourceRequest: true,
+	})
+	if err != nil {
+		return false, fmt.Errorf("checking whether %s may verify tokens: %w", u.GetName(), err)
+	}
+	return d == authorizer.DecisionAllow, nil
 }
 
 func (a *kubernetesAccess) mayList(ctx context.Context, u user.Info, ns string) (bool, error) {

@@ -49,6 +49,16 @@ type Server struct {
 	Model  *Model
 	Access Access
 	Log    logr.Logger
+	// Routes are more endpoints served behind the same authentication (the
+	// verify endpoints).
+	Routes []Route
+}
+
+// Route is an endpoint added to the server; Handle gets the authenticated
+// caller and the Access to authorize it.
+type Route struct {
+	Pattern string
+	Handle  func(w http.ResponseWriter, r *http.Request, u user.Info, a Access)
 }
 
 // Handler routes the API. Wrong methods get 405 from the mux.
@@ -58,6 +68,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/tokens/query", s.list(func(r *http.Request) (Query, error) { return ParseBody(r.URL.Query(), r.Body) }))
 	mux.HandleFunc("GET /api/v2/token/query", s.list(func(r *http.Request) (Query, error) { return ParseV2(r.URL.Query()) }))
 	mux.HandleFunc("GET /api/v1/tokens/{namespace}/{name}", s.authenticated(s.get))
+	for _, rt := range s.Routes {
+		mux.HandleFunc(rt.Pattern, s.authenticated(func(w http.ResponseWriter, r *http.Request, u user.Info) { rt.Handle(w, r, u, s.Access) }))
+	}
 	return mux
 }
 
@@ -73,7 +86,7 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, u user.Info)
 func (s *Server) authenticated(h authedHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.Model.Synced() {
-			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "the token cache has not synced yet: retry shortly"})
+			WriteJSON(w, http.StatusServiceUnavailable, errorBody{Error: "the token cache has not synced yet: retry shortly"})
 			return
 		}
 		u, err := s.Access.Authenticate(r)
@@ -85,7 +98,7 @@ func (s *Server) authenticated(h authedHandler) http.HandlerFunc {
 		}
 		if u == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator"`)
-			writeJSON(w, http.StatusUnauthorized, errorBody{Error: "a valid Kubernetes bearer token is required"})
+			WriteJSON(w, http.StatusUnauthorized, errorBody{Error: "a valid Kubernetes bearer token is required"})
 			return
 		}
 		h(w, r, u)
@@ -103,14 +116,14 @@ func (s *Server) list(parse func(*http.Request) (Query, error)) http.HandlerFunc
 		vis, err := s.Access.Visibility(r.Context(), u, s.Model.Namespaces())
 		if err != nil {
 			s.Log.Error(err, "Failed to authorize a query", "user", u.GetName())
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: "authorization failed"})
+			WriteJSON(w, http.StatusInternalServerError, errorBody{Error: "authorization failed"})
 			return
 		}
 		if !vis.All && len(vis.Namespaces) == 0 {
-			writeJSON(w, http.StatusForbidden, errorBody{Error: fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace", u.GetName())})
+			WriteJSON(w, http.StatusForbidden, errorBody{Error: fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace", u.GetName())})
 			return
 		}
-		writeJSON(w, http.StatusOK, NewResponse(q, s.Model.Run(q, vis)))
+		WriteJSON(w, http.StatusOK, NewResponse(q, s.Model.Run(q, vis)))
 	})
 }
 
@@ -119,33 +132,34 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, u user.Info) {
 	notFound := errorBody{Error: fmt.Sprintf("ApiToken %s/%s not found", ns, name)}
 	row, ok := s.Model.Get(ns, name)
 	if !ok {
-		writeJSON(w, http.StatusNotFound, notFound)
+		WriteJSON(w, http.StatusNotFound, notFound)
 		return
 	}
 	vis, err := s.Access.Visibility(r.Context(), u, []string{ns})
 	if err != nil {
 		s.Log.Error(err, "Failed to authorize a query", "user", u.GetName())
-		writeJSON(w, http.StatusInternalServerError, errorBody{Error: "authorization failed"})
+		WriteJSON(w, http.StatusInternalServerError, errorBody{Error: "authorization failed"})
 		return
 	}
 	if !vis.Allows(ns) {
 		// Not visible is not found: no hint that it exists.
-		writeJSON(w, http.StatusNotFound, notFound)
+		WriteJSON(w, http.StatusNotFound, notFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, row.DTO())
+	WriteJSON(w, http.StatusOK, row.DTO())
 }
 
 func writeParamError(w http.ResponseWriter, err error) {
 	var pe *ParamError
 	if errors.As(err, &pe) {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: pe.Error(), Parameter: pe.Parameter})
+		WriteJSON(w, http.StatusBadRequest, errorBody{Error: pe.Error(), Parameter: pe.Parameter})
 		return
 	}
-	writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error()})
+	WriteJSON(w, http.StatusBadRequest, errorBody{Error: err.Error()})
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
+// WriteJSON writes a JSON response that no cache may keep.
+func WriteJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -128,12 +128,16 @@ var _ = Describe("Query API", Ordered, func() {
 			Expect(k8sClient.Create(ctx, tok)).To(Succeed())
 		}
 		Eventually(func(g Gomega) {
-			var l authv1alpha1.ApiTokenList
-			g.Expect(k8sClient.List(ctx, &l)).To(Succeed())
-			g.Expect(l.Items).To(HaveLen(5))
-			for _, t := range l.Items {
-				g.Expect(t.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive))
+			n := 0
+			for _, ns := range []string{nsA, nsB} {
+				var l authv1alpha1.ApiTokenList
+				g.Expect(k8sClient.List(ctx, &l, client.InNamespace(ns))).To(Succeed())
+				for _, t := range l.Items {
+					g.Expect(t.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive))
+					n++
+				}
 			}
+			g.Expect(n).To(Equal(5))
 		}).Should(Succeed())
 
 		role := readerRole(ctx)

@@ -27,7 +27,7 @@ import (
 // too) and, unless opts.BindAddress is "0", adds the query server (on every
 // replica) and a readiness check that waits for the model to sync. auth is
 // AuthKubernetes or AuthNone.
-func Setup(ctx context.Context, mgr ctrl.Manager, opts Options, auth string) (*Model, error) {
+func Setup(ctx context.Context, mgr ctrl.Manager, opts Options, auth string, routes ...Route) (*Model, error) {
 	model := NewModel()
 	if err := model.Bind(ctx, mgr.GetCache()); err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options, auth string) (*M
 	default:
 		return nil, fmt.Errorf("--query-auth %q: use %s or %s", auth, AuthKubernetes, AuthNone)
 	}
-	srv, watcher, err := NewRunnable(opts, &Server{Model: model, Access: access, Log: mgr.GetLogger().WithName("query")})
+	srv, watcher, err := NewRunnable(opts, &Server{Model: model, Access: access, Log: mgr.GetLogger().WithName("query"), Routes: routes})
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -43,8 +42,8 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
+	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
-	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // The suite runs the operator with its query server (TLS, --query-auth
@@ -63,6 +62,9 @@ var (
 	}}
 	cancel context.CancelFunc
 )
+
+// lastUsedInterval is short so that specs see lastUsedDate written.
+const lastUsedInterval = 2 * time.Second
 
 func TestQuery(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -94,13 +96,13 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())
-	Expect((&controller.ApiTokenReconciler{
-		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: clock.RealClock{},
-		Recorder: mgr.GetEventRecorder("apitoken-operator"), Generator: token.Generator{}, MaxConcurrentReconciles: 4,
-	}).SetupWithManager(ctx, mgr)).To(Succeed())
-
 	addr := freeAddress()
-	_, err = query.Setup(ctx, mgr, query.Options{BindAddress: addr}, query.AuthKubernetes)
+	_, err = operator.Setup(ctx, mgr, operator.Options{
+		MaxConcurrentReconciles: 4,
+		Query:                   query.Options{BindAddress: addr},
+		QueryAuth:               query.AuthKubernetes,
+		LastUsedInterval:        lastUsedInterval,
+	})
 	Expect(err).NotTo(HaveOccurred())
 	baseURL = "https://" + addr
 	go func() {

@@ -1,0 +1,157 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package verify answers "is this token valid, and whose is it?" from
+// memory: an index of token fingerprints built from the managed Secrets in
+// the informer cache, joined with the ApiToken read model. No API request
+// and no Secret read per verification; the index holds fingerprints only,
+// never values.
+package verify
+
+import (
+	"context"
+	"crypto/hmac"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// entry is where a fingerprint was found.
+type entry struct {
+	fingerprint string
+	namespace   string
+	// tokenName is the owning ApiToken.
+	tokenName string
+	// previous marks a rotation's previous token, valid until previousUntil.
+	previous      bool
+	previousUntil time.Time
+}
+
+// Index maps token fingerprints to the ApiTokens whose Secrets hold them.
+type Index struct {
+	mu       sync.RWMutex
+	byHash   map[string]entry
+	bySecret map[string][]string // namespace/secret -> fingerprints it contributed
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{byHash: map[string]entry{}, bySecret: map[string][]string{}}
+}
+
+// Bind follows the managed Secrets of the cache (the operator's cache holds
+// only those) on every replica.
+func (x *Index) Bind(ctx context.Context, c cache.Informers) (func() bool, error) {
+	inf, err := c.GetInformer(ctx, &corev1.Secret{})
+	if err != nil {
+		return nil, fmt.Errorf("getting the Secret informer: %w", err)
+	}
+	reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { x.apply(obj, false) },
+		UpdateFunc: func(_, obj any) { x.apply(obj, false) },
+		DeleteFunc: func(obj any) { x.apply(obj, true) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reg.HasSynced, nil
+}
+
+func (x *Index) apply(obj any, deleted bool) {
+	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+		obj, deleted = d.Obj, true
+	}
+	s, ok := obj.(*corev1.Secret)
+	if !ok {
+		return
+	}
+	if deleted {
+		x.Remove(s.Namespace, s.Name)
+		return
+	}
+	x.Update(s)
+}
+
+// Update indexes a managed Secret: its current token (the value whose
+// fingerprint the hash annotation names) and, during a grace period, the
+// previous one.
+func (x *Index) Update(s *corev1.Secret) {
+	owner := s.Annotations[authv1alpha1.OwnerAnnotation]
+	current := s.Annotations[authv1alpha1.TokenHashAnnotation]
+	var prevUntil time.Time
+	if v := s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation]; v != "" {
+		prevUntil, _ = time.Parse(time.RFC3339, v)
+	}
+	var entries []entry
+	if s.Labels[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue && owner != "" && current != "" {
+		for k, v := range s.Data {
+			fp := token.Fingerprint(v)
+			switch {
+			case fp == current:
+				entries = append(entries, entry{fingerprint: fp, namespace: s.Namespace, tokenName: owner})
+			case strings.HasSuffix(k, authv1alpha1.PreviousKeySuffix) && !prevUntil.IsZero():
+				entries = append(entries, entry{fingerprint: fp, namespace: s.Namespace, tokenName: owner, previous: true, previousUntil: prevUntil})
+			}
+		}
+	}
+	key := s.Namespace + "/" + s.Name
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.removeLocked(key)
+	hashes := make([]string, 0, len(entries))
+	for _, e := range entries {
+		x.byHash[e.fingerprint] = e
+		hashes = append(hashes, e.fingerprint)
+	}
+	if len(hashes) > 0 {
+		x.bySecret[key] = hashes
+	}
+}
+
+// Remove drops a Secret's fingerprints.
+func (x *Index) Remove(namespace, name string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.removeLocked(namespace + "/" + name)
+}
+
+func (x *Index) removeLocked(key string) {
+	for _, h := range x.bySecret[key] {
+		delete(x.byHash, h)
+	}
+	delete(x.bySecret, key)
+}
+
+// lookup finds the entry of a presented value. The map is keyed by the
+// fingerprint, never the value; the final comparison is constant-time.
+func (x *Index) lookup(v token.Value) (entry, bool) {
+	fp := v.Fingerprint()
+	x.mu.RLock()
+	e, ok := x.byHash[fp]
+	x.mu.RUnlock()
+	if !ok || !hmac.Equal([]byte(e.fingerprint), []byte(fp)) {
+		return entry{}, false
+	}
+	return e, true
+}

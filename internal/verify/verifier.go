@@ -1,0 +1,94 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package verify
+
+import (
+	"time"
+
+	"k8s.io/utils/clock"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// MaxTokenBytes bounds a presented token.
+const MaxTokenBytes = 1024
+
+// Identity is who a valid token belongs to.
+type Identity struct {
+	UID            string
+	Namespace      string
+	Name           string
+	Principal      string
+	Type           authv1alpha1.TokenType
+	ExpirationDate *time.Time
+}
+
+// Verifier checks presented tokens against the index and the read model.
+type Verifier struct {
+	Index   *Index
+	Model   *query.Model
+	Clock   clock.Clock
+	Tracker *Tracker
+}
+
+// Verify returns the identity of a valid token. Valid means: the Secret holds
+// it (or held it as the previous token whose grace period has not ended), the
+// ApiToken is Active, and it is not past its expirationDate at this instant,
+// whether or not the controller has written Expired yet. Any other case is
+// simply not valid: callers must not tell why.
+func (v *Verifier) Verify(presented token.Value) (Identity, bool) {
+	start := v.Clock.Now()
+	id, ok := v.verify(presented, start)
+	verifyDuration.Observe(v.Clock.Since(start).Seconds())
+	if ok {
+		verifications.WithLabelValues("valid").Inc()
+		if v.Tracker != nil {
+			v.Tracker.Used(id.Namespace, id.Name, start)
+		}
+	} else {
+		verifications.WithLabelValues("invalid").Inc()
+	}
+	return id, ok
+}
+
+func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool) {
+	if presented.IsZero() {
+		return Identity{}, false
+	}
+	e, ok := v.Index.lookup(presented)
+	if !ok {
+		return Identity{}, false
+	}
+	if e.previous && !now.Before(e.previousUntil) {
+		return Identity{}, false
+	}
+	row, ok := v.Model.Get(e.namespace, e.tokenName)
+	if !ok || row.Status != authv1alpha1.TokenStatusActive {
+		return Identity{}, false
+	}
+	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type}
+	if ms, set := query.Value(row.Expires); set {
+		exp := time.UnixMilli(ms).UTC()
+		if !now.Before(exp) {
+			return Identity{}, false
+		}
+		id.ExpirationDate = &exp
+	}
+	return id, true
+}

@@ -55,6 +55,7 @@ func main() {
 		queryOpts                  query.Options
 		queryAuth                  string
 		lastUsedInterval           time.Duration
+		forwardAuthAddr            string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -76,6 +77,9 @@ func main() {
 	flag.StringVar(&queryAuth, "query-auth", query.AuthKubernetes, "Who may query: kubernetes (bearer token checked with TokenReview, namespaces with SubjectAccessReview) or none (local development only).")
 	flag.DurationVar(&lastUsedInterval, "last-used-interval", verify.DefaultLastUsedInterval,
 		"How often a verified token's status.lastUsedDate is written, at most (coalesced; flushed on shutdown).")
+	flag.StringVar(&forwardAuthAddr, "forward-auth-bind-address", "0",
+		"Serve forward authentication for ingresses (any path; the client's token in Authorization or X-Api-Token) on this address; 0 disables it. "+
+			"It does not authenticate its caller: expose it to the ingress controller only.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -113,6 +117,7 @@ func main() {
 		Query:                   queryOpts,
 		QueryAuth:               queryAuth,
 		LastUsedInterval:        lastUsedInterval,
+		ForwardAuthBindAddress:  forwardAuthAddr,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)

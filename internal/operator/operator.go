@@ -31,6 +31,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
@@ -61,6 +62,9 @@ type Options struct {
 	QueryAuth               string
 	// LastUsedInterval is how often lastUsedDate is written per token at most.
 	LastUsedInterval time.Duration
+	// ForwardAuthBindAddress serves forward authentication for ingresses; ""
+	// or "0" disables it. It shares the query API's TLS settings.
+	ForwardAuthBindAddress string
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -109,6 +113,21 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*query.Model, e
 			return nil, err
 		}
 		routes = verify.Routes(verifier, mgr.GetLogger().WithName("verify"))
+		if a := opts.ForwardAuthBindAddress; a != "" && a != "0" {
+			fwd := opts.Query
+			fwd.BindAddress = a
+			srv, watcher, err := query.NewHTTPServer("forward-auth", fwd, verifier.ForwardAuthHandler())
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range []manager.Runnable{srv, watcher} {
+				if r != nil {
+					if err := mgr.Add(r); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
 	}
 	model, err := query.Setup(ctx, mgr, opts.Query, opts.QueryAuth, routes...)
 	if err != nil {

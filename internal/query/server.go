@@ -170,8 +170,14 @@ func WriteJSON(w http.ResponseWriter, status int, body any) {
 // on every replica (not only the leader), and any certificate watcher it
 // needs, to add to the manager as well.
 func NewRunnable(opts Options, s *Server) (*manager.Server, manager.Runnable, error) {
+	return NewHTTPServer("query", opts, s.Handler())
+}
+
+// NewHTTPServer serves h on opts.BindAddress, on every replica, with the
+// TLS settings of opts (the forward-auth listener shares them).
+func NewHTTPServer(name string, opts Options, h http.Handler) (*manager.Server, manager.Runnable, error) {
 	srv := &http.Server{
-		Handler:           s.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -180,10 +186,10 @@ func NewRunnable(opts Options, s *Server) (*manager.Server, manager.Runnable, er
 	}
 	ln, err := net.Listen("tcp", opts.BindAddress)
 	if err != nil {
-		return nil, nil, fmt.Errorf("listening on --query-bind-address %q: %w", opts.BindAddress, err)
+		return nil, nil, fmt.Errorf("listening on %s address %q: %w", name, opts.BindAddress, err)
 	}
 	timeout := 30 * time.Second
-	runnable := &manager.Server{Name: "query", Server: srv, Listener: ln, ShutdownTimeout: &timeout}
+	runnable := &manager.Server{Name: name, Server: srv, Listener: ln, ShutdownTimeout: &timeout}
 	if opts.Insecure {
 		return runnable, nil, nil
 	}
@@ -193,7 +199,7 @@ func NewRunnable(opts Options, s *Server) (*manager.Server, manager.Runnable, er
 		w, err := certwatcher.New(filepath.Join(opts.CertDir, "tls.crt"), filepath.Join(opts.CertDir, "tls.key"))
 		if err != nil {
 			_ = ln.Close()
-			return nil, nil, fmt.Errorf("loading the query server certificate from --query-cert-dir %q: %w", opts.CertDir, err)
+			return nil, nil, fmt.Errorf("loading the %s server certificate from --query-cert-dir %q: %w", name, opts.CertDir, err)
 		}
 		tlsCfg.GetCertificate = w.GetCertificate
 		watcher = w

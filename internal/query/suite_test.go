@@ -50,13 +50,15 @@ import (
 // kubernetes) against a real API server, and calls the server over HTTPS
 // with ServiceAccount tokens from TokenRequest.
 var (
-	testEnv    *envtest.Environment
-	cfg        *rest.Config
-	k8sClient  client.Client
-	clientset  *kubernetes.Clientset
-	scheme     = runtime.NewScheme()
-	baseURL    string
-	httpClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+	testEnv   *envtest.Environment
+	cfg       *rest.Config
+	k8sClient client.Client
+	clientset *kubernetes.Clientset
+	scheme    = runtime.NewScheme()
+	baseURL   string
+	// forwardAuthURL is the forward-auth listener (same TLS as the query API).
+	forwardAuthURL string
+	httpClient     = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		// The server's certificate is self-signed (no --query-cert-dir).
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // test client of a self-signed server
 	}}
@@ -96,8 +98,10 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())
-	addr := freeAddress()
+	addr, fwdAddr := freeAddress(), freeAddress()
+	forwardAuthURL = "https://" + fwdAddr
 	_, err = operator.Setup(ctx, mgr, operator.Options{
+		ForwardAuthBindAddress:  fwdAddr,
 		MaxConcurrentReconciles: 4,
 		Query:                   query.Options{BindAddress: addr},
 		QueryAuth:               query.AuthKubernetes,

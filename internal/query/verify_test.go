@@ -19,6 +19,7 @@ package query_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -106,6 +107,42 @@ var _ = Describe("Verify API", Ordered, func() {
 		code, out = post("/api/v1/tokens/verify", verifier, verifyBody("0123456789abcdefghijklmnopqrstuv"))
 		Expect(code).To(Equal(http.StatusUnauthorized))
 		Expect(out).To(MatchJSON(`{"valid":false}`))
+	})
+
+	It("answers forward-auth subrequests for each header form, with identity headers and restrictions", func() {
+		value := current("svc")
+		ask := func(path string, header http.Header) *http.Response {
+			req, err := http.NewRequest(http.MethodGet, forwardAuthURL+path, nil)
+			Expect(err).NotTo(HaveOccurred())
+			req.Header = header
+			resp, err := httpClient.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			body, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			seen = append(seen, string(body))
+			return resp
+		}
+		for name, h := range map[string]http.Header{
+			"bearer":      {"Authorization": {"Bearer " + value}},
+			"token=":      {"Authorization": {"Token token=" + value}},
+			"X-Api-Token": {"X-Api-Token": {value}},
+		} {
+			resp := ask("/any/path?x=1", h)
+			Expect(resp.StatusCode).To(Equal(http.StatusOK), name)
+			Expect(resp.Header.Get(verify.HeaderPrincipal)).To(Equal("alice"))
+			Expect(resp.Header.Get(verify.HeaderType)).To(Equal("USER"))
+			Expect(resp.Header.Get(verify.HeaderName)).To(Equal("svc"))
+			Expect(resp.Header.Get(verify.HeaderNamespace)).To(Equal(ns))
+		}
+		ok := http.Header{"X-Api-Token": {value}}
+		Expect(ask("/?namespace="+ns+"&type=user", ok).StatusCode).To(Equal(http.StatusOK))
+		Expect(ask("/?namespace=elsewhere", ok).StatusCode).To(Equal(http.StatusUnauthorized))
+		Expect(ask("/?type=API_CLIENT", ok).StatusCode).To(Equal(http.StatusUnauthorized))
+		denied := ask("/", http.Header{"Authorization": {"Bearer wrong-token-000000000000000000000"}})
+		Expect(denied.StatusCode).To(Equal(http.StatusUnauthorized))
+		Expect(denied.Header.Get("WWW-Authenticate")).To(ContainSubstring("Bearer"))
+		Expect(denied.Header.Get(verify.HeaderPrincipal)).To(BeEmpty())
+		Expect(ask("/", http.Header{}).StatusCode).To(Equal(http.StatusUnauthorized))
 	})
 
 	It("refuses callers without a token or without permission, and bad bodies", func() {

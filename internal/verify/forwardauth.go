@@ -1,0 +1,117 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package verify
+
+import (
+	"net/http"
+	"strings"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// Identity headers the forward-auth endpoint sets on success, for the
+// ingress to pass to the protected service.
+const (
+	HeaderPrincipal = "X-Apitoken-Principal"
+	HeaderType      = "X-Apitoken-Type"
+	HeaderName      = "X-Apitoken-Name"
+	HeaderNamespace = "X-Apitoken-Namespace"
+)
+
+// PresentedToken reads the token a client presented: "Authorization: Bearer
+// <token>", "Authorization: Token token=<token>", or "X-Api-Token: <token>".
+// It returns false when there is none, or more than one form disagrees.
+func PresentedToken(h http.Header) (token.Value, bool) {
+	var found []string
+	if auth := strings.TrimSpace(h.Get("Authorization")); auth != "" {
+		scheme, rest, _ := strings.Cut(auth, " ")
+		rest = strings.TrimSpace(rest)
+		switch {
+		case strings.EqualFold(scheme, "Bearer"):
+			found = append(found, rest)
+		case strings.EqualFold(scheme, "Token"):
+			v, ok := strings.CutPrefix(rest, "token=")
+			if !ok {
+				return token.Value{}, false
+			}
+			found = append(found, strings.Trim(v, `"`))
+		default:
+			return token.Value{}, false
+		}
+	}
+	if v := strings.TrimSpace(h.Get("X-Api-Token")); v != "" {
+		found = append(found, v)
+	}
+	if len(found) == 0 || found[0] == "" || len(found[0]) > MaxTokenBytes {
+		return token.Value{}, false
+	}
+	for _, f := range found[1:] {
+		if f != found[0] {
+			return token.Value{}, false
+		}
+	}
+	return token.NewValue([]byte(found[0])), true
+}
+
+// ForwardAuthHandler answers an ingress' auth subrequest (ingress-nginx
+// auth-url, Traefik ForwardAuth, Envoy ext_authz HTTP) for any method and
+// path: 200 with the identity headers for a valid token, 401 otherwise. The
+// ingress may restrict with ?namespace= and ?type=. The Authorization header
+// belongs to the client here, so this listener does not authenticate its
+// caller: keep it reachable from the ingress controller only.
+func (v *Verifier) ForwardAuthHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		deny := func() {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator"`)
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		}
+		presented, ok := PresentedToken(r.Header)
+		if !ok {
+			deny()
+			return
+		}
+		id, ok := v.Verify(presented)
+		if !ok {
+			deny()
+			return
+		}
+		q := r.URL.Query()
+		if ns := q.Get("namespace"); ns != "" && ns != id.Namespace {
+			deny()
+			return
+		}
+		if t := q.Get("type"); t != "" && !sameType(t, id.Type) {
+			deny()
+			return
+		}
+		w.Header().Set(HeaderPrincipal, id.Principal)
+		w.Header().Set(HeaderType, query.APIName(id.Type))
+		w.Header().Set(HeaderName, id.Name)
+		w.Header().Set(HeaderNamespace, id.Namespace)
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+func sameType(requested string, t authv1alpha1.TokenType) bool {
+	norm := func(s string) string {
+		return strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(s, "_", ""), "-", ""))
+	}
+	return norm(requested) == norm(string(t))
+}

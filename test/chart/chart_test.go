@@ -171,7 +171,8 @@ func TestTemplateNonDefault(t *testing.T) {
 	}
 	c := d.Spec.Template.Spec.Containers[0]
 	for _, arg := range []string{"--metrics-bind-address=:9443", "--query-bind-address=:9082", "--query-cert-dir=/etc/apitoken-operator/query-tls",
-		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug"} {
+		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
+		"--forward-auth-bind-address=:9083", "--last-used-interval=30s"} {
 		if !slices.Contains(c.Args, arg) {
 			t.Errorf("args %v lack %s", c.Args, arg)
 		}
@@ -179,7 +180,8 @@ func TestTemplateNonDefault(t *testing.T) {
 	if c.Image != "registry.example.com/platform/apitoken-operator:v9.9.9" || len(d.Spec.Template.Spec.Volumes) != 1 {
 		t.Errorf("image %s, volumes %v", c.Image, d.Spec.Template.Spec.Volumes)
 	}
-	for _, want := range []string{"ServiceMonitor/rel-apitoken-operator", "PrometheusRule/rel-apitoken-operator", "NetworkPolicy/rel-apitoken-operator"} {
+	for _, want := range []string{"ServiceMonitor/rel-apitoken-operator", "PrometheusRule/rel-apitoken-operator", "NetworkPolicy/rel-apitoken-operator",
+		"Service/rel-apitoken-operator-forward-auth", "ClusterRole/apitoken-verifier"} {
 		if _, ok := docs[want]; !ok {
 			t.Errorf("%s not rendered", want)
 		}

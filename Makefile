@@ -64,7 +64,7 @@ test: manifests generate fmt vet setup-envtest helm kustomize ## Run unit tests,
 		HELM="$(HELM)" KUSTOMIZE="$(KUSTOMIZE)" go test ./... -coverprofile cover.out
 
 .PHONY: bench
-bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, the API-server list a user would do instead, verification in process and over HTTP); figures go to docs/benchmarks.md by hand.
+bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, the API-server list a user would do instead, verification in process, over HTTP and over TLS with Kubernetes auth); figures go to docs/benchmarks.md by hand.
 	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
 		go test ./internal/query ./internal/verify -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
 	go test ./internal/verify -run '^$$' -bench 'Verify$$' -cpu 1 -benchmem -benchtime $(BENCHTIME)

@@ -1,0 +1,163 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package verify
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+)
+
+// BenchmarkEndpointsTLS drives both verification endpoints over loopback
+// TLS (HTTP/1.1 keep-alive, 16 parallel clients, 100k tokens indexed), the
+// way a deployment serves them: the forward-auth listener, and POST
+// /api/v1/tokens/verify with --query-auth=kubernetes, the caller presenting a
+// ServiceAccount token that the real API server reviews (TokenReview,
+// SubjectAccessReview; both cached, so the caches are warm after the first
+// request). Needs envtest (make bench sets it up).
+func BenchmarkEndpointsTLS(b *testing.B) {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		b.Skip("KUBEBUILDER_ASSETS is not set: run make bench")
+	}
+	env := &envtest.Environment{}
+	cfg, err := env.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = env.Stop() }()
+	callerToken := verifierServiceAccountToken(b, cfg)
+
+	v, values := benchVerifier(b, 100_000)
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	access, err := query.NewKubernetesAccess(cfg, httpClient)
+	if err != nil {
+		b.Fatal(err)
+	}
+	api := &query.Server{Model: v.Model, Access: access, Log: log.Log, Routes: Routes(v, log.Log)}
+
+	b.Run("forward-auth", func(b *testing.B) {
+		driveTLS(b, v.ForwardAuthHandler(), func(base string, i int) *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+			req.Header.Set("Authorization", "Bearer "+string(values[i%len(values)].Reveal()))
+			return req
+		})
+	})
+	b.Run("verify-endpoint-kubernetes-auth", func(b *testing.B) {
+		driveTLS(b, api.Handler(), func(base string, i int) *http.Request {
+			body := []byte(`{"token":"` + string(values[i%len(values)].Reveal()) + `"}`)
+			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/tokens/verify", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+callerToken)
+			req.Header.Set("Content-Type", "application/json")
+			return req
+		})
+	})
+}
+
+// driveTLS serves h over TLS on loopback and sends the requests from 16
+// parallel keep-alive clients; every answer must be 200.
+func driveTLS(b *testing.B, h http.Handler, request func(base string, i int) *http.Request) {
+	srv := httptest.NewUnstartedServer(h)
+	srv.StartTLS()
+	defer srv.Close()
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	c := &http.Client{Transport: tr}
+	if err := send(c, request(srv.URL, 0)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if err := send(c, request(srv.URL, i)); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifications/s")
+}
+
+func send(c *http.Client, req *http.Request) error {
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	// Drained, so that the keep-alive connection is reused.
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	return nil
+}
+
+// verifierServiceAccountToken creates a ServiceAccount bound to a ClusterRole
+// like apitoken-verifier and returns a token for it.
+func verifierServiceAccountToken(b *testing.B, cfg *rest.Config) string {
+	b.Helper()
+	ctx := context.Background()
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bench-caller"}}
+	if _, err := cs.CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	role := &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: "bench-verifier"},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens/verify"}, Verbs: []string{"create"}}},
+	}
+	if _, err := cs.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "bench-verifier"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "default", Name: sa.Name}},
+	}
+	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	tr, err := cs.CoreV1().ServiceAccounts("default").CreateToken(ctx, sa.Name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr.Status.Token
+}

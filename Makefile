@@ -71,6 +71,18 @@ bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/
 
 BENCHTIME ?= 2s
 
+# Each fuzz target with its package; make test runs their seed corpora.
+FUZZ_TARGETS = ./api/v1alpha1:FuzzDurationSchema ./internal/token:FuzzImportRule \
+	./internal/query:FuzzParseList ./internal/query:FuzzParseBody \
+	./internal/verify:FuzzParseVerifyBody ./internal/verify:FuzzPresentedToken
+FUZZTIME ?= 1m
+
+.PHONY: fuzz
+fuzz: ## Fuzz each target for FUZZTIME (default 1m): CRD durations, import rules, query parsers, verify body and header parsers.
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== $$fn ($$pkg, $(FUZZTIME))"; \
+		go test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) || exit 1; done
+
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail if generated files differ from what is committed.
 	@git diff --exit-code -- api config charts || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }

@@ -117,7 +117,7 @@ type ApiTokenSpec struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="ttl must be at least 1s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="ttl must be at least 1s and at most 2562047h"
 	TTL *metav1.Duration `json:"ttl,omitempty"`
 
 	// Source says where the token comes from. Empty or absent means generate
@@ -243,7 +243,7 @@ type Rotation struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="renewBefore must be at least 1s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="renewBefore must be at least 1s and at most 2562047h"
 	RenewBefore *metav1.Duration `json:"renewBefore,omitempty"`
 
 	// GracePeriod keeps the previous token in the Secret, under
@@ -253,6 +253,7 @@ type Rotation struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="gracePeriod must be a duration of at most 2562047h"
 	GracePeriod *metav1.Duration `json:"gracePeriod,omitempty"`
 }
 

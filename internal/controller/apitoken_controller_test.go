@@ -330,7 +330,7 @@ var _ = Describe("ApiToken controller", func() {
 			Entry("length above 256", func(t *authv1alpha1.ApiToken) {
 				t.Spec.Source = &authv1alpha1.TokenSource{Generate: &authv1alpha1.GenerateSource{Length: 257}}
 			}, "should be less than or equal to 256"),
-			Entry("ttl below 1s", func(t *authv1alpha1.ApiToken) { t.Spec.TTL = &metav1.Duration{Duration: 500 * time.Millisecond} }, "ttl must be at least 1s"),
+			Entry("ttl below 1s", func(t *authv1alpha1.ApiToken) { t.Spec.TTL = &metav1.Duration{Duration: 500 * time.Millisecond} }, "ttl must be at least 1s and at most 2562047h"),
 			Entry("renewBefore without ttl", func(t *authv1alpha1.ApiToken) {
 				t.Spec.Rotation = &authv1alpha1.Rotation{RenewBefore: &metav1.Duration{Duration: time.Minute}}
 			}, "rotation.renewBefore requires ttl"),
@@ -351,6 +351,32 @@ var _ = Describe("ApiToken controller", func() {
 			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
 			Expect(err.Error()).To(ContainSubstring("spec.ttl"))
 		})
+
+		// Found by FuzzDurationSchema: these pass the pattern but overflow
+		// Go's time.Duration; stored, they would break decoding the ApiToken
+		// in every informer.
+		DescribeTable("rejects a duration beyond 290 years in every duration field",
+			func(field string, rotation bool) {
+				spec := map[string]any{"type": "User", "principal": "alice", "ttl": "1h"}
+				if rotation {
+					spec["rotation"] = map[string]any{field: "9999999999h"}
+				} else {
+					spec[field] = "9999999999h"
+				}
+				u := &unstructured.Unstructured{Object: map[string]any{
+					"apiVersion": "auth.apitoken.io/v1alpha1", "kind": "ApiToken",
+					"metadata": map[string]any{"name": "overflow", "namespace": ns},
+					"spec":     spec,
+				}}
+				err := k8sClient.Create(ctx, u)
+				Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
+				Expect(err.Error()).To(ContainSubstring(field))
+				Expect(err.Error()).To(ContainSubstring("at most 2562047h"))
+			},
+			Entry("ttl", "ttl", false),
+			Entry("rotation.renewBefore", "renewBefore", true),
+			Entry("rotation.gracePeriod", "gracePeriod", true),
+		)
 	})
 
 	Context("restarts", func() {

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -83,7 +84,12 @@ var _ = BeforeSuite(func() {
 		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
-	var err error
+	// A certificate directory of our own survives an API server restart
+	// (the Faults spec restarts it); envtest's own is reset on Stop.
+	certDir, err := os.MkdirTemp("", "apitoken-envtest-")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(os.RemoveAll, certDir)
+	testEnv.ControlPlane.GetAPIServer().CertDir = certDir
 	cfg, err = testEnv.Start()
 	Expect(err).NotTo(HaveOccurred(), "starting envtest: run 'make test', which gets kube-apiserver and etcd and sets KUBEBUILDER_ASSETS")
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})

@@ -133,49 +133,14 @@ func createTokens(ctx context.Context, ns string, n int, build func(*testutil.Ap
 	return names
 }
 
-// managedSecrets maps Secret name to the fingerprint of its token.
 func managedSecrets(ctx context.Context, ns string) (map[string]string, error) {
-	var list corev1.SecretList
-	if err := k8sClient.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue}); err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, s := range list.Items {
-		out[s.Name] = token.Fingerprint(s.Data["token"])
-	}
-	return out, nil
+	return testutil.ManagedSecrets(ctx, k8sClient, ns)
 }
 
-// expectConverged waits until every ApiToken in ns is Active at least at
-// minRevision, with exactly one Secret that holds the token its status
-// names, and no managed Secret without its ApiToken.
+// expectConverged waits until testutil.Converged holds for ns.
 func expectConverged(ctx context.Context, ns string, minRevision int64, timeout time.Duration) {
 	GinkgoHelper()
-	Eventually(func(g Gomega) {
-		var tokens authv1alpha1.ApiTokenList
-		g.Expect(k8sClient.List(ctx, &tokens, client.InNamespace(ns))).To(Succeed())
-		var list corev1.SecretList
-		g.Expect(k8sClient.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue})).To(Succeed())
-		secrets := map[string]*corev1.Secret{}
-		for i := range list.Items {
-			secrets[list.Items[i].Name] = &list.Items[i]
-		}
-		owners := map[string]bool{}
-		for _, t := range tokens.Items {
-			owners[t.SecretName()] = true
-			g.Expect(t.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive), t.Name)
-			g.Expect(t.Status.Revision).To(BeNumerically(">=", minRevision), t.Name)
-			g.Expect(t.Status.ObservedGeneration).To(Equal(t.Generation), t.Name)
-			s := secrets[t.SecretName()]
-			g.Expect(s).NotTo(BeNil(), "the Secret of %s", t.Name)
-			g.Expect(s.Annotations[authv1alpha1.OwnerAnnotation]).To(Equal(t.Name))
-			g.Expect(token.Fingerprint(s.Data[t.SecretKey()])).To(Equal(t.Status.TokenHash), "status of %s describes the token in its Secret", t.Name)
-			g.Expect(s.Annotations[authv1alpha1.RevisionAnnotation]).To(Equal(fmt.Sprint(t.Status.Revision)), t.Name)
-		}
-		for name := range secrets {
-			g.Expect(owners).To(HaveKey(name), "Secret %s has an ApiToken", name)
-		}
-	}, timeout, 200*time.Millisecond).Should(Succeed())
+	Eventually(func() error { return testutil.Converged(ctx, k8sClient, ns, minRevision) }, timeout, 200*time.Millisecond).Should(Succeed())
 }
 
 // killProcessWithArg sends SIGKILL to the process whose command line

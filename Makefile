@@ -71,6 +71,11 @@ bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/
 
 BENCHTIME ?= 2s
 
+.PHONY: bench-e2e
+bench-e2e: setup-envtest ## Benchmark the running manager against envtest: issuing 1,000 and 5,000 tokens vs a plain client's ceiling, writes per token, heap per token, resync traffic, expiry precision.
+	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
+		go test ./test/scale -run '^$$' -bench . -benchtime 1x -timeout 60m -v
+
 # Each fuzz target with its package; make test runs their seed corpora.
 FUZZ_TARGETS = ./api/v1alpha1:FuzzDurationSchema ./internal/token:FuzzImportRule \
 	./internal/query:FuzzParseList ./internal/query:FuzzParseBody \

@@ -31,6 +31,10 @@ const DefaultImportRule = "exactly 32 characters of [a-z0-9]"
 
 var defaultImportPattern = regexp.MustCompile(`^[a-z0-9]{32}$`)
 
+// MaxBytes is the longest token the operator imports or verifies: longer
+// values are refused rather than copied, indexed and compared.
+const MaxBytes = 1024
+
 // ErrInvalidPattern marks a pattern that is not a valid RE2 expression.
 var ErrInvalidPattern = errors.New("invalid pattern")
 
@@ -59,6 +63,9 @@ func NewImportRule(pattern string) (ImportRule, error) {
 func (r ImportRule) Check(v Value) error {
 	if v.IsZero() {
 		return errors.New("the value is empty")
+	}
+	if len(v.v) > MaxBytes {
+		return fmt.Errorf("the value is %d bytes long; at most %d are accepted", len(v.v), MaxBytes)
 	}
 	if r.re.MatchString(v.v) {
 		return nil

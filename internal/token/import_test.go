@@ -18,9 +18,34 @@ package token
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// TestImportRuleLinearTime: RE2 matches in time linear in the input, so a
+// pattern that is catastrophic for backtracking engines returns at once on
+// the largest value a Secret can hold (a backtracking engine would not
+// finish before the test's timeout).
+func TestImportRuleLinearTime(t *testing.T) {
+	for _, pattern := range []string{`(a+)+b`, `(a|aa)*b`, `(a*)*b`, `(.*a){20}`} {
+		rule, err := NewImportRule(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Below MaxBytes, so that the match itself runs.
+		if err := rule.Check(NewValue([]byte(strings.Repeat("a", MaxBytes)))); err == nil && pattern != `(.*a){20}` {
+			t.Errorf("%s matched a value without b", pattern)
+		}
+		if err := rule.Check(NewValue([]byte(strings.Repeat("a", 1<<20)))); err == nil {
+			t.Errorf("%s accepted a 1 MiB value", pattern)
+		}
+	}
+	re, _ := regexp.Compile(`^(?:(a|aa)*b)$`)
+	if re.MatchString(strings.Repeat("a", 1<<20)) {
+		t.Error("the pattern matched")
+	}
+}
 
 func TestImportRule(t *testing.T) {
 	const valid = "abcdefghijklmnopqrstuvwxyz012345"
@@ -39,6 +64,8 @@ func TestImportRule(t *testing.T) {
 		"pattern is anchored at both ends":    {pattern: "[a-z]+", value: "abc1", wantCheckErr: "does not match spec.source.import.pattern"},
 		"alternation is anchored as a whole":  {pattern: "a|b", value: "ab", wantCheckErr: "does not match"},
 		"invalid pattern":                     {pattern: "(abc", wantPatternErr: "missing closing )"},
+		"a value over 1024 bytes is refused": {pattern: "a+", value: strings.Repeat("a", 1<<20), wantCheckErr: "the value is 1048576 bytes long; at most 1024 are accepted"},
+		"1024 bytes are accepted":            {pattern: "a+", value: strings.Repeat("a", 1024)},
 		"perl lookahead is not RE2":           {pattern: "(?=a)a", wantPatternErr: "is not a valid RE2 expression"},
 	}
 	for name, tc := range cases {

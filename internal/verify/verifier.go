@@ -26,8 +26,8 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
-// MaxTokenBytes bounds a presented token.
-const MaxTokenBytes = 1024
+// MaxTokenBytes bounds a presented token: no longer token is ever imported.
+const MaxTokenBytes = token.MaxBytes
 
 // Identity is who a valid token belongs to.
 type Identity struct {

@@ -17,6 +17,7 @@ limitations under the License.
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -183,7 +184,7 @@ func TestSchedule(t *testing.T) {
 	}{
 		"no ttl: never expires":       {tok: testutil.MakeApiToken(ns, "a").Obj()},
 		"ttl":                         {tok: testutil.MakeApiToken(ns, "a").TTL(720 * time.Hour).Obj(), wantExpiry: issued.Add(720 * time.Hour)},
-		"ttl and renewBefore":         {tok: testutil.MakeApiToken(ns, "a").TTL(time.Hour).Rotation(15*time.Minute, 0).Obj(), wantExpiry: issued.Add(time.Hour), wantRenewal: issued.Add(45 * time.Minute)},
+		"ttl and renewBefore":         {tok: testutil.MakeApiToken(ns, "a").TTL(time.Hour).Rotation(15*time.Minute, 0).UID("").Obj(), wantExpiry: issued.Add(time.Hour), wantRenewal: issued.Add(45 * time.Minute)},
 		"sub-second ttl is truncated": {tok: testutil.MakeApiToken(ns, "a").TTL(1500 * time.Millisecond).Obj(), wantExpiry: issued.Add(time.Second)},
 		"import never renews":         {tok: testutil.MakeApiToken(ns, "a").Import("s", "", "").TTL(time.Hour).Rotation(time.Minute, 0).Obj(), wantExpiry: issued.Add(time.Hour)},
 	}
@@ -194,6 +195,38 @@ func TestSchedule(t *testing.T) {
 				t.Fatalf("ScheduleFor = %+v, want expiry %v renewal %v", s, tc.wantExpiry, tc.wantRenewal)
 			}
 		})
+	}
+}
+
+func TestRenewalJitter(t *testing.T) {
+	issued := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	renewals := map[time.Time]int{}
+	for i := range 1000 {
+		tok := testutil.MakeApiToken(ns, "a").TTL(time.Hour).Rotation(15*time.Minute, 0).UID(fmt.Sprintf("uid-%04d", i)).Obj()
+		s := ScheduleFor(tok, issued)
+		if again := ScheduleFor(tok, issued); !again.Renewal.Equal(s.Renewal) {
+			t.Fatal("the renewal time is not stable")
+		}
+		latest := issued.Add(45 * time.Minute)
+		if s.Renewal.After(latest) || s.Renewal.Before(latest.Add(-90*time.Second)) || s.Renewal.Nanosecond() != 0 {
+			t.Fatalf("renewal %v is outside [%v, %v] or not whole seconds", s.Renewal, latest.Add(-90*time.Second), latest)
+		}
+		renewals[s.Renewal]++
+	}
+	// A tenth of 15m is 90s: 91 possible seconds for 1000 tokens.
+	if len(renewals) < 80 {
+		t.Fatalf("1000 tokens renew in only %d distinct seconds", len(renewals))
+	}
+	for at, n := range renewals {
+		if n > 30 {
+			t.Errorf("%d tokens renew at %v", n, at)
+		}
+	}
+	if d := RenewalJitter("uid", 5*time.Second); d != 0 {
+		t.Errorf("jitter for a 5s renewBefore = %v, want 0 (a tenth is under a second)", d)
+	}
+	if d := RenewalJitter("uid-x", 1000*time.Hour); d > 5*time.Minute {
+		t.Errorf("jitter %v over the 5m cap", d)
 	}
 }
 

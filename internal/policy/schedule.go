@@ -17,7 +17,10 @@ limitations under the License.
 package policy
 
 import (
+	"hash/fnv"
 	"time"
+
+	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -27,8 +30,8 @@ import (
 type Schedule struct {
 	// Expiry is IssuedAt + ttl; zero when the token never expires.
 	Expiry time.Time
-	// Renewal is Expiry - renewBefore for generated tokens; zero when there is
-	// no automatic rotation.
+	// Renewal is Expiry - renewBefore - RenewalJitter for generated tokens;
+	// zero when there is no automatic rotation.
 	Renewal time.Time
 }
 
@@ -40,9 +43,28 @@ func ScheduleFor(tok *authv1alpha1.ApiToken, issuedAt time.Time) Schedule {
 	}
 	s.Expiry = issuedAt.Add(tok.TTL()).Truncate(time.Second)
 	if tok.Import() == nil && tok.RenewBefore() > 0 {
-		s.Renewal = s.Expiry.Add(-tok.RenewBefore()).Truncate(time.Second)
+		s.Renewal = s.Expiry.Add(-tok.RenewBefore() - RenewalJitter(tok.UID, tok.RenewBefore())).Truncate(time.Second)
 	}
 	return s
+}
+
+// maxRenewalJitter caps how much earlier than expiry - renewBefore a token
+// may be renewed.
+const maxRenewalJitter = 5 * time.Minute
+
+// RenewalJitter spreads the renewals of tokens that share an expiry (created
+// together by a script or a GitOps sync) so that they do not all rotate in
+// the same second: up to a tenth of renewBefore, at most 5 minutes, in whole
+// seconds, derived from the UID so that every reconcile and every replica
+// computes the same time. Renewal only ever moves earlier.
+func RenewalJitter(uid types.UID, renewBefore time.Duration) time.Duration {
+	spread := min(renewBefore/10, maxRenewalJitter) / time.Second
+	if uid == "" || spread <= 0 {
+		return 0
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(uid))
+	return time.Duration(uint64(h.Sum32())%uint64(spread+1)) * time.Second
 }
 
 // Expired says whether a token with this schedule is expired at now.

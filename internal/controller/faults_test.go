@@ -290,7 +290,7 @@ var _ = Describe("Faults", func() {
 		for _, name := range names {
 			Expect(getToken(ctx, ns, name).Status.Revision).To(Equal(int64(2)), "%s: one issue and one rotation, whichever manager wrote them", name)
 		}
-		Expect(a.writes.inNamespace(ns)+b.writes.inNamespace(ns)).To(BeNumerically(">", 0))
+		Expect(a.writes.inNamespace(ns) + b.writes.inNamespace(ns)).To(BeNumerically(">", 0))
 		Expect(revisions.twice()).To(BeEmpty(), "each Secret revision held one token")
 	})
 

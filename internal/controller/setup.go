@@ -23,6 +23,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	toolscache "k8s.io/client-go/tools/cache"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -67,6 +68,16 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		return fmt.Errorf("adding the Secret metadata cache: %w", err)
 	}
 	r.secretMeta = metaCache
+
+	informer, err := mgr.GetCache().GetInformer(ctx, &authv1alpha1.ApiToken{})
+	if err != nil {
+		return fmt.Errorf("getting the ApiToken informer: %w", err)
+	}
+	if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		UpdateFunc: func(_, obj any) { r.memo.observed(obj) },
+	}); err != nil {
+		return fmt.Errorf("watching ApiTokens for the status memo: %w", err)
+	}
 
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("apitoken").

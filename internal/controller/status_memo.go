@@ -64,6 +64,22 @@ func (s *statusMemo) catchUp(tok *authv1alpha1.ApiToken) {
 	}
 }
 
+// observed drops the memo of an ApiToken once the cache holds a newer
+// version of it (the write arrived through the watch), so that memos do not
+// outlive the short window they are for.
+func (s *statusMemo) observed(obj any) {
+	tok, ok := obj.(*authv1alpha1.ApiToken)
+	if !ok {
+		return
+	}
+	key := types.NamespacedName{Namespace: tok.Namespace, Name: tok.Name}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.m[key]; ok && e.before != tok.ResourceVersion {
+		delete(s.m, key)
+	}
+}
+
 func (s *statusMemo) forget(key types.NamespacedName) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -57,7 +57,7 @@ func TestComputeStatus(t *testing.T) {
 			check: func(t *testing.T, s authv1alpha1.ApiTokenStatus) {
 				expect(t, s.CreationDate.UTC().Format(time.RFC3339), policy.FormatTime(issuedAt), "creationDate")
 				expect(t, s.ExpirationDate.UTC().Format(time.RFC3339), policy.FormatTime(issuedAt.Add(time.Hour)), "expirationDate")
-				expect(t, s.RenewalTime.UTC().Format(time.RFC3339), policy.FormatTime(issuedAt.Add(50*time.Minute)), "renewalTime")
+				expect(t, s.RenewalTime.UTC().Format(time.RFC3339), policy.FormatTime(issuedAt.Add(50*time.Minute-policy.RenewalJitter(tok.UID, 10*time.Minute))), "renewalTime")
 				expect(t, s.TokenLastChars, "aaaaa", "tokenLastChars")
 				expect(t, s.SecretName, "ci", "secretName")
 				if s.Revision != 1 || s.ObservedGeneration != 1 || !strings.HasPrefix(s.TokenHash, "sha256:") {

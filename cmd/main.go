@@ -69,8 +69,8 @@ func main() {
 	flag.BoolVar(&enableHTTP2, "enable-http2", false,
 		"If set, HTTP/2 will be enabled for the metrics server (off by default: HTTP/2 Stream Cancellation and Rapid Reset CVEs).")
 	flag.IntVar(&maxConcurrentReconciles, "max-concurrent-reconciles", 8, "How many ApiTokens are reconciled at once.")
-	flag.Float64Var(&kubeAPIQPS, "kube-api-qps", 50, "Queries per second to the Kubernetes API server (client-side rate limit).")
-	flag.IntVar(&kubeAPIBurst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server (client-side rate limit).")
+	flag.Float64Var(&kubeAPIQPS, "kube-api-qps", 500, "Queries per second to the Kubernetes API server (client-side rate limit; the API server's priority and fairness is the real guard). Issuing a token takes 3 writes.")
+	flag.IntVar(&kubeAPIBurst, "kube-api-burst", 1000, "Burst of queries to the Kubernetes API server (client-side rate limit).")
 	flag.StringVar(&queryOpts.BindAddress, "query-bind-address", ":8082", "The address the token query API binds to (on every replica); 0 disables it.")
 	flag.StringVar(&queryOpts.CertDir, "query-cert-dir", "", "Directory with tls.crt and tls.key for the query API; empty generates a self-signed certificate at start.")
 	flag.BoolVar(&queryOpts.Insecure, "query-insecure", false, "Serve the query API over plain HTTP (local development only).")

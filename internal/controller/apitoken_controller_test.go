@@ -220,6 +220,18 @@ var _ = Describe("ApiToken controller", func() {
 			Expect(string(s.Data["token.previous"])).To(Equal(validImport))
 		})
 
+		It("imports from a Secret another ApiToken manages, and follows its rotation", func() {
+			Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "upstream").Obj())).To(Succeed())
+			waitForRevision(ctx, ns, "upstream", 1)
+			Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "downstream").Import("upstream", "", "").Obj())).To(Succeed())
+			waitForStatus(ctx, ns, "downstream", authv1alpha1.TokenStatusActive, authv1alpha1.ReasonImported)
+			Expect(getSecret(ctx, ns, "downstream").Data["token"]).To(Equal(getSecret(ctx, ns, "upstream").Data["token"]))
+
+			annotateRotate(ctx, getToken(ctx, ns, "upstream"), "1")
+			waitForRevision(ctx, ns, "upstream", 2)
+			Eventually(func() []byte { return getSecret(ctx, ns, "downstream").Data["token"] }).Should(Equal(getSecret(ctx, ns, "upstream").Data["token"]))
+		})
+
 		It("fails without writing a Secret while the source is missing or invalid, and recovers", func() {
 			tok := testutil.MakeApiToken(ns, "pending-import").Import("later", "api-key", "").Obj()
 			Expect(k8sClient.Create(ctx, tok)).To(Succeed())

@@ -48,13 +48,13 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 		return in, nil
 	}
 	sourceKey := types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name}
-	sourceMeta, err := r.getSecretMetadata(ctx, sourceKey)
-	if err != nil || sourceMeta == nil {
+	sourceVersion, err := r.secretVersion(ctx, sourceKey)
+	if err != nil || sourceVersion == "" {
 		return in, err
 	}
-	in.SourceVersion = sourceMeta.ResourceVersion
+	in.SourceVersion = sourceVersion
 	if secret != nil && policy.Owned(tok, secret) && policy.ReadSecret(tok, secret).Consistent() &&
-		secret.Annotations[authv1alpha1.SourceVersionAnnotation] == sourceMeta.ResourceVersion {
+		secret.Annotations[authv1alpha1.SourceVersionAnnotation] == sourceVersion {
 		in.SourceUnchanged = true
 		return in, nil
 	}
@@ -93,7 +93,33 @@ func (r *ApiTokenReconciler) getSecret(ctx context.Context, key types.Namespaced
 	return secret, nil
 }
 
-// getSecretMetadata returns a Secret's metadata from the metadata cache, or nil.
+// secretVersion returns the resourceVersion of a Secret from the caches
+// (unmanaged Secrets in the metadata cache, managed ones, which may be
+// imported too, in the manager's), or "" when there is none.
+func (r *ApiTokenReconciler) secretVersion(ctx context.Context, key types.NamespacedName) (string, error) {
+	m, err := r.getSecretMetadata(ctx, key)
+	if err != nil || m != nil {
+		return metaVersion(m), err
+	}
+	managed := &corev1.Secret{}
+	if err := r.Client.Get(ctx, key, managed); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", nil
+		}
+		return "", fmt.Errorf("reading Secret %s: %w", key, err)
+	}
+	return managed.ResourceVersion, nil
+}
+
+func metaVersion(m *metav1.PartialObjectMetadata) string {
+	if m == nil {
+		return ""
+	}
+	return m.ResourceVersion
+}
+
+// getSecretMetadata returns the metadata of an unmanaged Secret from the
+// metadata cache, or nil.
 func (r *ApiTokenReconciler) getSecretMetadata(ctx context.Context, key types.NamespacedName) (*metav1.PartialObjectMetadata, error) {
 	m := newSecretMetadata()
 	if err := r.secretMeta.Get(ctx, key, m); err != nil {

@@ -23,6 +23,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 	toolscache "k8s.io/client-go/tools/cache"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -60,6 +61,9 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		Scheme:           mgr.GetScheme(),
 		Mapper:           mgr.GetRESTMapper(),
 		DefaultTransform: stripSecretMetadata,
+		// Managed Secrets are in the manager's cache already; holding their
+		// metadata twice would cost memory per token for nothing.
+		DefaultLabelSelector: unmanagedSecrets(),
 	})
 	if err != nil {
 		return fmt.Errorf("creating the Secret metadata cache: %w", err)
@@ -123,6 +127,15 @@ func newSecretMetadata() *metav1.PartialObjectMetadata {
 	m := &metav1.PartialObjectMetadata{}
 	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	return m
+}
+
+// unmanagedSecrets selects the Secrets without the managed-by label.
+func unmanagedSecrets() labels.Selector {
+	req, err := labels.NewRequirement(authv1alpha1.ManagedByLabel, selection.NotEquals, []string{authv1alpha1.ManagedByValue})
+	if err != nil {
+		panic(err) // a constant key and value: cannot fail
+	}
+	return labels.NewSelector().Add(*req)
 }
 
 // stripSecretMetadata keeps only what the controller looks at: the name, the

@@ -24,6 +24,8 @@ package verify
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -37,10 +39,14 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
-// entry is where a fingerprint was found.
+// digest is a token's SHA-256: the index keeps 32 bytes per token, not the
+// 71-character "sha256:<hex>" fingerprint.
+type digest [sha256.Size]byte
+
+// entry is where a digest was found.
 type entry struct {
-	fingerprint string
-	namespace   string
+	sum       digest
+	namespace string
 	// tokenName is the owning ApiToken.
 	tokenName string
 	// previous marks a rotation's previous token, valid until previousUntil.
@@ -51,13 +57,13 @@ type entry struct {
 // Index maps token fingerprints to the ApiTokens whose Secrets hold them.
 type Index struct {
 	mu       sync.RWMutex
-	byHash   map[string]entry
-	bySecret map[string][]string // namespace/secret -> fingerprints it contributed
+	byHash   map[digest]entry
+	bySecret map[string][]digest // namespace/secret -> digests it contributed
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{byHash: map[string]entry{}, bySecret: map[string][]string{}}
+	return &Index{byHash: map[digest]entry{}, bySecret: map[string][]digest{}}
 }
 
 // Bind follows the managed Secrets of the cache (the operator's cache holds
@@ -98,20 +104,20 @@ func (x *Index) apply(obj any, deleted bool) {
 // previous one.
 func (x *Index) Update(s *corev1.Secret) {
 	owner := s.Annotations[authv1alpha1.OwnerAnnotation]
-	current := s.Annotations[authv1alpha1.TokenHashAnnotation]
+	current, ok := parseFingerprint(s.Annotations[authv1alpha1.TokenHashAnnotation])
 	var prevUntil time.Time
 	if v := s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation]; v != "" {
 		prevUntil, _ = time.Parse(time.RFC3339, v)
 	}
 	var entries []entry
-	if s.Labels[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue && owner != "" && current != "" {
+	if s.Labels[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue && owner != "" && ok {
 		for k, v := range s.Data {
-			fp := token.Fingerprint(v)
+			sum := digest(sha256.Sum256(v))
 			switch {
-			case fp == current:
-				entries = append(entries, entry{fingerprint: fp, namespace: s.Namespace, tokenName: owner})
+			case sum == current:
+				entries = append(entries, entry{sum: sum, namespace: s.Namespace, tokenName: owner})
 			case strings.HasSuffix(k, authv1alpha1.PreviousKeySuffix) && !prevUntil.IsZero():
-				entries = append(entries, entry{fingerprint: fp, namespace: s.Namespace, tokenName: owner, previous: true, previousUntil: prevUntil})
+				entries = append(entries, entry{sum: sum, namespace: s.Namespace, tokenName: owner, previous: true, previousUntil: prevUntil})
 			}
 		}
 	}
@@ -119,14 +125,28 @@ func (x *Index) Update(s *corev1.Secret) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.removeLocked(key)
-	hashes := make([]string, 0, len(entries))
+	if len(entries) == 0 {
+		return
+	}
+	sums := make([]digest, 0, len(entries))
 	for _, e := range entries {
-		x.byHash[e.fingerprint] = e
-		hashes = append(hashes, e.fingerprint)
+		x.byHash[e.sum] = e
+		sums = append(sums, e.sum)
 	}
-	if len(hashes) > 0 {
-		x.bySecret[key] = hashes
+	x.bySecret[key] = sums
+}
+
+// parseFingerprint reads the "sha256:<hex>" of the token-hash annotation.
+func parseFingerprint(fp string) (digest, bool) {
+	var d digest
+	h, ok := strings.CutPrefix(fp, "sha256:")
+	if !ok || hex.DecodedLen(len(h)) != len(d) {
+		return d, false
 	}
+	if _, err := hex.Decode(d[:], []byte(h)); err != nil {
+		return d, false
+	}
+	return d, true
 }
 
 // Remove drops a Secret's fingerprints.
@@ -144,13 +164,13 @@ func (x *Index) removeLocked(key string) {
 }
 
 // lookup finds the entry of a presented value. The map is keyed by the
-// fingerprint, never the value; the final comparison is constant-time.
+// digest, never the value; the final comparison is constant-time.
 func (x *Index) lookup(v token.Value) (entry, bool) {
-	fp := v.Fingerprint()
+	sum := digest(sha256.Sum256(v.Reveal()))
 	x.mu.RLock()
-	e, ok := x.byHash[fp]
+	e, ok := x.byHash[sum]
 	x.mu.RUnlock()
-	if !ok || !hmac.Equal([]byte(e.fingerprint), []byte(fp)) {
+	if !ok || !hmac.Equal(e.sum[:], sum[:]) {
 		return entry{}, false
 	}
 	return e, true

@@ -98,8 +98,11 @@ func (r *ApiTokenReconciler) getSecret(ctx context.Context, key types.Namespaced
 // imported too, in the manager's), or "" when there is none.
 func (r *ApiTokenReconciler) secretVersion(ctx context.Context, key types.NamespacedName) (string, error) {
 	m, err := r.getSecretMetadata(ctx, key)
-	if err != nil || m != nil {
-		return metaVersion(m), err
+	if err != nil {
+		return "", err
+	}
+	if m != nil {
+		return m.ResourceVersion, nil
 	}
 	managed := &corev1.Secret{}
 	if err := r.Client.Get(ctx, key, managed); err != nil {
@@ -109,13 +112,6 @@ func (r *ApiTokenReconciler) secretVersion(ctx context.Context, key types.Namesp
 		return "", fmt.Errorf("reading Secret %s: %w", key, err)
 	}
 	return managed.ResourceVersion, nil
-}
-
-func metaVersion(m *metav1.PartialObjectMetadata) string {
-	if m == nil {
-		return ""
-	}
-	return m.ResourceVersion
 }
 
 // getSecretMetadata returns the metadata of an unmanaged Secret from the

@@ -89,14 +89,11 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		For(&authv1alpha1.ApiToken{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret)).
+		// Unmanaged Secrets (import sources, names taken): the metadata cache
+		// holds only those; managed ones come through the typed watch above.
 		WatchesRawSource(source.Kind(metaCache, newSecretMetadata(),
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
 				return r.tokensForSecret(ctx, m)
-			}),
-			// Managed Secrets come through the typed watch above, whose
-			// cache the reconciler reads them from.
-			predicate.NewTypedPredicateFuncs(func(m *metav1.PartialObjectMetadata) bool {
-				return m.Labels[authv1alpha1.ManagedByLabel] != authv1alpha1.ManagedByValue
 			}))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Complete(r)
@@ -138,19 +135,13 @@ func unmanagedSecrets() labels.Selector {
 	return labels.NewSelector().Add(*req)
 }
 
-// stripSecretMetadata keeps only what the controller looks at: the name, the
-// resourceVersion (has an import source changed?) and the managed label.
+// stripSecretMetadata keeps only what the controller looks at: the name and
+// the resourceVersion (has an import source changed?).
 func stripSecretMetadata(obj any) (any, error) {
 	m, ok := obj.(*metav1.PartialObjectMetadata)
 	if !ok {
 		return obj, nil
 	}
-	var keep map[string]string
-	if v, ok := m.Labels[authv1alpha1.ManagedByLabel]; ok {
-		keep = map[string]string{authv1alpha1.ManagedByLabel: v}
-	}
-	m.ObjectMeta = metav1.ObjectMeta{
-		Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion, Labels: keep,
-	}
+	m.ObjectMeta = metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion}
 	return m, nil
 }

@@ -17,11 +17,9 @@ limitations under the License.
 package controller
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +48,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
@@ -63,7 +62,7 @@ var (
 	scheme    = runtime.NewScheme()
 
 	// managerLogs captures everything the manager logs, at the most verbose level.
-	managerLogs = &syncBuffer{}
+	managerLogs = &testutil.SyncBuffer{}
 	mgr         *runningManager
 	// metricsURL is where the running manager serves /metrics.
 	metricsURL string
@@ -206,10 +205,9 @@ func (m *runningManager) leading() bool {
 }
 
 func freeAddress() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testutil.FreeAddress()
 	Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
+	return addr
 }
 
 // writeCounter counts the manager's API writes per object ("Secret/ns/name",
@@ -295,22 +293,4 @@ func (w *writeCounter) funcs() interceptor.Funcs {
 			return c.SubResource(sub).Update(ctx, obj, opts...)
 		},
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the manager's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

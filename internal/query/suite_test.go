@@ -19,8 +19,6 @@ package query_test
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -44,6 +42,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
 // The suite runs the operator with its query server (TLS, --query-auth
@@ -125,8 +124,7 @@ var _ = AfterSuite(func() {
 })
 
 func freeAddress() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testutil.FreeAddress()
 	Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = l.Close() }()
-	return fmt.Sprintf("127.0.0.1:%d", l.Addr().(*net.TCPAddr).Port)
+	return addr
 }

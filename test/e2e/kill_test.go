@@ -52,7 +52,7 @@ func TestSIGKILLDuringIssuance(t *testing.T) {
 	}
 	wg.Wait()
 
-	logs := &logBuffer{}
+	logs := &testutil.SyncBuffer{}
 	args := []string{"--leader-elect=false", "--metrics-bind-address=0", "--health-probe-bind-address=0", "--query-bind-address=0"}
 	seen := map[string]string{}
 	for kill, progress := range []int{20, 70, 130, 190, 250} {

@@ -81,7 +81,7 @@ func TestNoTokenLeaksAtMaxVerbosity(t *testing.T) {
 	ctx := context.Background()
 	ns := newNamespace(t, "leak-")
 	queryAddr, forwardAddr, metricsAddr := freeAddress(t), freeAddress(t), freeAddress(t)
-	logs := &logBuffer{}
+	logs := &testutil.SyncBuffer{}
 	op := startOperator(t, logs,
 		"--zap-log-level=10", "--zap-devel",
 		"--leader-elect", "--leader-election-namespace="+operatorNamespace,

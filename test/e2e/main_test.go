@@ -20,15 +20,12 @@ limitations under the License.
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,6 +45,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
 // operatorNamespace is where the manager's ServiceAccount and Roles live.
@@ -212,27 +210,9 @@ type operator struct {
 	done chan struct{}
 }
 
-// logBuffer collects a process's output, safe for concurrent writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startOperator runs the binary with the manager's kubeconfig and args,
 // its output going to logs.
-func startOperator(t *testing.T, logs *logBuffer, args ...string) *operator {
+func startOperator(t *testing.T, logs *testutil.SyncBuffer, args ...string) *operator {
 	t.Helper()
 	cmd := exec.Command(managerBinary, args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+managerKubeconfig)
@@ -265,12 +245,11 @@ func (o *operator) stop(t *testing.T) {
 
 func freeAddress(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testutil.FreeAddress()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
+	return addr
 }
 
 func newNamespace(t *testing.T, prefix string) string {

@@ -24,7 +24,6 @@ package scale
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -187,12 +186,11 @@ func startManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests
 func ptrTo[T any](v T) *T { return &v }
 
 func freeAddress(b *testing.B) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testutil.FreeAddress()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
+	return addr
 }
 
 func newNamespace(b *testing.B) string {

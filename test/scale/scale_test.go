@@ -22,7 +22,9 @@ limitations under the License.
 package scale
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -38,14 +40,17 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
@@ -180,7 +185,37 @@ func startManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests
 			b.Error(err)
 		}
 	}()
-	return func() { cancel(); <-done }, requests
+	return func() {
+		cancel()
+		<-done
+		// The metrics collector is registered globally and holds the read
+		// model: unregistered, the stopped manager's memory is free to go.
+		crmetrics.Registry.Unregister(&metrics.Collector{})
+	}, requests
+}
+
+// reconciles is how many reconciles the ApiToken controller has finished in
+// this process, from controller-runtime's metrics.
+func reconciles(b *testing.B) float64 {
+	b.Helper()
+	families, err := crmetrics.Registry.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sum float64
+	for _, f := range families {
+		if f.GetName() != "controller_runtime_reconcile_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "controller" && l.GetValue() == "apitoken" {
+					sum += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return sum
 }
 
 func ptrTo[T any](v T) *T { return &v }
@@ -249,7 +284,9 @@ func watchStatus(b *testing.B, ns string) (*statusWatch, func()) {
 	}
 	sw := &statusWatch{first: map[authv1alpha1.TokenStatus]map[string]time.Time{}, exp: map[string]time.Time{},
 		rotated: map[string]time.Time{}, exp1: map[string]time.Time{}}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		for ev := range w.ResultChan() {
 			t, ok := ev.Object.(*authv1alpha1.ApiToken)
 			if !ok {
@@ -276,7 +313,9 @@ func watchStatus(b *testing.B, ns string) (*statusWatch, func()) {
 			sw.mu.Unlock()
 		}
 	}()
-	return sw, func() { w.Stop(); cancel() }
+	// Stopping waits for the goroutine: what it holds is not the manager's
+	// heap, and must not be counted as such.
+	return sw, func() { w.Stop(); cancel(); <-done }
 }
 
 func (sw *statusWatch) count(st authv1alpha1.TokenStatus) int {
@@ -347,6 +386,9 @@ func heapAlloc() uint64 {
 // the heap the manager holds per token, and the API traffic of a resync of
 // everything once converged.
 func BenchmarkIssuance(b *testing.B) {
+	// restartedHeap is, by number of tokens, the heap of a manager started
+	// on that many Active tokens.
+	restartedHeap := map[int]uint64{}
 	start(b)
 	for _, n := range []int{1000, 5000} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
@@ -356,6 +398,7 @@ func BenchmarkIssuance(b *testing.B) {
 
 			sw, stopWatch := watchStatus(b, ns)
 			baseHeap := heapAlloc()
+			cpuBegin := cpuNow()
 			begin := time.Now()
 			const resync = 10 * time.Second
 			stop, requests := startManager(b, resync)
@@ -365,6 +408,7 @@ func BenchmarkIssuance(b *testing.B) {
 			// The rate between 10 % and 90 % Active: issuance once the
 			// caches have synced.
 			steadyRate := float64(n*8/10) / active[n*9/10].Sub(active[n/10]).Seconds()
+			issueCPU := cpuNow().sub(cpuBegin)
 			stopWatch()
 			issueRequests := requests.reset()
 			heap := heapAlloc()
@@ -378,26 +422,49 @@ func BenchmarkIssuance(b *testing.B) {
 			steady := requests.reset()
 			stop()
 
-			// The ceiling, with the manager stopped: a plain client creates
-			// a Secret and patches an ApiToken's status per token.
+			// A replica starting on n Active tokens (a restart, a new
+			// leader, a standby): its heap once every token is reconciled,
+			// without what issuing leaves behind for a while (client-go
+			// keeps each Event for series detection for 6 to 12 minutes).
+			restartBase := heapAlloc()
+			before := reconciles(b)
+			stop, requests = startManager(b, 0)
+			waitFor(b, 5*time.Minute, func() (bool, error) { return reconciles(b)-before >= float64(n), nil })
+			restartHeap := heapAlloc()
+			restartedHeap[n] = restartHeap - min(restartHeap, restartBase)
+			writeHeapProfile(b, fmt.Sprintf("heap-restarted-%d.pprof", n))
+			restartRequests := requests.reset()
+			stop()
+
+			// The ceiling, with the manager stopped: a plain client makes
+			// the same writes, byte for byte, with the same concurrency and
+			// the same watcher: it creates each Secret the manager created
+			// and patches each status to what the manager wrote.
 			cns := newNamespace(b)
 			createTokens(b, cns, n, 24*time.Hour)
+			secrets, statuses := replay(b, ns, cns)
+			csw, stopCeilingWatch := watchStatus(b, cns)
+			ceilingCPUBegin := cpuNow()
 			ceilingStart := time.Now()
 			parallel(b, n, concurrency, func(i int) error {
-				name := fmt.Sprintf("t-%05d", i)
-				s := testutil.MakeSecret(cns, name).Data("token", "0123456789abcdef0123456789abcdef").Obj()
-				if err := c.Create(ctx, s); err != nil {
+				if err := c.Create(ctx, secrets[i]); err != nil {
 					return err
 				}
-				tok := &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: cns, Name: name}}
-				patch := []byte(`{"status":{"tokenStatus":"Active","revision":1}}`)
-				return c.Status().Patch(ctx, tok, client.RawPatch("application/merge-patch+json", patch))
+				tok := &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: cns, Name: secrets[i].OwnerReferences[0].Name}}
+				return c.Status().Patch(ctx, tok, client.RawPatch(types.MergePatchType, statuses[i]))
 			})
-			ceiling := time.Since(ceilingStart)
-			// The next run's manager must not find these (their Secrets are
-			// not its own): gone, they cost it nothing.
-			if err := c.DeleteAllOf(ctx, &authv1alpha1.ApiToken{}, client.InNamespace(cns)); err != nil {
-				b.Fatal(err)
+			waitFor(b, time.Minute, func() (bool, error) { return csw.count(authv1alpha1.TokenStatusActive) == n, nil })
+			ceiling := csw.times(authv1alpha1.TokenStatusActive)[n-1].Sub(ceilingStart)
+			ceilingCPU := cpuNow().sub(ceilingCPUBegin)
+			stopCeilingWatch()
+			// The next run starts on an empty cluster: its manager must
+			// not cache, reconcile or count this run's objects.
+			for _, namespace := range []string{ns, cns} {
+				for _, obj := range []client.Object{&authv1alpha1.ApiToken{}, &corev1.Secret{}} {
+					if err := c.DeleteAllOf(ctx, obj, client.InNamespace(namespace)); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
 
 			rate, ceilingRate := float64(n)/elapsed.Seconds(), float64(n)/ceiling.Seconds()
@@ -410,9 +477,22 @@ func BenchmarkIssuance(b *testing.B) {
 			b.ReportMetric(float64(writes(issueRequests)-eventWrites(issueRequests))/float64(n), "writes/token-without-events")
 			b.ReportMetric(float64(writes(issueRequests))/float64(n), "writes/token")
 			b.ReportMetric(float64(heap-min(heap, baseHeap))/float64(n), "heap-B/token")
+			b.ReportMetric(float64(restartHeap-min(restartHeap, restartBase))/float64(n), "restarted-heap-B/token")
+			b.ReportMetric(float64(writes(restartRequests)), "restart-writes")
+			// What one more token costs, without what a manager holds
+			// whatever the number of tokens (scheme, REST mapper,
+			// connections): the slope between the two sizes.
+			if small, ok := restartedHeap[1000]; ok && n > 1000 {
+				b.ReportMetric(float64(restartedHeap[n]-min(restartedHeap[n], small))/float64(n-1000), "marginal-heap-B/token")
+			}
 			b.ReportMetric(float64(writes(steady)), "resync-writes")
 			b.ReportMetric(float64(steady[http.MethodGet]), "resync-reads")
-			b.Logf("requests while issuing: %v; during two resyncs: %v", issueRequests, steady)
+			perToken := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+			b.ReportMetric(perToken(issueCPU.controlPlane), "control-plane-CPU-ms/token")
+			b.ReportMetric(perToken(issueCPU.self), "manager-process-CPU-ms/token")
+			b.ReportMetric(perToken(ceilingCPU.controlPlane), "ceiling-control-plane-CPU-ms/token")
+			b.ReportMetric(perToken(ceilingCPU.self), "ceiling-client-CPU-ms/token")
+			b.Logf("requests while issuing: %v; during two resyncs: %v; by a restarted manager: %v", issueRequests, steady, restartRequests)
 		})
 	}
 }
@@ -491,4 +571,60 @@ func BenchmarkSharedRenewal(b *testing.B) {
 	b.ReportMetric(float64(writes(rotation)-eventWrites(rotation))/n, "writes/rotation-without-events")
 	b.ReportMetric(float64(rotation[http.MethodGet])/n, "reads/rotation")
 	b.Logf("requests while rotating: %v", rotation)
+}
+
+// replay reads what the manager wrote in namespace from (each ApiToken's
+// Secret and status) and returns the same writes for the ApiTokens of the
+// same names in namespace to: the Secrets to create, owned by the new
+// ApiTokens, and the status merge patches.
+func replay(b *testing.B, from, to string) (secrets []*corev1.Secret, statuses [][]byte) {
+	b.Helper()
+	ctx := context.Background()
+	var wrote corev1.SecretList
+	if err := c.List(ctx, &wrote, client.InNamespace(from)); err != nil {
+		b.Fatal(err)
+	}
+	var written, owners authv1alpha1.ApiTokenList
+	if err := c.List(ctx, &written, client.InNamespace(from)); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.List(ctx, &owners, client.InNamespace(to)); err != nil {
+		b.Fatal(err)
+	}
+	uid := map[string]types.UID{}
+	for _, t := range owners.Items {
+		uid[t.Name] = t.UID
+	}
+	for _, t := range written.Items {
+		patch, err := json.Marshal(map[string]any{"status": t.Status})
+		if err != nil {
+			b.Fatal(err)
+		}
+		statuses = append(statuses, patch)
+	}
+	for i := range wrote.Items {
+		s := wrote.Items[i].DeepCopy()
+		if len(s.OwnerReferences) != 1 {
+			b.Fatalf("Secret %s has %d owner references, want 1", s.Name, len(s.OwnerReferences))
+		}
+		s.ObjectMeta = metav1.ObjectMeta{Name: s.Name, Namespace: to, Labels: s.Labels, Annotations: s.Annotations, OwnerReferences: s.OwnerReferences}
+		s.OwnerReferences[0].UID = uid[s.OwnerReferences[0].Name]
+		// The same number of bytes, not the same token: a token is never
+		// copied out of its Secret, not even by a benchmark.
+		for k, v := range s.Data {
+			s.Data[k] = bytes.Repeat([]byte("x"), len(v))
+		}
+		secrets = append(secrets, s)
+	}
+	if len(secrets) != len(statuses) {
+		b.Fatalf("%d Secrets for %d ApiTokens", len(secrets), len(statuses))
+	}
+	// Secret i and status i belong to the same ApiToken: both lists are
+	// sorted by name, and each Secret is named after its ApiToken.
+	for i, s := range secrets {
+		if s.Name != written.Items[i].Name {
+			b.Fatalf("Secret %s beside ApiToken %s", s.Name, written.Items[i].Name)
+		}
+	}
+	return secrets, statuses
 }

@@ -399,6 +399,7 @@ func BenchmarkIssuance(b *testing.B) {
 			sw, stopWatch := watchStatus(b, ns)
 			baseHeap := heapAlloc()
 			cpuBegin := cpuNow()
+			reconcilesBegin := reconciles(b)
 			begin := time.Now()
 			const resync = 10 * time.Second
 			stop, requests := startManager(b, resync)
@@ -409,6 +410,7 @@ func BenchmarkIssuance(b *testing.B) {
 			// caches have synced.
 			steadyRate := float64(n*8/10) / active[n*9/10].Sub(active[n/10]).Seconds()
 			issueCPU := cpuNow().sub(cpuBegin)
+			issueReconciles := reconciles(b) - reconcilesBegin
 			stopWatch()
 			issueRequests := requests.reset()
 			heap := heapAlloc()
@@ -477,6 +479,7 @@ func BenchmarkIssuance(b *testing.B) {
 			b.ReportMetric(rate/ceilingRate, "ratio")
 			b.ReportMetric(steadyRate, "tokens/s-10-to-90%")
 			b.ReportMetric(steadyRate/ceilingRate, "ratio-10-to-90%")
+			b.ReportMetric(issueReconciles/float64(n), "reconciles/token")
 			b.ReportMetric(float64(writes(issueRequests)-eventWrites(issueRequests))/float64(n), "writes/token-without-events")
 			b.ReportMetric(float64(writes(issueRequests))/float64(n), "writes/token")
 			b.ReportMetric(float64(heap-min(heap, baseHeap))/float64(n), "heap-B/token")

@@ -55,7 +55,7 @@ func TestDev(t *testing.T) {
 		t.Fatalf("building cmd/dev: %v\n%s", err, out)
 	}
 	kubeconfig := filepath.Join(dir, "kubeconfig")
-	queryAddr := freeAddress(t)
+	queryAddr := testutil.MustFreeAddress(t)
 	cmd := exec.Command(bin, "--kubeconfig-out", kubeconfig, "--query-bind-address", queryAddr,
 		"--crds", "../../config/crd/bases", "--samples", "../../config/samples")
 	stdout, err := cmd.StdoutPipe()
@@ -194,13 +194,4 @@ func childrenOf(pid int) []int {
 		}
 	}
 	return out
-}
-
-func freeAddress(t *testing.T) string {
-	t.Helper()
-	addr, err := testutil.FreeAddress()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return addr
 }

@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"net"
 	"sync"
+	"testing"
 )
 
 // FreeAddress returns a loopback address with a port nobody listens on.
@@ -30,6 +31,17 @@ func FreeAddress() (string, error) {
 	}
 	defer func() { _ = l.Close() }()
 	return l.Addr().String(), nil
+}
+
+// MustFreeAddress is FreeAddress for a test or benchmark, which fails if
+// there is none.
+func MustFreeAddress(tb testing.TB) string {
+	tb.Helper()
+	addr, err := FreeAddress()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return addr
 }
 
 // SyncBuffer is a bytes.Buffer safe for concurrent writers: a manager's

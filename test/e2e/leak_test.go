@@ -80,7 +80,7 @@ func TestNoTokenLeaksAtMaxVerbosity(t *testing.T) {
 	g.SetDefaultEventuallyTimeout(time.Minute)
 	ctx := context.Background()
 	ns := newNamespace(t, "leak-")
-	queryAddr, forwardAddr, metricsAddr := freeAddress(t), freeAddress(t), freeAddress(t)
+	queryAddr, forwardAddr, metricsAddr := testutil.MustFreeAddress(t), testutil.MustFreeAddress(t), testutil.MustFreeAddress(t)
 	logs := &testutil.SyncBuffer{}
 	op := startOperator(t, logs,
 		"--zap-log-level=10", "--zap-devel",

@@ -168,7 +168,7 @@ func startManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests
 	ctx, cancel := context.WithCancel(context.Background())
 	if _, err := operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: concurrency,
-		Query:                   query.Options{BindAddress: freeAddress(b), Insecure: true},
+		Query:                   query.Options{BindAddress: testutil.MustFreeAddress(b), Insecure: true},
 		QueryAuth:               query.AuthNone,
 		LastUsedInterval:        time.Minute,
 	}); err != nil {
@@ -215,14 +215,6 @@ func reconciles(b *testing.B) float64 {
 }
 
 func ptrTo[T any](v T) *T { return &v }
-
-func freeAddress(b *testing.B) string {
-	addr, err := testutil.FreeAddress()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return addr
-}
 
 func newNamespace(b *testing.B) string {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "scale-"}}

@@ -41,6 +41,7 @@ manifests: controller-gen ## Generate CRDs and RBAC (ClusterRole) from the Go ma
 	@# The Helm chart renders these same files; copying keeps them identical.
 	cp config/crd/bases/*.yaml charts/apitoken-operator/files/crds/
 	cp config/rbac/role.yaml charts/apitoken-operator/files/rbac/role.yaml
+	cp config/admission/import_consent_policy.yaml charts/apitoken-operator/files/admission/import_consent_policy.yaml
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.

@@ -35,6 +35,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -72,6 +73,7 @@ func TestChartFilesMatchGenerated(t *testing.T) {
 	for chartFile, generated := range map[string]string{
 		"files/crds/auth.apitoken.io_apitokens.yaml": "../../config/crd/bases/auth.apitoken.io_apitokens.yaml",
 		"files/rbac/role.yaml":                       "../../config/rbac/role.yaml",
+		"files/admission/import_consent_policy.yaml": "../../config/admission/import_consent_policy.yaml",
 	} {
 		a, err := os.ReadFile(filepath.Join(chartDir, chartFile))
 		if err != nil {
@@ -133,7 +135,8 @@ func TestTemplateDefaults(t *testing.T) {
 	docs := render(t)
 	for _, want := range []string{"CustomResourceDefinition/apitokens.auth.apitoken.io", "ServiceAccount/rel-apitoken-operator",
 		"ClusterRole/rel-apitoken-operator-manager", "ClusterRoleBinding/rel-apitoken-operator-manager", "Role/rel-apitoken-operator-leader-election",
-		"Service/rel-apitoken-operator-metrics", "Service/rel-apitoken-operator-query", "ClusterRole/apitoken-query-reader"} {
+		"Service/rel-apitoken-operator-metrics", "Service/rel-apitoken-operator-query", "ClusterRole/apitoken-query-reader",
+		"ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent", "ValidatingAdmissionPolicyBinding/rel-apitoken-operator-import-consent"} {
 		if _, ok := docs[want]; !ok {
 			t.Errorf("%s not rendered", want)
 		}
@@ -195,6 +198,34 @@ func TestTemplateNonDefault(t *testing.T) {
 	if _, ok := docs["CustomResourceDefinition/apitokens.auth.apitoken.io"].GetAnnotations()["helm.sh/resource-policy"]; ok {
 		t.Error("crds.keep=false still keeps the CRD")
 	}
+}
+
+func TestImportConsentPolicy(t *testing.T) {
+	docs := render(t)
+	policy, binding := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent"], docs["ValidatingAdmissionPolicyBinding/rel-apitoken-operator-import-consent"]
+	if policy == nil || binding == nil {
+		t.Fatal("the import-consent policy or its binding is not rendered by default")
+	}
+	if name, _, _ := unstructured.NestedString(binding.Object, "spec", "policyName"); name != policy.GetName() {
+		t.Errorf("the binding names policy %q, want %q", name, policy.GetName())
+	}
+	b, err := os.ReadFile("../../config/admission/import_consent_policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(b, &shipped.Object); err != nil {
+		t.Fatal(err)
+	}
+	if !equality.Semantic.DeepEqual(policy.Object["spec"], shipped.Object["spec"]) {
+		t.Error("the chart's import-consent policy differs from config/admission/import_consent_policy.yaml")
+	}
+
+	docs = render(t, "--set", "admissionPolicy.importConsent=false")
+	if _, ok := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent"]; ok {
+		t.Error("admissionPolicy.importConsent=false still renders the policy")
+	}
+
 }
 
 func TestSchemaRejectsBadValues(t *testing.T) {

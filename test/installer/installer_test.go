@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -120,10 +121,18 @@ func TestInstallYAMLApplies(t *testing.T) {
 		{&corev1.Service{}, ns, prefix + "controller-manager-metrics-service"}, {&corev1.Service{}, ns, prefix + "query-service"},
 		{&corev1.ServiceAccount{}, ns, prefix + "controller-manager"}, {&rbacv1.ClusterRole{}, "", prefix + "manager-role"},
 		{&rbacv1.ClusterRole{}, "", "apitoken-query-reader"}, {&rbacv1.Role{}, ns, prefix + "leader-election-role"},
+		{&admissionregistrationv1.ValidatingAdmissionPolicy{}, "", prefix + "import-consent"},
 	} {
 		if err := c.Get(ctx, client.ObjectKey{Namespace: key.ns, Name: key.name}, key.obj); err != nil {
 			t.Errorf("%s: %v", fmt.Sprintf("%T %s/%s", key.obj, key.ns, key.name), err)
 		}
+	}
+	// The binding must name the policy after kustomize's namePrefix.
+	binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+	if err := c.Get(ctx, client.ObjectKey{Name: prefix + "import-consent"}, binding); err != nil {
+		t.Error(err)
+	} else if binding.Spec.PolicyName != prefix+"import-consent" {
+		t.Errorf("the import-consent binding names policy %q, want %q", binding.Spec.PolicyName, prefix+"import-consent")
 	}
 }
 

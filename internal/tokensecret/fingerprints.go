@@ -1,0 +1,89 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package tokensecret
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+)
+
+// Digest is the SHA-256 of a token value.
+type Digest = [sha256.Size]byte
+
+// Fingerprints is what a managed Secret contributes to the verify index:
+// digests, never values.
+type Fingerprints struct {
+	// Owner is the ApiToken, in the Secret's namespace, the tokens belong to
+	// (the owner annotation).
+	Owner string
+	// Current is the digest the token-hash annotation names.
+	Current Digest
+	// CurrentHeld says whether some data key holds the value whose digest is
+	// Current; an edited value is not valid.
+	CurrentHeld bool
+	// Previous are the digests of the other values in keys ending in
+	// PreviousKeySuffix, valid until PreviousUntil; empty when the
+	// previous-expires-at annotation is missing or cannot be read. Sorted.
+	Previous      []Digest
+	PreviousUntil time.Time
+}
+
+// ReadFingerprints reads the digests a Secret holds without knowing its
+// ApiToken (the data key names are the ApiToken's). ok is false, and the
+// Fingerprints zero, unless the Secret carries the managed label, an owner
+// annotation and a token-hash annotation of the form "sha256:<64 hex>".
+func ReadFingerprints(s *corev1.Secret) (fp Fingerprints, ok bool) {
+	owner := OwnerName(s)
+	current, ok := parseDigest(s.Annotations[authv1alpha1.TokenHashAnnotation])
+	if s.Labels[authv1alpha1.ManagedByLabel] != authv1alpha1.ManagedByValue || owner == "" || !ok {
+		return Fingerprints{}, false
+	}
+	fp = Fingerprints{Owner: owner, Current: current}
+	fp.PreviousUntil = parseTime(s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation])
+	for k, v := range s.Data {
+		sum := sha256.Sum256(v)
+		switch {
+		case sum == current:
+			fp.CurrentHeld = true
+		case strings.HasSuffix(k, authv1alpha1.PreviousKeySuffix) && !fp.PreviousUntil.IsZero():
+			fp.Previous = append(fp.Previous, sum)
+		}
+	}
+	slices.SortFunc(fp.Previous, func(a, b Digest) int { return bytes.Compare(a[:], b[:]) })
+	return fp, true
+}
+
+// parseDigest reads the "sha256:<hex>" of the token-hash annotation.
+func parseDigest(fp string) (Digest, bool) {
+	var d Digest
+	h, ok := strings.CutPrefix(fp, "sha256:")
+	if !ok || hex.DecodedLen(len(h)) != len(d) {
+		return d, false
+	}
+	if _, err := hex.Decode(d[:], []byte(h)); err != nil {
+		return d, false
+	}
+	return d, true
+}

@@ -55,32 +55,43 @@ fmt: ## Run go fmt against code.
 vet: ## Run go vet against code.
 	go vet ./...
 
+# ENVTEST_ASSETS prints the directory of kube-apiserver and etcd (downloading
+# them, or building them from Go module source once); WITH_ENVTEST prefixes a
+# command with KUBEBUILDER_ASSETS set to it.
+ENVTEST_ASSETS = SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh
+WITH_ENVTEST = KUBEBUILDER_ASSETS="$$($(ENVTEST_ASSETS))"
+
 .PHONY: envtest-assets
 envtest-assets: setup-envtest ## Get kube-apiserver and etcd for envtest (downloads, or builds them from Go module source once) and print their directory.
-	@SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh
+	@$(ENVTEST_ASSETS)
+
+.PHONY: lint
+lint: golangci-lint ## Run golangci-lint (.golangci.yml: the kubebuilder baseline plus ginkgolinter, importas, nolintlint, gci).
+	$(GOLANGCI_LINT) run
+
+.PHONY: lint-fix
+lint-fix: golangci-lint ## Run golangci-lint and apply the fixes it can.
+	$(GOLANGCI_LINT) run --fix
 
 .PHONY: test
 test: manifests generate fmt vet setup-envtest helm kustomize ## Run unit tests, the envtest suites (real kube-apiserver and etcd), the chart and installer tests.
-	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
-		HELM="$(HELM)" KUSTOMIZE="$(KUSTOMIZE)" go test ./... -coverprofile cover.out
+	$(WITH_ENVTEST) HELM="$(HELM)" KUSTOMIZE="$(KUSTOMIZE)" go test ./... -coverprofile cover.out
 
 .PHONY: bench
 bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, the API-server list a user would do instead, verification in process, over HTTP and over TLS with Kubernetes auth); figures go to docs/benchmarks.md by hand.
-	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
-		go test ./internal/query ./internal/verify -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
+	$(WITH_ENVTEST) go test ./internal/query ./internal/verify ./internal/httpapi -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
 	go test ./internal/verify -run '^$$' -bench 'Verify$$' -cpu 1 -benchmem -benchtime $(BENCHTIME)
 
 BENCHTIME ?= 2s
 
 .PHONY: bench-e2e
 bench-e2e: setup-envtest ## Benchmark the running manager against envtest: issuing 1,000 and 5,000 tokens vs a plain client's ceiling, writes per token, heap per token, resync traffic, expiry precision.
-	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
-		go test ./test/scale -run '^$$' -bench . -benchtime 1x -timeout 60m -v
+	$(WITH_ENVTEST) go test ./test/scale -run '^$$' -bench . -benchtime 1x -timeout 60m -v
 
 # Each fuzz target with its package; make test runs their seed corpora.
 FUZZ_TARGETS = ./api/v1alpha1:FuzzDurationSchema ./internal/token:FuzzImportRule \
 	./internal/query:FuzzParseList ./internal/query:FuzzParseBody \
-	./internal/verify:FuzzParseVerifyBody ./internal/verify:FuzzPresentedToken
+	./internal/httpapi:FuzzParseVerifyBody ./internal/httpapi:FuzzPresentedToken
 FUZZTIME ?= 1m
 
 .PHONY: fuzz
@@ -101,8 +112,7 @@ build: manifests generate fmt vet ## Build the manager binary.
 
 .PHONY: dev
 dev: manifests setup-envtest ## Try it with nothing but Go: a local kube-apiserver and etcd, the CRDs, the samples, and the operator in the foreground (Ctrl-C stops all).
-	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) ENVTEST_ETCD_VERSION=$(ENVTEST_ETCD_VERSION) hack/setup-envtest.sh)" \
-		go run ./cmd/dev --kubeconfig-out bin/dev/kubeconfig --query-bind-address 127.0.0.1:8082
+	$(WITH_ENVTEST) go run ./cmd/dev --kubeconfig-out bin/dev/kubeconfig --query-bind-address 127.0.0.1:8082
 
 .PHONY: run
 run: manifests generate fmt vet install ## Install the CRDs into the current kubeconfig's cluster and run the controller from your host.
@@ -166,12 +176,14 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 ENVTEST ?= $(LOCALBIN)/setup-envtest
 KUSTOMIZE ?= $(LOCALBIN)/kustomize
 HELM ?= $(LOCALBIN)/helm
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
 
 ## Tool Versions
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.2
 HELM_VERSION ?= v3.22.0
+GOLANGCI_LINT_VERSION ?= v2.15.0
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Download controller-gen locally if necessary.
@@ -192,6 +204,11 @@ $(KUSTOMIZE): $(LOCALBIN)
 helm: $(HELM) ## Build helm from the Go module proxy into bin/ if necessary.
 $(HELM): $(LOCALBIN)
 	$(call go-install-tool,$(HELM),helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
+
+.PHONY: golangci-lint
+golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint from the Go module proxy into bin/ if necessary.
+$(GOLANGCI_LINT): $(LOCALBIN)
+	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
 
 # go-install-tool will 'go install' any package with custom target and name of binary, if it doesn't exist
 # $1 - target path with name of binary

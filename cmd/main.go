@@ -15,11 +15,13 @@ limitations under the License.
 */
 
 // Command manager runs the apitoken-operator: the ApiToken controller (on the
-// leader), metrics and health probes.
+// leader), the query, verify and forward-auth HTTP servers (on every
+// replica), metrics and health probes.
 package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"flag"
 	"os"
 	"strings"
@@ -33,11 +35,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -52,10 +53,12 @@ func main() {
 		maxConcurrentReconciles    int
 		kubeAPIQPS                 float64
 		kubeAPIBurst               int
-		queryOpts                  query.Options
+		queryOpts                  httpapi.ServingOptions
 		queryAuth                  string
 		lastUsedInterval           time.Duration
 		forwardAuthAddr            string
+		verifyFailureLimit         int
+		trustedProxies             string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -74,12 +77,18 @@ func main() {
 	flag.StringVar(&queryOpts.BindAddress, "query-bind-address", ":8082", "The address the token query API binds to (on every replica); 0 disables it.")
 	flag.StringVar(&queryOpts.CertDir, "query-cert-dir", "", "Directory with tls.crt and tls.key for the query API; empty generates a self-signed certificate at start.")
 	flag.BoolVar(&queryOpts.Insecure, "query-insecure", false, "Serve the query API over plain HTTP (local development only).")
-	flag.StringVar(&queryAuth, "query-auth", query.AuthKubernetes, "Who may query: kubernetes (bearer token checked with TokenReview, namespaces with SubjectAccessReview) or none (local development only).")
+	flag.StringVar(&queryAuth, "query-auth", httpapi.AuthKubernetes, "Who may query: kubernetes (bearer token checked with TokenReview, namespaces with SubjectAccessReview) or none (local development only).")
 	flag.DurationVar(&lastUsedInterval, "last-used-interval", verify.DefaultLastUsedInterval,
 		"How often a verified token's status.lastUsedDate is written, at most (coalesced; flushed on shutdown).")
 	flag.StringVar(&forwardAuthAddr, "forward-auth-bind-address", "0",
 		"Serve forward authentication for ingresses (any path; the client's token in Authorization or X-Api-Token) on this address; 0 disables it. "+
 			"It does not authenticate its caller: expose it to the ingress controller only.")
+	flag.IntVar(&verifyFailureLimit, "verify-failure-limit", httpapi.DefaultVerifyFailureLimit,
+		"Failed verifications an end client may make per minute (and at once) at the verify, TokenReview and forward-auth endpoints before it gets 429 "+
+			"until its budget refills; 0 turns the limit off.")
+	flag.StringVar(&trustedProxies, "trusted-proxies", "",
+		"Comma-separated CIDRs or addresses of the proxies (ingress controller, gateway) in front of forward auth whose X-Forwarded-For or X-Real-IP "+
+			"names the end client; requests from other peers are counted by their own address.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -97,11 +106,20 @@ func main() {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 
+	proxies, err := httpapi.ParseTrustedProxies(trustedProxies)
+	if err != nil {
+		setupLog.Error(err, "Invalid flag")
+		os.Exit(1)
+	}
+	if verifyFailureLimit < 0 {
+		setupLog.Error(errors.New("--verify-failure-limit: must be 0 (off) or more"), "Invalid flag")
+		os.Exit(1)
+	}
+
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(kubeAPIQPS), kubeAPIBurst
 	mgrOpts := operator.ManagerOptions()
 	mgrOpts.Metrics = metricsOpts
-	mgrOpts.WebhookServer = webhook.NewServer(webhook.Options{TLSOpts: tlsOpts})
 	mgrOpts.HealthProbeBindAddress = probeAddr
 	mgrOpts.LeaderElection = enableLeaderElection
 	mgrOpts.LeaderElectionNamespace = leaderNamespace(enableLeaderElection, leaderElectionNamespace)
@@ -118,6 +136,8 @@ func main() {
 		QueryAuth:               queryAuth,
 		LastUsedInterval:        lastUsedInterval,
 		ForwardAuthBindAddress:  forwardAuthAddr,
+		VerifyFailureLimit:      verifyFailureLimit,
+		TrustedProxies:          proxies,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)

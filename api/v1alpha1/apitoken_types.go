@@ -341,7 +341,3 @@ type ApiTokenList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ApiToken `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&ApiToken{}, &ApiTokenList{})
-}

@@ -40,9 +40,9 @@ type durationField struct {
 	maxLength  int
 }
 
-// crdDurationFields reads the duration fields from the CRD that `make
-// manifests` generates, so that the fuzz target checks the real schema.
-func crdDurationFields(t testing.TB) []durationField {
+// generatedSchema is the ApiToken schema of the CRD that make manifests
+// generates from the markers.
+func generatedSchema(t testing.TB) *apiextensionsv1.JSONSchemaProps {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "config", "crd", "bases", "auth.apitoken.io_apitokens.yaml"))
 	if err != nil {
@@ -52,7 +52,14 @@ func crdDurationFields(t testing.TB) []durationField {
 	if err := yaml.Unmarshal(raw, &crd); err != nil {
 		t.Fatal(err)
 	}
-	spec := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"]
+	return crd.Spec.Versions[0].Schema.OpenAPIV3Schema
+}
+
+// crdDurationFields reads the duration fields from the CRD that `make
+// manifests` generates, so that the fuzz target checks the real schema.
+func crdDurationFields(t testing.TB) []durationField {
+	t.Helper()
+	spec := generatedSchema(t).Properties["spec"]
 	props := map[string]apiextensionsv1.JSONSchemaProps{
 		"spec.ttl":                  spec.Properties["ttl"],
 		"spec.rotation.renewBefore": spec.Properties["rotation"].Properties["renewBefore"],

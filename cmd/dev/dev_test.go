@@ -148,7 +148,8 @@ func waitForLine(t *testing.T, lines <-chan string, want string, timeout time.Du
 			}
 			if strings.Contains(l, want) {
 				go func() {
-					for range lines { //nolint:revive // drain so that dev never blocks on stdout
+					// Drain, so that dev never blocks on stdout.
+					for range lines {
 					}
 				}()
 				return

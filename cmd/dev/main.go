@@ -39,9 +39,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
 )
 
 func main() {
@@ -93,8 +93,9 @@ func run() error {
 	ctx := ctrl.SetupSignalHandler()
 	if _, err := operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: 4,
-		Query:                   query.Options{BindAddress: queryAddr, Insecure: true},
-		QueryAuth:               query.AuthNone,
+		Query:                   httpapi.ServingOptions{BindAddress: queryAddr, Insecure: true},
+		QueryAuth:               httpapi.AuthNone,
+		VerifyFailureLimit:      httpapi.DefaultVerifyFailureLimit,
 	}); err != nil {
 		return err
 	}

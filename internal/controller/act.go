@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
@@ -32,35 +31,31 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
-// writeSecret carries out the decision on the target Secret: one create or
-// one patch, only when something differs. It returns the Secret as it now is
-// (nil when there is none the ApiToken owns) and the decision, turned into a
-// failure when the API server rejects the Secret.
+// act carries out the decision on the target Secret: one create or one
+// patch, only when something differs, and says what it came to.
 //
 // A Secret is created only if absent (AlreadyExists: another writer was
 // first; retry and adopt what it wrote) and patched only at the
 // resourceVersion it was read at, so two writers can never both believe
 // their token is the one in the Secret.
-func (r *ApiTokenReconciler) writeSecret(ctx context.Context, in policy.Input, d policy.Decision) (*corev1.Secret, policy.Decision, error) {
+func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.Decision) (policy.Outcome, error) {
+	if !d.TouchesSecret(in) {
+		return policy.Unchanged(in, d), nil
+	}
 	tok, cur := in.Token, in.Secret
-	if cur != nil && !policy.Owned(tok, cur) {
-		return nil, d, nil
-	}
-	if d.Action == policy.ActionFail || (cur == nil && !d.Writes()) {
-		return cur, d, nil
-	}
-
 	value := d.Value
 	if d.Action == policy.ActionIssue {
 		v, err := r.Generator.Generate(tok.Generate())
 		if err != nil {
-			return nil, d, fmt.Errorf("generating a token: %w", err)
+			return policy.Outcome{}, fmt.Errorf("generating a token: %w", err)
 		}
 		value = v
 	}
-	desired := desiredSecret(tok, cur, d, value, in.SourceVersion, in.Now)
+	next := policy.NextState(in, d, value)
+	desired := tokensecret.Apply(tok, cur, next)
 	key := types.NamespacedName{Namespace: desired.Namespace, Name: desired.Name}
 	log := logf.FromContext(ctx).WithValues("secret", key)
 
@@ -69,7 +64,7 @@ func (r *ApiTokenReconciler) writeSecret(ctx context.Context, in policy.Input, d
 	case cur == nil:
 		err = r.Client.Create(ctx, desired)
 	case equality.Semantic.DeepEqual(cur, desired):
-		return cur, d, nil
+		return policy.Unchanged(in, d), nil
 	default:
 		err = r.Client.Patch(ctx, desired, client.MergeFromWithOptions(cur, client.MergeFromWithOptimisticLock{}))
 	}
@@ -78,19 +73,18 @@ func (r *ApiTokenReconciler) writeSecret(ctx context.Context, in policy.Input, d
 		if d.Writes() {
 			metrics.Issued.WithLabelValues(strings.ToLower(d.Reason)).Inc()
 		}
-		if d.Writes() || d.Action == policy.ActionRevoke {
-			log.Info("Wrote Secret", "action", d.Action, "reason", d.Reason, "revision", desired.Annotations[authv1alpha1.RevisionAnnotation])
+		if d.Writes() || d.Action == policy.ActionRevoke || d.WithdrawToken {
+			log.Info("Wrote Secret", "action", d.Action, "reason", d.Reason, "revision", next.Revision)
 		} else {
 			log.V(1).Info("Restored Secret metadata")
 		}
-		return desired, d, nil
+		return policy.Outcome{Decision: d, State: next}, nil
 	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err):
 		// Retrying will not help until the spec changes (labels or
 		// annotations the API server refuses): report it.
-		msg := fmt.Sprintf("the API server rejected Secret %q: %s; fix spec.secret", key.Name, redact(err.Error(), value, policy.ReadSecret(tok, cur).Current))
-		return cur, policy.Decision{Action: policy.ActionFail, Reason: authv1alpha1.ReasonSecretRejected, Message: msg}, nil
+		return policy.Rejected(in, d, redact(err.Error(), value, in.State.Current, in.State.Previous)), nil
 	default:
-		return nil, d, fmt.Errorf("writing Secret %s: %w", key, redactErr(err, value))
+		return policy.Outcome{}, fmt.Errorf("writing Secret %s: %w", key, redactErr(err, value))
 	}
 }
 

@@ -15,15 +15,18 @@ limitations under the License.
 */
 
 // Package controller holds the ApiToken reconciler: Reconcile is a short
-// skeleton (get, gather, decide, act, status), the I/O phases live in their
-// own files, and the Secret and status are computed by pure functions.
+// skeleton (get, gather, decide, act, status, requeue) and the phases that
+// do I/O live in their own files. What to do, what the Secret must hold and
+// what status says are decided by the pure rules of package policy; the
+// Secret's format is package tokensecret's.
 package controller
 
 import (
 	"context"
-	"time"
+	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -64,41 +67,42 @@ type ApiTokenReconciler struct {
 // There is no finalizer: under deletionPolicy Delete the Secret's owner
 // reference lets the garbage collector delete it with the ApiToken.
 func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	tok := &authv1alpha1.ApiToken{}
-	if err := r.Client.Get(ctx, req.NamespacedName, tok); err != nil {
-		r.memo.forget(req.NamespacedName)
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	tok, err := r.getToken(ctx, req.NamespacedName)
+	if err != nil || tok == nil {
+		return ctrl.Result{}, err
 	}
-	if !tok.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, nil
-	}
-	r.memo.catchUp(tok)
-
 	in, err := r.gather(ctx, tok)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
 	decision := policy.Decide(in)
-	secret, decision, err := r.writeSecret(ctx, in, decision)
+	outcome, err := r.act(ctx, in, decision)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	status := computeStatus(tok, secret, decision, in.Now)
+	status := policy.Status(tok, outcome, in.Now)
 	if err := r.writeStatus(ctx, tok, status); err != nil {
 		return ctrl.Result{}, err
 	}
-	r.recordEvents(tok, decision, status)
-	return ctrl.Result{RequeueAfter: requeueAfter(tok, secret, in.Now)}, nil
+	r.recordEvents(tok, outcome, status)
+	return ctrl.Result{RequeueAfter: policy.RequeueAfter(tok, status, in.Now)}, nil
 }
 
-// requeueAfter is the time until the next thing that happens by the clock:
-// expiry, renewal, or the end of a grace period. Zero when there is none.
-func requeueAfter(tok *authv1alpha1.ApiToken, secret *corev1.Secret, now time.Time) time.Duration {
-	if tok.Spec.Revoked {
-		return 0
+// getToken returns the ApiToken to reconcile, with the status this process
+// last wrote if the cache has not caught up yet; nil when it is gone or
+// being deleted.
+func (r *ApiTokenReconciler) getToken(ctx context.Context, key types.NamespacedName) (*authv1alpha1.ApiToken, error) {
+	tok := &authv1alpha1.ApiToken{}
+	if err := r.Client.Get(ctx, key, tok); err != nil {
+		r.memo.forget(key)
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading ApiToken %s: %w", key, err)
 	}
-	st := policy.ReadSecret(tok, secret)
-	sched := policy.ScheduleFor(tok, st.IssuedAt)
-	d, _ := policy.NextDeadline(now, sched.Expiry, sched.Renewal, st.PreviousExpiresAt)
-	return d
+	if !tok.DeletionTimestamp.IsZero() {
+		return nil, nil
+	}
+	r.memo.catchUp(tok)
+	return tok, nil
 }

@@ -31,6 +31,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 const validImport = "0123456789abcdefghijklmnopqrstuv"
@@ -58,7 +59,7 @@ var _ = Describe("ApiToken controller", func() {
 			value := s.Data["token"]
 			Expect(string(value)).To(MatchRegexp("^[a-z0-9]{32}$"))
 			Expect(s.Labels).To(HaveKeyWithValue(authv1alpha1.ManagedByLabel, authv1alpha1.ManagedByValue))
-			Expect(s.Annotations).To(HaveKeyWithValue(authv1alpha1.TokenHashAnnotation, token.Fingerprint(value)))
+			Expect(tokensecret.Read(got, s).Hash).To(Equal(token.Fingerprint(value)))
 			ref := metav1.GetControllerOf(s)
 			Expect(ref).NotTo(BeNil())
 			Expect(ref.UID).To(Equal(got.UID))
@@ -192,7 +193,7 @@ var _ = Describe("ApiToken controller", func() {
 			s := getSecret(ctx, ns, "manual")
 			Expect(s.Data["token"]).NotTo(Equal(old))
 			Expect(s.Data["token.previous"]).To(Equal(old))
-			Expect(s.Annotations).To(HaveKeyWithValue(authv1alpha1.RotateHandledAnnotation, "2026-11-23"))
+			Expect(tokensecret.Read(tok, s).RotateHandled).To(Equal("2026-11-23"))
 
 			Consistently(func() int64 { return getToken(ctx, ns, "manual").Status.Revision }).Should(Equal(int64(2)), "the same value does not rotate again")
 			annotateRotate(ctx, tok, "again")
@@ -218,18 +219,6 @@ var _ = Describe("ApiToken controller", func() {
 			s := getSecret(ctx, ns, "imp")
 			Expect(string(s.Data["token"])).To(Equal(next))
 			Expect(string(s.Data["token.previous"])).To(Equal(validImport))
-		})
-
-		It("imports from a Secret another ApiToken manages, and follows its rotation", func() {
-			Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "upstream").Obj())).To(Succeed())
-			waitForRevision(ctx, ns, "upstream", 1)
-			Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "downstream").Import("upstream", "", "").Obj())).To(Succeed())
-			waitForStatus(ctx, ns, "downstream", authv1alpha1.TokenStatusActive, authv1alpha1.ReasonImported)
-			Expect(getSecret(ctx, ns, "downstream").Data["token"]).To(Equal(getSecret(ctx, ns, "upstream").Data["token"]))
-
-			annotateRotate(ctx, getToken(ctx, ns, "upstream"), "1")
-			waitForRevision(ctx, ns, "upstream", 2)
-			Eventually(func() []byte { return getSecret(ctx, ns, "downstream").Data["token"] }).Should(Equal(getSecret(ctx, ns, "upstream").Data["token"]))
 		})
 
 		It("fails without writing a Secret while the source is missing or invalid, and recovers", func() {
@@ -288,7 +277,7 @@ var _ = Describe("ApiToken controller", func() {
 			Expect(got.Status.TokenHash).To(BeEmpty())
 			s := getSecret(ctx, ns, "rev")
 			Expect(s.Data).NotTo(HaveKey("token"))
-			Expect(s.Annotations).To(HaveKey(authv1alpha1.RevokedAtAnnotation))
+			Expect(tokensecret.Read(got, s).Revoked).To(BeTrue())
 			Eventually(func() []string { return eventReasons(ctx, ns, "rev") }).Should(ContainElement(authv1alpha1.ReasonRevoked))
 
 			patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) { t.Spec.Revoked = false })

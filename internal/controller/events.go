@@ -22,15 +22,17 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // recordEvents emits one Event per transition: a token written or revoked,
 // a failure that was not already reported, a token that just expired.
-// Messages come from the decision and never hold a token value.
-func (r *ApiTokenReconciler) recordEvents(tok *authv1alpha1.ApiToken, d policy.Decision, status authv1alpha1.ApiTokenStatus) {
+// Messages come from the outcome's verdict and never hold a token value.
+func (r *ApiTokenReconciler) recordEvents(tok *authv1alpha1.ApiToken, o policy.Outcome, status authv1alpha1.ApiTokenStatus) {
 	if r.Recorder == nil {
 		return
 	}
+	d := o.Reported()
 	old := meta.FindStatusCondition(tok.Status.Conditions, authv1alpha1.ConditionReady)
 	switch {
 	case d.Writes():
@@ -42,6 +44,6 @@ func (r *ApiTokenReconciler) recordEvents(tok *authv1alpha1.ApiToken, d policy.D
 			r.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, d.Reason, "Reconcile", "%s", d.Message)
 		}
 	case status.TokenStatus == authv1alpha1.TokenStatusExpired && tok.Status.TokenStatus != authv1alpha1.TokenStatusExpired:
-		r.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, authv1alpha1.ReasonExpired, "Expire", "the token expired at %s", policy.FormatTime(status.ExpirationDate.Time))
+		r.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, authv1alpha1.ReasonExpired, "Expire", "the token expired at %s", tokensecret.FormatTime(status.ExpirationDate.Time))
 	}
 }

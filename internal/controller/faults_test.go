@@ -37,6 +37,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // The fault specs check the invariants users rely on after crashes,
@@ -79,11 +80,12 @@ func watchRevisions(ctx context.Context, ns string) *revisionWatch {
 }
 
 func (w *revisionWatch) record(s *corev1.Secret) {
-	rev := s.Annotations[authv1alpha1.RevisionAnnotation]
-	if rev == "" || s.Data["token"] == nil {
+	// The specs' tokens are named after their Secrets and use the default key.
+	st := tokensecret.Read(testutil.MakeApiToken(s.Namespace, s.Name).Obj(), s)
+	if st.Revision == 0 || st.Current.IsZero() {
 		return
 	}
-	key := s.Name + "@" + rev
+	key := s.Name + "@" + strconv.FormatInt(st.Revision, 10)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.seen[key] == nil {

@@ -24,6 +24,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
@@ -32,86 +33,80 @@ import (
 // gather reads everything a decision needs. A missing object is a nil field,
 // not an error. Managed Secrets come from the cache; the API server is asked
 // only for an unmanaged Secret that holds the target name and for an import
-// source whose resourceVersion changed since its value was copied.
+// source that policy.SourceUnchanged does not let go unread.
 func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiToken) (policy.Input, error) {
-	in := policy.Input{Token: tok, Now: r.Clock.Now()}
-
+	now := r.Clock.Now()
 	target := types.NamespacedName{Namespace: tok.Namespace, Name: tok.SecretName()}
 	secret, err := r.getSecret(ctx, target)
 	if err != nil {
-		return in, err
+		return policy.Input{}, err
 	}
-	in.Secret = secret
+	in := policy.NewInput(tok, secret, now)
+	if imp := tok.Import(); imp != nil {
+		err = r.gatherSource(ctx, &in, types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name})
+	}
+	return in, err
+}
 
-	imp := tok.Import()
-	if imp == nil {
-		return in, nil
+// gatherSource reads the import source into in. A managed Secret is in the
+// manager's cache whole: it is taken from there (the import rules refuse
+// it). An unmanaged one is known by its metadata first, and read from the
+// API server only when its value or its type may matter.
+func (r *ApiTokenReconciler) gatherSource(ctx context.Context, in *policy.Input, key types.NamespacedName) error {
+	m, err := r.getSecretMetadata(ctx, key)
+	if err != nil {
+		return err
 	}
-	sourceKey := types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name}
-	sourceVersion, err := r.secretVersion(ctx, sourceKey)
-	if err != nil || sourceVersion == "" {
-		return in, err
-	}
-	in.SourceVersion = sourceVersion
-	if secret != nil && policy.Owned(tok, secret) && policy.ReadSecret(tok, secret).Consistent() &&
-		secret.Annotations[authv1alpha1.SourceVersionAnnotation] == sourceVersion {
-		in.SourceUnchanged = true
-		return in, nil
-	}
-	source := &corev1.Secret{}
-	if err := r.APIReader.Get(ctx, sourceKey, source); err != nil {
-		if apierrors.IsNotFound(err) {
-			return in, nil
+	var source *corev1.Secret
+	if m == nil {
+		source, err = r.getCached(ctx, key)
+	} else {
+		in.SourceVersion = m.ResourceVersion
+		if policy.SourceUnchanged(in.State, m) {
+			in.SourceUnchanged = true
+			return nil
 		}
-		return in, fmt.Errorf("reading import source Secret %s: %w", sourceKey, err)
+		source, err = r.getUncached(ctx, key)
 	}
-	in.Source, in.SourceVersion = source, source.ResourceVersion
-	return in, nil
+	if source != nil {
+		in.Source, in.SourceVersion = source, source.ResourceVersion
+	}
+	return err
 }
 
 // getSecret returns the Secret of that name, managed or not, or nil.
 func (r *ApiTokenReconciler) getSecret(ctx context.Context, key types.NamespacedName) (*corev1.Secret, error) {
-	secret := &corev1.Secret{}
-	err := r.Client.Get(ctx, key, secret)
-	if err == nil {
-		return secret, nil
-	}
-	if !apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("reading Secret %s: %w", key, err)
+	secret, err := r.getCached(ctx, key)
+	if err != nil || secret != nil {
+		return secret, err
 	}
 	// The cache holds managed Secrets only: is there an unmanaged one?
 	m, err := r.getSecretMetadata(ctx, key)
 	if err != nil || m == nil {
 		return nil, err
 	}
-	if err := r.APIReader.Get(ctx, key, secret); err != nil {
+	return r.getUncached(ctx, key)
+}
+
+// getCached returns a managed Secret from the manager's cache, or nil.
+func (r *ApiTokenReconciler) getCached(ctx context.Context, key types.NamespacedName) (*corev1.Secret, error) {
+	return getOrNil(ctx, r.Client, key)
+}
+
+// getUncached reads a Secret the cache does not hold from the API server, or nil.
+func (r *ApiTokenReconciler) getUncached(ctx context.Context, key types.NamespacedName) (*corev1.Secret, error) {
+	return getOrNil(ctx, r.APIReader, key)
+}
+
+func getOrNil(ctx context.Context, c client.Reader, key types.NamespacedName) (*corev1.Secret, error) {
+	s := &corev1.Secret{}
+	if err := c.Get(ctx, key, s); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("reading Secret %s: %w", key, err)
 	}
-	return secret, nil
-}
-
-// secretVersion returns the resourceVersion of a Secret from the caches
-// (unmanaged Secrets in the metadata cache, managed ones, which may be
-// imported too, in the manager's), or "" when there is none.
-func (r *ApiTokenReconciler) secretVersion(ctx context.Context, key types.NamespacedName) (string, error) {
-	m, err := r.getSecretMetadata(ctx, key)
-	if err != nil {
-		return "", err
-	}
-	if m != nil {
-		return m.ResourceVersion, nil
-	}
-	managed := &corev1.Secret{}
-	if err := r.Client.Get(ctx, key, managed); err != nil {
-		if apierrors.IsNotFound(err) {
-			return "", nil
-		}
-		return "", fmt.Errorf("reading Secret %s: %w", key, err)
-	}
-	return managed.ResourceVersion, nil
+	return s, nil
 }
 
 // getSecretMetadata returns the metadata of an unmanaged Secret from the

@@ -18,7 +18,6 @@ package controller
 
 import (
 	"context"
-	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -120,8 +119,4 @@ func annotateRotate(ctx context.Context, tok *authv1alpha1.ApiToken, value strin
 		}
 		t.Annotations[authv1alpha1.RotateAnnotation] = value
 	})
-}
-
-func describe(tok *authv1alpha1.ApiToken) string {
-	return fmt.Sprintf("%s/%s", tok.Namespace, tok.Name)
 }

@@ -32,6 +32,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // Hostile ApiTokens each get a clear status or are refused by the API
@@ -125,10 +126,11 @@ var _ = Describe("Hostile input", func() {
 		wg.Wait()
 		took := time.Since(started)
 		GinkgoWriter.Printf("%d rotate annotations in %s (%.0f/s)\n", n, took, n/took.Seconds())
-		final := getToken(ctx, ns, "storm").Annotations[authv1alpha1.RotateAnnotation]
+		storm := getToken(ctx, ns, "storm")
+		final := storm.Annotations[authv1alpha1.RotateAnnotation]
 		Eventually(func(g Gomega) {
 			s := getSecret(ctx, ns, "storm")
-			g.Expect(s.Annotations[authv1alpha1.RotateHandledAnnotation]).To(Equal(final))
+			g.Expect(tokensecret.Read(storm, s).RotateHandled).To(Equal(final))
 			g.Expect(testutil.Converged(ctx, k8sClient, ns, 1)).To(Succeed())
 			g.Expect(getToken(ctx, ns, "storm").Status.Revision).To(BeNumerically(">=", 2))
 		}, time.Minute).Should(Succeed())

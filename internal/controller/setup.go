@@ -37,6 +37,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/index"
+	"github.com/apitoken-io/apitoken-operator/internal/policy"
 )
 
 // CacheOptions is how the manager caches: managed Secrets only (by label),
@@ -135,13 +136,14 @@ func unmanagedSecrets() labels.Selector {
 	return labels.NewSelector().Add(*req)
 }
 
-// stripSecretMetadata keeps only what the controller looks at: the name and
-// the resourceVersion (has an import source changed?).
+// stripSecretMetadata keeps only what the controller looks at: the name, the
+// resourceVersion (has an import source changed?) and the few marks that
+// decide whether an unchanged source may go unread (policy.SourceMetadata).
 func stripSecretMetadata(obj any) (any, error) {
 	m, ok := obj.(*metav1.PartialObjectMetadata)
 	if !ok {
 		return obj, nil
 	}
-	m.ObjectMeta = metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion}
+	m.ObjectMeta = policy.SourceMetadata(m.ObjectMeta)
 	return m, nil
 }

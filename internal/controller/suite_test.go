@@ -45,9 +45,10 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
@@ -176,13 +177,12 @@ func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 		Generator:               token.Generator{},
 		MaxConcurrentReconciles: 4,
 	}).SetupWithManager(ctx, m)).To(Succeed())
-	queryOpts, queryURL := query.Options{BindAddress: "0", Insecure: true}, ""
+	model := readmodel.NewModel()
+	Expect(model.Bind(ctx, m.GetCache())).To(Succeed())
+	queryURL := ""
 	if opts.query {
-		queryOpts.BindAddress = freeAddress()
-		queryURL = "http://" + queryOpts.BindAddress
+		queryURL = "http://" + serveQueries(m, model)
 	}
-	model, err := query.Setup(ctx, m, queryOpts, query.AuthNone)
-	Expect(err).NotTo(HaveOccurred())
 	if opts.leaderElectionID == "" {
 		Expect(metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(m.Elected())})).To(Succeed())
 	}
@@ -193,6 +193,19 @@ func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 		Expect(m.Start(ctx)).To(Succeed())
 	}()
 	return &runningManager{cancel: cancel, done: done, writes: writes, elected: m.Elected(), queryURL: queryURL}
+}
+
+// serveQueries serves the query API of model on a free port, plain HTTP and
+// without authentication (--query-auth=none), and returns the address.
+func serveQueries(m ctrl.Manager, model *readmodel.Model) string {
+	access, err := httpapi.NewAccess(httpapi.AuthNone, m.GetConfig(), m.GetHTTPClient())
+	Expect(err).NotTo(HaveOccurred())
+	api := &httpapi.API{Model: model, Access: access, Log: m.GetLogger().WithName("http"), Synced: model.Synced}
+	opts := httpapi.ServingOptions{BindAddress: freeAddress(), Insecure: true}
+	srv, _, err := httpapi.NewServer("query", opts, api.QueryHandler())
+	Expect(err).NotTo(HaveOccurred())
+	Expect(m.Add(srv)).To(Succeed())
+	return opts.BindAddress
 }
 
 func (m *runningManager) leading() bool {

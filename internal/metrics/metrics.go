@@ -14,10 +14,11 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package metrics exports ApiToken metrics to the controller-runtime
-// metrics registry: gauges read at scrape time from the query read model (so
-// a deleted ApiToken's series disappear with it) and a counter of issued
-// tokens that the controller increments.
+// Package metrics holds every metric the operator exports to the
+// controller-runtime registry, registered by one Register: gauges read at
+// scrape time from the read model (so a deleted ApiToken's series disappear
+// with it), the counter of issued tokens that the controller increments, and
+// the verification counter and latency that the verifier records.
 package metrics
 
 import (
@@ -28,7 +29,7 @@ import (
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 )
 
 // Issued counts tokens written into Secrets, by reason: issued, imported,
@@ -37,6 +38,31 @@ var Issued = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "apitoken_issued_total",
 	Help: "Tokens issued or imported into Secrets, by reason (issued, imported, rotated, reissued).",
 }, []string{"reason"})
+
+// Verifications counts token verifications by result (valid, invalid).
+var Verifications = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "apitoken_verifications_total",
+	Help: "Token verifications by result (valid, invalid).",
+}, []string{"result"})
+
+// VerifyDuration is the time to verify a presented token, in memory.
+var VerifyDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
+	Name:    "apitoken_verification_duration_seconds",
+	Help:    "Time to verify a presented token, in memory.",
+	Buckets: []float64{1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3},
+})
+
+// VerifyThrottled counts verification requests refused because their end
+// client made too many failed verifications, by endpoint (verify,
+// tokenreview, forward-auth).
+var VerifyThrottled = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "apitoken_verify_throttled_total",
+	Help: "Verification requests refused (429) because their end client made too many failed verifications, by endpoint.",
+}, []string{"endpoint"})
+
+// counters are the metrics the operator's code updates, registered once per
+// process.
+var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled}
 
 var (
 	tokenLabels = []string{"namespace", "name", "type", "principal"}
@@ -52,12 +78,9 @@ var (
 		"Number of ApiTokens by status and type.", []string{"status", "type"}, nil)
 )
 
-var statuses = []authv1alpha1.TokenStatus{authv1alpha1.TokenStatusPending, authv1alpha1.TokenStatusActive,
-	authv1alpha1.TokenStatusExpired, authv1alpha1.TokenStatusRevoked, authv1alpha1.TokenStatusFailed}
-
 // Collector reads the per-token gauges from the read model at scrape time.
 type Collector struct {
-	Model *query.Model
+	Model *readmodel.Model
 	// Leading says whether this replica leads. Only the leader reports
 	// per-token gauges, so that alerts do not fire once per replica.
 	Leading func() bool
@@ -80,17 +103,17 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		typ    authv1alpha1.TokenType
 	}
 	totals := map[key]int{}
-	c.Model.Each(func(r *query.Row) {
+	c.Model.Each(func(r *readmodel.Row) {
 		labels := []string{r.Namespace, r.Name, string(r.Type), r.Principal}
 		for _, t := range []struct {
 			desc *prometheus.Desc
 			ms   int64
 		}{{expiration, r.Expires}, {renewal, r.Renews}, {lastUsed, r.LastUsed}} {
-			if ms, ok := query.Value(t.ms); ok {
+			if ms, ok := readmodel.Value(t.ms); ok {
 				ch <- prometheus.MustNewConstMetric(t.desc, prometheus.GaugeValue, float64(ms)/1000, labels...)
 			}
 		}
-		for _, s := range statuses {
+		for _, s := range authv1alpha1.TokenStatuses {
 			v := 0.0
 			if r.Status == s {
 				v = 1
@@ -104,16 +127,18 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// Register adds the collector (replacing one registered before, as a
-// restarted manager in the same process does) and the counter to
-// controller-runtime's registry.
+// Register adds every metric to controller-runtime's registry: the
+// collector (replacing one registered before, as a restarted manager in the
+// same process does) and the counters (once per process).
 func Register(c *Collector) error {
 	crmetrics.Registry.Unregister(c)
 	if err := crmetrics.Registry.Register(c); err != nil {
 		return fmt.Errorf("registering the ApiToken metrics: %w", err)
 	}
-	if err := crmetrics.Registry.Register(Issued); err != nil && !errors.As(err, &prometheus.AlreadyRegisteredError{}) {
-		return fmt.Errorf("registering %s: %w", "apitoken_issued_total", err)
+	for _, m := range counters {
+		if err := crmetrics.Registry.Register(m); err != nil && !errors.As(err, &prometheus.AlreadyRegisteredError{}) {
+			return fmt.Errorf("registering the operator's counters: %w", err)
+		}
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -35,8 +36,9 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
@@ -58,13 +60,21 @@ func NewScheme() *runtime.Scheme {
 // Options configures what Setup adds.
 type Options struct {
 	MaxConcurrentReconciles int
-	Query                   query.Options
-	QueryAuth               string
+	// Query is the query API's listener (on every replica); its TLS
+	// settings serve the forward-auth listener too.
+	Query     httpapi.ServingOptions
+	QueryAuth string
 	// LastUsedInterval is how often lastUsedDate is written per token at most.
 	LastUsedInterval time.Duration
 	// ForwardAuthBindAddress serves forward authentication for ingresses; ""
 	// or "0" disables it. It shares the query API's TLS settings.
 	ForwardAuthBindAddress string
+	// VerifyFailureLimit is how many failed verifications an end client may
+	// make per minute before it is refused (429); 0 turns the limit off.
+	VerifyFailureLimit int
+	// TrustedProxies are the proxies whose X-Forwarded-For and X-Real-IP
+	// name the end client at forward auth.
+	TrustedProxies []netip.Prefix
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -78,9 +88,18 @@ func ManagerOptions() ctrl.Options {
 	}
 }
 
-// Setup adds the controller (leader only), the query API (every replica)
-// and the metrics to mgr.
-func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*query.Model, error) {
+// Setup builds the shared state first (the read model and the token index,
+// bound to the manager's informers), then hands complete objects to what
+// uses them: the controller (leader only), the HTTP servers (every
+// replica), the lastUsed tracker and the metrics. It returns the read model.
+func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Model, error) {
+	model := readmodel.NewModel()
+	if err := model.Bind(ctx, mgr.GetCache()); err != nil {
+		return nil, err
+	}
+	if err := addReadyCheck(mgr, "query-model", model.Synced, "the ApiToken cache has not synced yet"); err != nil {
+		return nil, err
+	}
 	if err := (&controller.ApiTokenReconciler{
 		Client:                  mgr.GetClient(),
 		APIReader:               mgr.GetAPIReader(),
@@ -91,51 +110,80 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*query.Model, e
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}
-	var routes []query.Route
-	verifier := &verify.Verifier{Clock: clock.RealClock{}}
-	if opts.Query.BindAddress != "" && opts.Query.BindAddress != "0" {
-		verifier.Index = verify.NewIndex()
-		synced, err := verifier.Index.Bind(ctx, mgr.GetCache())
-		if err != nil {
+	if opts.Query.Enabled() {
+		if err := setupHTTP(ctx, mgr, model, opts); err != nil {
 			return nil, err
-		}
-		if err := mgr.AddReadyzCheck("verify-index", func(*http.Request) error {
-			if !synced() {
-				return errors.New("the token index has not synced yet")
-			}
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-		verifier.Tracker = &verify.Tracker{Client: mgr.GetClient(), Clock: clock.RealClock{}, Interval: opts.LastUsedInterval,
-			Log: mgr.GetLogger().WithName("last-used")}
-		if err := mgr.Add(verifier.Tracker); err != nil {
-			return nil, err
-		}
-		routes = verify.Routes(verifier, mgr.GetLogger().WithName("verify"))
-		if a := opts.ForwardAuthBindAddress; a != "" && a != "0" {
-			fwd := opts.Query
-			fwd.BindAddress = a
-			srv, watcher, err := query.NewHTTPServer("forward-auth", fwd, verifier.ForwardAuthHandler())
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range []manager.Runnable{srv, watcher} {
-				if r != nil {
-					if err := mgr.Add(r); err != nil {
-						return nil, err
-					}
-				}
-			}
 		}
 	}
-	model, err := query.Setup(ctx, mgr, opts.Query, opts.QueryAuth, routes...)
-	if err != nil {
-		return nil, fmt.Errorf("setting up the query API: %w", err)
-	}
-	verifier.Model = model
 	if err := metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}); err != nil {
 		return nil, err
 	}
 	return model, nil
+}
+
+// setupHTTP builds the token index and the verifier, then the query server
+// and, when asked for, the forward-auth listener.
+func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, opts Options) error {
+	index := verify.NewIndex()
+	indexSynced, err := index.Bind(ctx, mgr.GetCache())
+	if err != nil {
+		return err
+	}
+	if err := addReadyCheck(mgr, "verify-index", indexSynced, "the token index has not synced yet"); err != nil {
+		return err
+	}
+	tracker := &verify.Tracker{Client: mgr.GetClient(), Clock: clock.RealClock{}, Interval: opts.LastUsedInterval,
+		Log: mgr.GetLogger().WithName("last-used")}
+	if err := mgr.Add(tracker); err != nil {
+		return err
+	}
+	access, err := httpapi.NewAccess(opts.QueryAuth, mgr.GetConfig(), mgr.GetHTTPClient())
+	if err != nil {
+		return err
+	}
+	api := &httpapi.API{
+		Model:    model,
+		Verifier: &verify.Verifier{Index: index, Model: model, Clock: clock.RealClock{}, Tracker: tracker},
+		Access:   access,
+		Log:      mgr.GetLogger().WithName("http"),
+		Limiter:  httpapi.NewFailureLimiter(opts.VerifyFailureLimit, httpapi.DefaultLimiterClients, clock.RealClock{}),
+		// Only a proxy named here may say who the end client is.
+		TrustedProxies: opts.TrustedProxies,
+		Synced:         func() bool { return model.Synced() && indexSynced() },
+	}
+	if err := addServer(mgr, "query", opts.Query, api.QueryHandler()); err != nil {
+		return err
+	}
+	fwd := opts.Query
+	fwd.BindAddress = opts.ForwardAuthBindAddress
+	if !fwd.Enabled() {
+		return nil
+	}
+	return addServer(mgr, "forward-auth", fwd, api.ForwardAuthHandler())
+}
+
+// addServer adds a listener (every replica) and its certificate watcher.
+func addServer(mgr ctrl.Manager, name string, opts httpapi.ServingOptions, h http.Handler) error {
+	srv, watcher, err := httpapi.NewServer(name, opts, h)
+	if err != nil {
+		return err
+	}
+	for _, r := range []manager.Runnable{watcher, srv} {
+		if r != nil {
+			if err := mgr.Add(r); err != nil {
+				return fmt.Errorf("adding the %s server: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// addReadyCheck fails /readyz with msg until synced says so.
+func addReadyCheck(mgr ctrl.Manager, name string, synced func() bool, msg string) error {
+	return mgr.AddReadyzCheck(name, func(*http.Request) error {
+		if !synced() {
+			return errors.New(msg)
+		}
+		return nil
+	})
 }

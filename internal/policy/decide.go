@@ -23,6 +23,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // Action is what the controller must do to the target Secret.
@@ -39,7 +40,8 @@ const (
 	ActionImport Action = "Import"
 	// ActionRevoke removes the token (and any previous one) from the Secret.
 	ActionRevoke Action = "Revoke"
-	// ActionFail writes nothing and reports Reason and Message in status.
+	// ActionFail reports Reason and Message in status. It writes nothing,
+	// unless Decision.WithdrawToken asks to remove the token.
 	ActionFail Action = "Fail"
 )
 
@@ -59,6 +61,9 @@ type Decision struct {
 	// RotateHandled is the value of the rotate annotation that this decision
 	// answers; it is recorded on the Secret with the new token.
 	RotateHandled string
+	// WithdrawToken, with ActionFail, removes any token from the Secret: it
+	// is, or may be, a copy of a value this ApiToken must not hold.
+	WithdrawToken bool
 }
 
 // Writes says whether the decision puts a new token into the Secret.
@@ -66,30 +71,30 @@ func (d Decision) Writes() bool { return d.Action == ActionIssue || d.Action == 
 
 // Decide runs the chain of checks in order; the first that has a verdict wins.
 func Decide(in Input) Decision {
-	tok := in.Token
-	st := ReadSecret(tok, in.Secret)
-	owned := in.Secret != nil && Owned(tok, in.Secret)
-
+	tok, st := in.Token, in.State
 	if tok.Spec.Revoked {
-		if !owned || (st.Current.IsZero() && st.Previous.IsZero()) {
+		if !in.Owned || (st.Current.IsZero() && st.Previous.IsZero()) {
 			return Decision{Action: ActionNone, Reason: authv1alpha1.ReasonRevoked}
 		}
 		return Decision{Action: ActionRevoke, Reason: authv1alpha1.ReasonRevoked,
 			Message: fmt.Sprintf("spec.revoked is true: the token was removed from Secret %q", tok.SecretName())}
 	}
-	if in.Secret != nil && !owned {
+	if in.Secret != nil && !in.Owned {
 		return fail(authv1alpha1.ReasonSecretConflict, fmt.Sprintf(
 			"Secret %q exists and is not managed by this ApiToken: delete or rename it, or set spec.secret.name to another name; the operator never overwrites a Secret it does not own",
 			tok.SecretName()))
 	}
 	if imp := tok.Import(); imp != nil {
-		return decideImport(in, imp, st)
+		if refused, ok := refuseSource(in, imp); ok {
+			return refused
+		}
+		return decideImport(in, imp)
 	}
-	return decideGenerate(in, st)
+	return decideGenerate(in)
 }
 
-func decideGenerate(in Input, st SecretState) Decision {
-	tok := in.Token
+func decideGenerate(in Input) Decision {
+	tok, st := in.Token, in.State
 	rotate := tok.Annotations[authv1alpha1.RotateAnnotation]
 	issue := func(reason, msg string, keep bool) Decision {
 		return Decision{Action: ActionIssue, Reason: reason, Message: msg, KeepPrevious: keep, RotateHandled: rotate}
@@ -109,7 +114,7 @@ func decideGenerate(in Input, st SecretState) Decision {
 	sched := ScheduleFor(tok, st.IssuedAt)
 	if sched.RenewalDue(in.Now) {
 		d := issue(authv1alpha1.ReasonRotated, fmt.Sprintf(
-			"rotated automatically at renewal time %s, before expiry at %s", FormatTime(sched.Renewal), FormatTime(sched.Expiry)), true)
+			"rotated automatically at renewal time %s, before expiry at %s", tokensecret.FormatTime(sched.Renewal), tokensecret.FormatTime(sched.Expiry)), true)
 		// An expired token is no use to anyone during a grace period.
 		d.KeepPrevious = !sched.Expired(in.Now)
 		d.RotateHandled = st.RotateHandled
@@ -118,9 +123,9 @@ func decideGenerate(in Input, st SecretState) Decision {
 	return Decision{Action: ActionNone}
 }
 
-func decideImport(in Input, imp *authv1alpha1.ImportSource, st SecretState) Decision {
-	tok := in.Token
-	value, failed := importValue(in, imp, st)
+func decideImport(in Input, imp *authv1alpha1.ImportSource) Decision {
+	tok, st := in.Token, in.State
+	value, failed := importValue(in, imp)
 	if failed != nil {
 		return *failed
 	}
@@ -148,12 +153,12 @@ func decideImport(in Input, imp *authv1alpha1.ImportSource, st SecretState) Deci
 
 // importValue reads and checks the import source's value. It returns a Fail
 // decision when the source is missing or the value breaks the format rule.
-func importValue(in Input, imp *authv1alpha1.ImportSource, st SecretState) (token.Value, *Decision) {
+func importValue(in Input, imp *authv1alpha1.ImportSource) (token.Value, *Decision) {
 	name, key := imp.SecretRef.Name, imp.ImportKey()
 	var value token.Value
 	switch {
 	case in.SourceUnchanged:
-		value = st.Current
+		value = in.State.Current
 	case in.Source == nil:
 		d := fail(authv1alpha1.ReasonSourceNotFound, fmt.Sprintf(
 			"import source Secret %q not found in namespace %q: create it, or fix spec.source.import.secretRef.name", name, in.Token.Namespace))
@@ -181,7 +186,7 @@ func importValue(in Input, imp *authv1alpha1.ImportSource, st SecretState) (toke
 
 // everIssued says whether a token was issued or imported before, so that a
 // missing Secret means it was lost rather than never written.
-func everIssued(tok *authv1alpha1.ApiToken, st SecretState) bool {
+func everIssued(tok *authv1alpha1.ApiToken, st tokensecret.State) bool {
 	return tok.Status.Revision > 0 || st.Revision > 0
 }
 

@@ -27,6 +27,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 const (
@@ -38,15 +39,35 @@ const (
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
+// holding is the state of a Secret the operator wrote with v at issuedAt.
+func holding(v string, issuedAt time.Time, revision int64) tokensecret.State {
+	val := token.NewValue([]byte(v))
+	return tokensecret.State{Current: val, Hash: val.Fingerprint(), IssuedAt: issuedAt, Revision: revision}
+}
+
 // managed is the Secret the operator would have written for tok at issuedAt.
-func managed(tok *authv1alpha1.ApiToken, v string, issuedAt time.Time, revision string) *testutil.SecretWrapper {
-	return testutil.MakeSecret(ns, tok.SecretName()).ControlledBy(tok).
-		Label(authv1alpha1.ManagedByLabel, authv1alpha1.ManagedByValue).
-		Annotation(authv1alpha1.OwnerAnnotation, tok.Name).
-		Annotation(authv1alpha1.TokenHashAnnotation, token.Fingerprint([]byte(v))).
-		Annotation(authv1alpha1.IssuedAtAnnotation, FormatTime(issuedAt)).
-		Annotation(authv1alpha1.RevisionAnnotation, revision).
-		Data(tok.SecretKey(), v)
+func managed(tok *authv1alpha1.ApiToken, v string, issuedAt time.Time, revision int64) *corev1.Secret {
+	return tokensecret.Apply(tok, nil, holding(v, issuedAt, revision))
+}
+
+// written is the Secret the operator would have written for tok holding st.
+func written(tok *authv1alpha1.ApiToken, st tokensecret.State) *corev1.Secret {
+	return tokensecret.Apply(tok, nil, st)
+}
+
+// edited is s with a data key set by hand.
+func edited(s *corev1.Secret, key, v string) *corev1.Secret {
+	s = s.DeepCopy()
+	s.Data[key] = []byte(v)
+	return s
+}
+
+// input is tc.in as gather would have built it: the target's ownership and
+// state read once.
+func input(tc Input) Input {
+	in := NewInput(tc.Token, tc.Secret, tc.Now)
+	in.Source, in.SourceUnchanged, in.SourceVersion = tc.Source, tc.SourceUnchanged, tc.SourceVersion
+	return in
 }
 
 func TestDecide(t *testing.T) {
@@ -72,43 +93,43 @@ func TestDecide(t *testing.T) {
 			in: Input{Token: testutil.MakeApiToken(ns, "ci").Revision(3).Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued, wantMsg: "was deleted",
 		},
 		"consistent Secret: nothing": {
-			in: Input{Token: gen, Secret: managed(gen, value, now.Add(-time.Hour), "1").Obj()}, wantAction: ActionNone,
+			in: Input{Token: gen, Secret: managed(gen, value, now.Add(-time.Hour), 1)}, wantAction: ActionNone,
 		},
 		"value edited: reissue without keeping the edited value": {
-			in: Input{Token: gen, Secret: managed(gen, value, now, "1").Data("token", otherVal).Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued, wantMsg: "removed or edited",
+			in: Input{Token: gen, Secret: edited(managed(gen, value, now, 1), "token", otherVal)}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued, wantMsg: "removed or edited",
 		},
 		"key removed: reissue": {
-			in: Input{Token: gen, Secret: func() *corev1.Secret { s := managed(gen, value, now, "1").Obj(); delete(s.Data, "token"); return s }()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued,
+			in: Input{Token: gen, Secret: func() *corev1.Secret { s := managed(gen, value, now, 1); delete(s.Data, "token"); return s }()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonReissued,
 		},
 		"unowned Secret of the target name: conflict": {
 			in: Input{Token: gen, Secret: testutil.MakeSecret(ns, "ci").Data("token", value).Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSecretConflict, wantMsg: "not managed by this ApiToken",
 		},
 		"Secret controlled by an earlier ApiToken of the same name: conflict": {
-			in: Input{Token: gen, Secret: managed(testutil.MakeApiToken(ns, "ci").UID("earlier").Obj(), value, now, "1").Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSecretConflict,
+			in: Input{Token: gen, Secret: managed(testutil.MakeApiToken(ns, "ci").UID("earlier").Obj(), value, now, 1)}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSecretConflict,
 		},
 		"rotate annotation: rotate and keep the previous": {
-			in: Input{Token: rotateReq, Secret: managed(rotateReq, value, now, "1").Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: true,
+			in: Input{Token: rotateReq, Secret: managed(rotateReq, value, now, 1)}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: true,
 		},
 		"rotate annotation already handled: nothing": {
-			in: Input{Token: rotateReq, Secret: managed(rotateReq, value, now, "2").Annotation(authv1alpha1.RotateHandledAnnotation, "1").Obj()}, wantAction: ActionNone,
+			in: Input{Token: rotateReq, Secret: written(rotateReq, func() tokensecret.State { st := holding(value, now, 2); st.RotateHandled = "1"; return st }())}, wantAction: ActionNone,
 		},
 		"before renewal time: nothing": {
-			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-49*time.Minute), "1").Obj(), Now: now}, wantAction: ActionNone,
+			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-49*time.Minute), 1), Now: now}, wantAction: ActionNone,
 		},
 		"at renewal time: rotate and keep the previous": {
-			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-50*time.Minute), "1").Obj(), Now: now}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: true, wantMsg: "rotated automatically",
+			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-50*time.Minute), 1), Now: now}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: true, wantMsg: "rotated automatically",
 		},
 		"renewal missed until after expiry: rotate, previous not kept": {
-			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-2*time.Hour), "1").Obj(), Now: now}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: false,
+			in: Input{Token: genTTL, Secret: managed(genTTL, value, now.Add(-2*time.Hour), 1), Now: now}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonRotated, wantKeep: false,
 		},
 		"expired without renewBefore: nothing": {
-			in: Input{Token: testutil.MakeApiToken(ns, "ci").TTL(time.Minute).Obj(), Secret: managed(gen, value, now.Add(-time.Hour), "1").Obj(), Now: now}, wantAction: ActionNone,
+			in: Input{Token: testutil.MakeApiToken(ns, "ci").TTL(time.Minute).Obj(), Secret: managed(gen, value, now.Add(-time.Hour), 1), Now: now}, wantAction: ActionNone,
 		},
 		"revoked with a token in the Secret: revoke": {
-			in: Input{Token: revoked, Secret: managed(revoked, value, now, "1").Obj()}, wantAction: ActionRevoke, wantReason: authv1alpha1.ReasonRevoked,
+			in: Input{Token: revoked, Secret: managed(revoked, value, now, 1)}, wantAction: ActionRevoke, wantReason: authv1alpha1.ReasonRevoked,
 		},
 		"revoked and already removed: nothing": {
-			in: Input{Token: revoked, Secret: testutil.MakeSecret(ns, "ci").ControlledBy(revoked).Annotation(authv1alpha1.RevokedAtAnnotation, FormatTime(now)).Obj()}, wantAction: ActionNone, wantReason: authv1alpha1.ReasonRevoked,
+			in: Input{Token: revoked, Secret: written(revoked, tokensecret.State{Revoked: true, RevokedAt: now})}, wantAction: ActionNone, wantReason: authv1alpha1.ReasonRevoked,
 		},
 		"revoked with no Secret: nothing is created": {
 			in: Input{Token: revoked}, wantAction: ActionNone, wantReason: authv1alpha1.ReasonRevoked,
@@ -117,7 +138,7 @@ func TestDecide(t *testing.T) {
 			in: Input{Token: revoked, Secret: testutil.MakeSecret(ns, "ci").Data("token", value).Obj()}, wantAction: ActionNone, wantReason: authv1alpha1.ReasonRevoked,
 		},
 		"revocation lifted: issue a new token": {
-			in: Input{Token: gen, Secret: testutil.MakeSecret(ns, "ci").ControlledBy(gen).Annotation(authv1alpha1.RevokedAtAnnotation, FormatTime(now)).Annotation(authv1alpha1.RevisionAnnotation, "1").Obj()}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonIssued,
+			in: Input{Token: gen, Secret: written(gen, tokensecret.State{Revoked: true, RevokedAt: now, Revision: 1})}, wantAction: ActionIssue, wantReason: authv1alpha1.ReasonIssued,
 		},
 		"import: copy a valid value": {
 			in: Input{Token: imp, Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported,
@@ -135,27 +156,27 @@ func TestDecide(t *testing.T) {
 			in: Input{Token: impBadPattern, Source: src}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport, wantMsg: "spec.source.import.pattern",
 		},
 		"import: invalid source keeps the Secret but fails": {
-			in: Input{Token: imp, Secret: managed(imp, value, now, "1").Obj(), Source: testutil.MakeSecret(ns, "src").Data("token", "NOPE").Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport,
+			in: Input{Token: imp, Secret: managed(imp, value, now, 1), Source: testutil.MakeSecret(ns, "src").Data("token", "NOPE").Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport,
 		},
 		"import: source unchanged: nothing": {
-			in: Input{Token: imp, Secret: managed(imp, value, now, "1").Obj(), SourceUnchanged: true}, wantAction: ActionNone,
+			in: Input{Token: imp, Secret: managed(imp, value, now, 1), SourceUnchanged: true}, wantAction: ActionNone,
 		},
 		"import: source unchanged but the new pattern rejects it": {
-			in: Input{Token: testutil.MakeApiToken(ns, "ci").Import("src", "", "[0-9]+").Obj(), Secret: managed(imp, value, now, "1").Obj(), SourceUnchanged: true}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport,
+			in: Input{Token: testutil.MakeApiToken(ns, "ci").Import("src", "", "[0-9]+").Obj(), Secret: managed(imp, value, now, 1), SourceUnchanged: true}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport,
 		},
 		"import: source changed: follow it, keeping the previous": {
-			in: Input{Token: imp, Secret: managed(imp, otherVal, now, "1").Obj(), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported, wantKeep: true, wantMsg: "the import source changed",
+			in: Input{Token: imp, Secret: managed(imp, otherVal, now, 1), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported, wantKeep: true, wantMsg: "the import source changed",
 		},
 		"import: target edited: copy again": {
-			in: Input{Token: imp, Secret: managed(imp, value, now, "1").Data("token", otherVal).Obj(), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonReissued,
+			in: Input{Token: imp, Secret: edited(managed(imp, value, now, 1), "token", otherVal), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonReissued,
 		},
 		"import: rotate annotation re-reads": {
-			in: Input{Token: testutil.MakeApiToken(ns, "ci").Import("src", "", "").Annotation(rotateAnn, "x").Obj(), Secret: managed(imp, value, now, "1").Obj(), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported, wantMsg: "re-read",
+			in: Input{Token: testutil.MakeApiToken(ns, "ci").Import("src", "", "").Annotation(rotateAnn, "x").Obj(), Secret: managed(imp, value, now, 1), Source: src}, wantAction: ActionImport, wantReason: authv1alpha1.ReasonImported, wantMsg: "re-read",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := Decide(tc.in)
+			got := Decide(input(tc.in))
 			if got.Action != tc.wantAction || got.Reason != tc.wantReason || got.KeepPrevious != tc.wantKeep {
 				t.Fatalf("Decide = {%s %s keep=%v}, want {%s %s keep=%v}; message: %s",
 					got.Action, got.Reason, got.KeepPrevious, tc.wantAction, tc.wantReason, tc.wantKeep, got.Message)

@@ -14,23 +14,22 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package policy decides, without any I/O, what the controller must do about
-// an ApiToken's value: issue, import, revoke, report a failure, or nothing. It
-// takes what the controller gathered (the ApiToken, its Secret, the import
-// source) and the time, and returns a verdict with a reason and a message, in
-// the manner of cert-manager's trigger policy chain. It also holds the time
-// math of expiry, renewal and grace periods.
+// Package policy holds every pure rule of the operator: from what the
+// controller gathered (the ApiToken, its Secret, the import source) and the
+// time, it decides what to do about an ApiToken's value (issue, import,
+// revoke, report a failure, or nothing) in the manner of cert-manager's
+// trigger policy chain; it says what the Secret must hold after acting, what
+// the status reports ("why is my token Expired?") and when to look again.
+// It does no I/O and reads no clock: the time is given.
 package policy
 
 import (
-	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // Input is everything a decision depends on.
@@ -38,12 +37,19 @@ type Input struct {
 	Token *authv1alpha1.ApiToken
 	// Secret is the target Secret, managed or not; nil when it does not exist.
 	Secret *corev1.Secret
-	// Source is the import source Secret; nil when it does not exist or the
-	// token is generated.
+	// Owned says whether Secret is this ApiToken's; false when there is none.
+	Owned bool
+	// State is what Secret says about the token when it is this ApiToken's,
+	// and zero when it is absent or someone else's: nothing in another's
+	// Secret is ever reported or kept.
+	State tokensecret.State
+	// Source is the import source Secret; nil when it does not exist, when
+	// the token is generated, or when SourceUnchanged.
 	Source *corev1.Secret
 	// SourceUnchanged says the import source still has the resourceVersion
-	// the target Secret's value was copied from, so it was not read again:
-	// the target's current value stands for the source's.
+	// the target Secret's value was copied from, and nothing in its metadata
+	// is refused, so it was not read again: the target's current value
+	// stands for the source's.
 	SourceUnchanged bool
 	// SourceVersion is the import source's resourceVersion, recorded on the
 	// target Secret with a copied value.
@@ -51,62 +57,13 @@ type Input struct {
 	Now           time.Time
 }
 
-// SecretState is what a managed Secret says about the token it holds.
-type SecretState struct {
-	Current           token.Value
-	Previous          token.Value
-	Hash              string
-	IssuedAt          time.Time
-	Revision          int64
-	PreviousExpiresAt time.Time
-	RotateHandled     string
-	Revoked           bool
-}
-
-// ReadSecret extracts the token state of a Secret; a nil Secret has a zero state.
-func ReadSecret(tok *authv1alpha1.ApiToken, s *corev1.Secret) SecretState {
-	if s == nil {
-		return SecretState{}
+// NewInput starts the input of tok from its target Secret as read (nil when
+// there is none). It is the one place where the Secret's ownership is
+// decided and its token state read.
+func NewInput(tok *authv1alpha1.ApiToken, secret *corev1.Secret, now time.Time) Input {
+	in := Input{Token: tok, Secret: secret, Now: now}
+	if secret != nil && tokensecret.Owned(tok, secret) {
+		in.Owned, in.State = true, tokensecret.Read(tok, secret)
 	}
-	a := s.Annotations
-	rev, _ := strconv.ParseInt(a[authv1alpha1.RevisionAnnotation], 10, 64)
-	_, revoked := a[authv1alpha1.RevokedAtAnnotation]
-	return SecretState{
-		Current:           token.NewValue(s.Data[tok.SecretKey()]),
-		Previous:          token.NewValue(s.Data[tok.PreviousSecretKey()]),
-		Hash:              a[authv1alpha1.TokenHashAnnotation],
-		IssuedAt:          parseTime(a[authv1alpha1.IssuedAtAnnotation]),
-		Revision:          rev,
-		PreviousExpiresAt: parseTime(a[authv1alpha1.PreviousExpiresAtAnnotation]),
-		RotateHandled:     a[authv1alpha1.RotateHandledAnnotation],
-		Revoked:           revoked,
-	}
-}
-
-// Consistent says whether the Secret holds a token that the operator wrote:
-// the value is there and matches the hash annotation written with it.
-func (s SecretState) Consistent() bool {
-	return !s.Current.IsZero() && s.Hash != "" && s.Current.Fingerprint() == s.Hash && !s.IssuedAt.IsZero()
-}
-
-// Owned says whether the Secret belongs to this ApiToken. A controller owner
-// reference decides when there is one; otherwise (deletionPolicy Retain) the
-// managed label and the owner annotation must both name it.
-func Owned(tok *authv1alpha1.ApiToken, s *corev1.Secret) bool {
-	if ref := metav1.GetControllerOf(s); ref != nil {
-		return ref.UID == tok.UID
-	}
-	return s.Labels[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue &&
-		s.Annotations[authv1alpha1.OwnerAnnotation] == tok.Name
-}
-
-// FormatTime is how the operator writes times into annotations.
-func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func parseTime(v string) time.Time {
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
+	return in
 }

@@ -19,7 +19,6 @@ package query
 import (
 	"errors"
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -44,7 +43,7 @@ func FuzzParseList(f *testing.F) {
 				if q.PageSize < 1 || q.PageSize > MaxPageSize || q.Page < 0 {
 					t.Fatalf("accepted paging page=%d pageSize=%d", q.Page, q.PageSize)
 				}
-				sampleModel().Run(q, Visibility{All: true})
+				Run(sampleModel(), q, Visibility{All: true})
 			}
 		}
 	})
@@ -56,10 +55,10 @@ func FuzzParseBody(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		q, err := ParseBody(url.Values{}, strings.NewReader(body))
+		q, err := ParseBody(url.Values{}, []byte(body))
 		checkParamError(t, err)
 		if err == nil {
-			sampleModel().Run(q, Visibility{All: true})
+			Run(sampleModel(), q, Visibility{All: true})
 		}
 	})
 }

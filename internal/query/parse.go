@@ -29,9 +29,11 @@ import (
 	"time"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 )
 
-// MaxBodyBytes is the largest POST body accepted.
+// MaxBodyBytes is the largest POST body the query endpoint accepts; the
+// HTTP layer enforces it before parsing.
 const MaxBodyBytes = 1 << 20
 
 // ParseList parses the parameters of GET /api/v1/tokens.
@@ -42,13 +44,11 @@ func ParseList(v url.Values) (Query, error) {
 		return q, err
 	}
 	var err error
-	if q.Namespaces, err = stringSet(list(v["namespace"]), false); err != nil {
-		return q, err
-	}
+	q.Namespaces = stringSet(list(v["namespace"]), false)
 	if q.Types, err = typeSet("type", list(v["type"])); err != nil {
 		return q, err
 	}
-	q.Principals, _ = stringSet(list(v["principal"]), true)
+	q.Principals = stringSet(list(v["principal"]), true)
 	if q.Statuses, err = statusSet("status", list(v["status"])); err != nil {
 		return q, err
 	}
@@ -75,7 +75,7 @@ func ParseV2(v url.Values) (Query, error) {
 	if q.Types, err = typeSet("types", list(v["types"])); err != nil {
 		return q, err
 	}
-	q.Principals, _ = stringSet(list(v["principals"]), true)
+	q.Principals = stringSet(list(v["principals"]), true)
 	if q.Created, err = parseRange("fromDate", v.Get("fromDate"), "toDate", v.Get("toDate")); err != nil {
 		return q, err
 	}
@@ -130,8 +130,9 @@ func (d *DateParam) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ParseBody parses POST /api/v1/tokens/query: paging in the URL, the search in the body.
-func ParseBody(v url.Values, body io.Reader) (Query, error) {
+// ParseBody parses POST /api/v1/tokens/query: paging in the URL, the search
+// in the body (read in full, at most MaxBodyBytes, by the caller).
+func ParseBody(v url.Values, raw []byte) (Query, error) {
 	q := NewQuery()
 	if err := rejectUnknown(v, "page", "pageSize", "sort", "order"); err != nil {
 		return q, err
@@ -139,14 +140,8 @@ func ParseBody(v url.Values, body io.Reader) (Query, error) {
 	if err := parsePaging(&q, v, "pageSize"); err != nil {
 		return q, err
 	}
-	raw, err := io.ReadAll(io.LimitReader(body, MaxBodyBytes+1))
-	if err != nil {
-		return q, paramErr("body", "cannot be read: %v", err)
-	}
-	if len(raw) > MaxBodyBytes {
-		return q, paramErr("body", "is larger than %d bytes", MaxBodyBytes)
-	}
 	var b Body
+	var err error
 	if len(bytes.TrimSpace(raw)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
@@ -172,8 +167,8 @@ func ParseBody(v url.Values, body io.Reader) (Query, error) {
 		if q.Statuses, err = statusSet("filters.tokenStatus", f.TokenStatus); err != nil {
 			return q, err
 		}
-		q.Principals, _ = stringSet(f.Principals, true)
-		q.Namespaces, _ = stringSet(f.Namespaces, false)
+		q.Principals = stringSet(f.Principals, true)
+		q.Namespaces = stringSet(f.Namespaces, false)
 		for _, r := range []struct {
 			from, to string
 			fromV    DateParam
@@ -221,11 +216,11 @@ func parseTerms(param string, in []BodyTerm) ([]Term, error) {
 
 func parsePaging(q *Query, v url.Values, sizeParam string) error {
 	if s := v.Get("sort"); s != "" {
-		i := slices.IndexFunc(sortFields, func(f SortField) bool { return strings.EqualFold(string(f), s) })
+		i := slices.IndexFunc(readmodel.SortFields, func(f readmodel.SortField) bool { return strings.EqualFold(string(f), s) })
 		if i < 0 {
-			return paramErr("sort", "unknown sort field %q: use one of %s", s, joinAny(sortFields))
+			return paramErr("sort", "unknown sort field %q: use one of %s", s, joinAny(readmodel.SortFields))
 		}
-		q.Sort = sortFields[i]
+		q.Sort = readmodel.SortFields[i]
 	}
 	switch o := strings.ToUpper(v.Get("order")); o {
 	case "", "ASC":
@@ -260,24 +255,24 @@ func parseRange(fromParam, from, toParam, to string) (Range, error) {
 	if r.To, err = parseDate(toParam, to); err != nil {
 		return r, err
 	}
-	if r.From != null && r.To != null && r.From > r.To {
+	if r.From != readmodel.Null && r.To != readmodel.Null && r.From > r.To {
 		return r, paramErr(fromParam, "is after %s", toParam)
 	}
 	return r, nil
 }
 
-// parseDate accepts epoch milliseconds or RFC 3339; empty is null.
+// parseDate accepts epoch milliseconds or RFC 3339; empty is readmodel.Null.
 func parseDate(param, s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return null, nil
+		return readmodel.Null, nil
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return null, paramErr(param, "%q is not a date: use epoch milliseconds (1767225600000) or RFC 3339 (2026-01-01T00:00:00Z)", s)
+		return readmodel.Null, paramErr(param, "%q is not a date: use epoch milliseconds (1767225600000) or RFC 3339 (2026-01-01T00:00:00Z)", s)
 	}
 	return t.UnixMilli(), nil
 }
@@ -307,9 +302,9 @@ func list(vals []string) []string {
 	return out
 }
 
-func stringSet(vals []string, lower bool) (map[string]bool, error) {
+func stringSet(vals []string, lower bool) map[string]bool {
 	if len(vals) == 0 {
-		return nil, nil
+		return nil
 	}
 	m := make(map[string]bool, len(vals))
 	for _, v := range vals {
@@ -318,7 +313,7 @@ func stringSet(vals []string, lower bool) (map[string]bool, error) {
 		}
 		m[v] = true
 	}
-	return m, nil
+	return m
 }
 
 func typeSet(param string, vals []string) (map[authv1alpha1.TokenType]bool, error) {

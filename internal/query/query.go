@@ -14,29 +14,19 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
+// Package query answers token queries from the read model: it parses the
+// parameters and bodies of the list endpoints into one typed Query (pure,
+// every error names its parameter), runs it over a read-model snapshot
+// (filter, sort, page, total count) and shapes the response. It knows
+// nothing of HTTP; internal/httpapi serves it.
 package query
 
 import (
 	"fmt"
-	"strings"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 )
-
-// SortField is a field results can be sorted by.
-type SortField string
-
-// Sort fields, as the API spells them.
-const (
-	SortCreationDate   SortField = "creationDate"
-	SortExpirationDate SortField = "expirationDate"
-	SortLastUsedDate   SortField = "lastUsedDate"
-	SortName           SortField = "name"
-	SortPrincipal      SortField = "principal"
-	SortTTL            SortField = "apiTokenTtl"
-)
-
-var sortFields = []SortField{SortCreationDate, SortExpirationDate, SortLastUsedDate, SortName, SortPrincipal, SortTTL}
 
 // Paging limits.
 const (
@@ -55,7 +45,7 @@ type Query struct {
 	Search                     string
 	AllOf, AnyOf               []Term
 	Created, Expires, LastUsed Range
-	Sort                       SortField
+	Sort                       readmodel.SortField
 	Descending                 bool
 	Page, PageSize             int
 }
@@ -63,15 +53,15 @@ type Query struct {
 // Range is an inclusive range of epoch milliseconds; null ends are open.
 type Range struct{ From, To int64 }
 
-func openRange() Range { return Range{From: null, To: null} }
+func openRange() Range { return Range{From: readmodel.Null, To: readmodel.Null} }
 
-func (r Range) set() bool { return r.From != null || r.To != null }
+func (r Range) set() bool { return r.From != readmodel.Null || r.To != readmodel.Null }
 
 func (r Range) contains(v int64) bool {
 	if !r.set() {
 		return true
 	}
-	return v != null && (r.From == null || v >= r.From) && (r.To == null || v <= r.To)
+	return v != readmodel.Null && (r.From == readmodel.Null || v >= r.From) && (r.To == readmodel.Null || v <= r.To)
 }
 
 // Term is one search term of the POST query body.
@@ -111,7 +101,7 @@ var operators = []Operator{OpLike, OpEquals, OpStartsWith}
 
 // NewQuery is a query with the defaults: everything, by creationDate ascending, first page of 10.
 func NewQuery() Query {
-	return Query{Sort: SortCreationDate, PageSize: DefaultPageSize, Created: openRange(), Expires: openRange(), LastUsed: openRange()}
+	return Query{Sort: readmodel.SortCreationDate, PageSize: DefaultPageSize, Created: openRange(), Expires: openRange(), LastUsed: openRange()}
 }
 
 // ParamError is bad input: the parameter and the rule it breaks.
@@ -126,52 +116,16 @@ func paramErr(param, format string, args ...any) *ParamError {
 	return &ParamError{Parameter: param, Message: fmt.Sprintf(format, args...)}
 }
 
-// normalize folds the spellings clients use for enum values ("API_CLIENT",
-// "api-client", "ApiClient", "user") into one key.
-func normalize(s string) string {
-	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
-}
-
-var (
-	typeByKey   = map[string]authv1alpha1.TokenType{}
-	statusByKey = map[string]authv1alpha1.TokenStatus{}
-	typeNames   = []authv1alpha1.TokenType{authv1alpha1.TokenTypeUser, authv1alpha1.TokenTypeTeam, authv1alpha1.TokenTypeSession,
-		authv1alpha1.TokenTypeWorkflow, authv1alpha1.TokenTypeGlobal, authv1alpha1.TokenTypeApiClient}
-	statusNames = []authv1alpha1.TokenStatus{authv1alpha1.TokenStatusPending, authv1alpha1.TokenStatusActive,
-		authv1alpha1.TokenStatusExpired, authv1alpha1.TokenStatusRevoked, authv1alpha1.TokenStatusFailed}
-)
-
-func init() {
-	for _, t := range typeNames {
-		typeByKey[normalize(string(t))] = t
-	}
-	for _, s := range statusNames {
-		statusByKey[normalize(string(s))] = s
-	}
-}
-
-// APIName spells an enum value the way token-management REST APIs do: API_CLIENT, USER, ACTIVE.
-func APIName[T ~string](v T) string {
-	var b strings.Builder
-	for i, c := range string(v) {
-		if i > 0 && c >= 'A' && c <= 'Z' {
-			b.WriteByte('_')
-		}
-		b.WriteRune(c)
-	}
-	return strings.ToUpper(b.String())
-}
-
 func parseType(param, v string) (authv1alpha1.TokenType, error) {
-	if t, ok := typeByKey[normalize(v)]; ok {
+	if t, ok := authv1alpha1.ParseEnum(authv1alpha1.TokenTypes, v); ok {
 		return t, nil
 	}
-	return "", paramErr(param, "unknown token type %q: use one of USER, TEAM, SESSION, WORKFLOW, GLOBAL, API_CLIENT", v)
+	return "", paramErr(param, "unknown token type %q: use one of %s", v, authv1alpha1.APINames(authv1alpha1.TokenTypes))
 }
 
 func parseStatus(param, v string) (authv1alpha1.TokenStatus, error) {
-	if s, ok := statusByKey[normalize(v)]; ok {
+	if s, ok := authv1alpha1.ParseEnum(authv1alpha1.TokenStatuses, v); ok {
 		return s, nil
 	}
-	return "", paramErr(param, "unknown token status %q: use one of PENDING, ACTIVE, EXPIRED, REVOKED, FAILED", v)
+	return "", paramErr(param, "unknown token status %q: use one of %s", v, authv1alpha1.APINames(authv1alpha1.TokenStatuses))
 }

@@ -16,6 +16,11 @@ limitations under the License.
 
 package query
 
+import (
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+)
+
 // Response is the body of every list endpoint.
 type Response struct {
 	PageInfo  PageInfo   `json:"pageInfo"`
@@ -50,10 +55,10 @@ type TokenDTO struct {
 }
 
 // DTO converts a row for the response.
-func (r *Row) DTO() TokenDTO {
+func DTO(r *readmodel.Row) TokenDTO {
 	return TokenDTO{
 		ID: r.UID, Namespace: r.Namespace, Name: r.Name, TokenName: r.TokenName(), TokenDescription: r.Description,
-		TokenType: APIName(r.Type), PrincipalName: r.Principal, TokenStatus: APIName(r.Status), TokenLastChars: r.LastChars,
+		TokenType: authv1alpha1.APIName(r.Type), PrincipalName: r.Principal, TokenStatus: authv1alpha1.APIName(r.Status), TokenLastChars: r.LastChars,
 		CreationDate: nullable(r.Created), ExpirationDate: nullable(r.Expires), LastUsedDate: nullable(r.LastUsed),
 		ApiTokenTTL: nullable(r.TTLSeconds), SecretName: r.SecretName, Revision: r.Revision,
 	}
@@ -63,13 +68,13 @@ func (r *Row) DTO() TokenDTO {
 func NewResponse(q Query, p Page) Response {
 	out := Response{PageInfo: PageInfo{TotalCount: p.TotalCount, Page: q.Page, PageSize: q.PageSize}, ApiTokens: make([]TokenDTO, len(p.Rows))}
 	for i := range p.Rows {
-		out.ApiTokens[i] = p.Rows[i].DTO()
+		out.ApiTokens[i] = DTO(&p.Rows[i])
 	}
 	return out
 }
 
 func nullable(v int64) *int64 {
-	if v == null {
+	if v == readmodel.Null {
 		return nil
 	}
 	return &v

@@ -18,6 +18,8 @@ package query
 
 import (
 	"strings"
+
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 )
 
 // Visibility says which namespaces a caller may see.
@@ -33,54 +35,54 @@ func (v Visibility) Allows(ns string) bool { return v.All || v.Namespaces[ns] }
 
 // Page is one page of results and the total that matched.
 type Page struct {
-	Rows       []Row
+	Rows       []readmodel.Row
 	TotalCount int
 }
 
 // Run answers a query over the rows the caller may see. It walks the
 // pre-sorted order of the sort field once, counting every match and keeping
 // only those on the requested page: no per-request sort, no copy of the table.
-func (m *Model) Run(q Query, vis Visibility) Page {
-	s := m.snapshot()
-	o := s.order(q.Sort)
+func Run(m *readmodel.Model, q Query, vis Visibility) Page {
+	s := m.Snapshot()
+	o := s.Order(q.Sort)
 	c := compile(&q, vis, s)
 	start := q.Page * q.PageSize
 	if q.Page > 0 && start/q.Page != q.PageSize { // overflow: no such page
 		start = -1
 	}
-	page := Page{Rows: make([]Row, 0, min(q.PageSize, 64))}
+	page := Page{Rows: make([]readmodel.Row, 0, min(q.PageSize, 64))}
 	// Checks that need the row run first, in one sequential pass over the
 	// rows (cache-friendly); the walk in sort order then reads one bit per row.
 	var matched []bool
 	if c.rowChecks {
-		matched = make([]bool, len(s.rows))
-		for i := range s.rows {
-			r := &s.rows[i]
+		matched = make([]bool, len(s.Rows))
+		for i := range s.Rows {
+			r := &s.Rows[i]
 			matched[i] = vis.Allows(r.Namespace) && q.Matches(r)
 		}
 	}
-	visit := func(e entry) {
-		if c.typeMask&(1<<e.typ) == 0 || c.statusMask&(1<<e.status) == 0 || (c.namespaces != nil && !c.namespaces[e.ns]) {
+	visit := func(e readmodel.Entry) {
+		if c.typeMask&(1<<e.Type) == 0 || c.statusMask&(1<<e.Status) == 0 || (c.namespaces != nil && !c.namespaces[e.NS]) {
 			return
 		}
-		if matched != nil && !matched[e.row] {
+		if matched != nil && !matched[e.Row] {
 			return
 		}
 		if n := page.TotalCount; start >= 0 && n >= start && n < start+q.PageSize {
-			page.Rows = append(page.Rows, s.rows[e.row])
+			page.Rows = append(page.Rows, s.Rows[e.Row])
 		}
 		page.TotalCount++
 	}
 	if q.Descending {
-		for i := len(o.values) - 1; i >= 0; i-- {
-			visit(o.values[i])
+		for i := len(o.Values) - 1; i >= 0; i-- {
+			visit(o.Values[i])
 		}
 	} else {
-		for _, e := range o.values {
+		for _, e := range o.Values {
 			visit(e)
 		}
 	}
-	for _, e := range o.nulls {
+	for _, e := range o.Nulls {
 		visit(e)
 	}
 	return page
@@ -95,42 +97,42 @@ type compiled struct {
 	rowChecks bool
 }
 
-func compile(q *Query, vis Visibility, s *snapshot) compiled {
+func compile(q *Query, vis Visibility, s *readmodel.Snapshot) compiled {
 	c := compiled{typeMask: 0xffff, statusMask: 0xffff}
 	if q.Types != nil {
 		c.typeMask = 0
 		for t := range q.Types {
-			c.typeMask |= 1 << typeIndex(t)
+			c.typeMask |= 1 << readmodel.TypeIndex(t)
 		}
 	}
 	if q.Statuses != nil {
 		c.statusMask = 0
 		for st := range q.Statuses {
-			c.statusMask |= 1 << statusIndex(st)
+			c.statusMask |= 1 << readmodel.StatusIndex(st)
 		}
 	}
 	if q.Namespaces != nil || !vis.All {
-		c.namespaces = make([]bool, len(s.namespaces))
-		for i, ns := range s.namespaces {
-			c.namespaces[min(i, maxNamespaceIndex)] = vis.Allows(ns) && (q.Namespaces == nil || q.Namespaces[ns])
+		c.namespaces = make([]bool, len(s.Namespaces))
+		for i, ns := range s.Namespaces {
+			c.namespaces[min(i, readmodel.MaxNamespaceIndex)] = vis.Allows(ns) && (q.Namespaces == nil || q.Namespaces[ns])
 		}
 	}
 	c.rowChecks = q.Principals != nil || q.Search != "" || len(q.AllOf) > 0 || len(q.AnyOf) > 0 ||
-		q.Created.set() || q.Expires.set() || q.LastUsed.set() || len(s.namespaces) > maxNamespaceIndex
+		q.Created.set() || q.Expires.set() || q.LastUsed.set() || len(s.Namespaces) > readmodel.MaxNamespaceIndex
 	return c
 }
 
 // Matches says whether a row passes every filter of the query.
-func (q *Query) Matches(r *Row) bool {
+func (q *Query) Matches(r *readmodel.Row) bool {
 	switch {
 	case q.Namespaces != nil && !q.Namespaces[r.Namespace],
 		q.Types != nil && !q.Types[r.Type],
 		q.Statuses != nil && !q.Statuses[r.Status],
-		q.Principals != nil && !q.Principals[r.lowerPrincipal],
+		q.Principals != nil && !q.Principals[r.LowerPrincipal()],
 		!q.Created.contains(r.Created), !q.Expires.contains(r.Expires), !q.LastUsed.contains(r.LastUsed):
 		return false
 	}
-	if q.Search != "" && !strings.Contains(r.haystack, q.Search) {
+	if q.Search != "" && !strings.Contains(r.Haystack(), q.Search) {
 		return false
 	}
 	for i := range q.AllOf {
@@ -149,19 +151,19 @@ func (q *Query) Matches(r *Row) bool {
 	return false
 }
 
-func (t *Term) matches(r *Row) bool {
+func (t *Term) matches(r *readmodel.Row) bool {
 	var v string
 	switch t.Field {
 	case FieldTokenName:
-		v = r.lowerTokenName()
+		v = r.LowerTokenName()
 	case FieldPrincipal, FieldClientID:
-		v = r.lowerPrincipal
+		v = r.LowerPrincipal()
 	case FieldDescription:
-		v = r.lowerDescription
+		v = r.LowerDescription()
 	case FieldNamespace:
 		v = strings.ToLower(r.Namespace)
 	case FieldName:
-		v = r.lowerName
+		v = r.LowerName()
 	}
 	for _, term := range t.Terms {
 		switch t.Operator {

@@ -25,8 +25,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	testingclock "k8s.io/utils/clock/testing"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
@@ -46,8 +48,8 @@ func tok(ns, name string, typ authv1alpha1.TokenType, principal string, status a
 	return t
 }
 
-func sampleModel() *Model {
-	m := NewModel()
+func sampleModel() *readmodel.Model {
+	m := readmodel.NewModel()
 	for _, t := range []*authv1alpha1.ApiToken{
 		tok("team-a", "deploy", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusActive, 3, 10),
 		tok("team-a", "alice", authv1alpha1.TokenTypeUser, "Alice", authv1alpha1.TokenStatusActive, 1, -1),
@@ -55,13 +57,13 @@ func sampleModel() *Model {
 		tok("team-b", "nightly", authv1alpha1.TokenTypeWorkflow, "exporter", authv1alpha1.TokenStatusRevoked, 2, -1),
 		tok("team-c", "automation", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusFailed, 4, 1),
 	} {
-		m.Upsert(RowFor(t))
+		m.Upsert(readmodel.RowFor(t))
 	}
 	auto := tok("team-c", "display", authv1alpha1.TokenTypeTeam, "platform", authv1alpha1.TokenStatusActive, 0, -1)
 	auto.Spec.DisplayName, auto.Spec.Description = "Automation Key", "Used by the Release pipeline"
 	auto.Spec.TTL = nil
 	auto.Status.ExpirationDate = nil
-	m.Upsert(RowFor(auto))
+	m.Upsert(readmodel.RowFor(auto))
 	return m
 }
 
@@ -107,7 +109,7 @@ func TestRun(t *testing.T) {
 			var q Query
 			var err error
 			if tc.body != "" {
-				q, err = ParseBody(v, strings.NewReader(tc.body))
+				q, err = ParseBody(v, []byte(tc.body))
 			} else {
 				q, err = ParseList(v)
 			}
@@ -118,7 +120,7 @@ func TestRun(t *testing.T) {
 			if tc.vis != nil {
 				vis = *tc.vis
 			}
-			p := m.Run(q, vis)
+			p := Run(m, q, vis)
 			if got := names(p); got != tc.want || p.TotalCount != tc.wantTotal {
 				t.Fatalf("got [%s] total %d\nwant [%s] total %d", got, p.TotalCount, tc.want, tc.wantTotal)
 			}
@@ -130,10 +132,10 @@ func TestModelUpdates(t *testing.T) {
 	m := sampleModel()
 	m.MaxStaleness = 0
 	q, _ := ParseList(url.Values{"sort": {"name"}})
-	before := names(m.Run(q, Visibility{All: true}))
+	before := names(Run(m, q, Visibility{All: true}))
 	m.Delete("team-a", "alice")
-	m.Upsert(RowFor(tok("team-a", "aaron", authv1alpha1.TokenTypeUser, "aaron", authv1alpha1.TokenStatusActive, 9, -1)))
-	after := names(m.Run(q, Visibility{All: true}))
+	m.Upsert(readmodel.RowFor(tok("team-a", "aaron", authv1alpha1.TokenTypeUser, "aaron", authv1alpha1.TokenStatusActive, 9, -1)))
+	after := names(Run(m, q, Visibility{All: true}))
 	if before == after || !strings.HasPrefix(after, "team-a/aaron") || strings.Contains(after, "alice") {
 		t.Fatalf("the model did not follow changes: %s", after)
 	}
@@ -143,8 +145,8 @@ func TestModelUpdates(t *testing.T) {
 }
 
 func TestDTO(t *testing.T) {
-	r := RowFor(tok("team-a", "deploy", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusActive, 3, -1))
-	d := r.DTO()
+	r := readmodel.RowFor(tok("team-a", "deploy", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusActive, 3, -1))
+	d := DTO(&r)
 	if d.TokenType != "API_CLIENT" || d.TokenStatus != "ACTIVE" || d.LastUsedDate != nil || *d.ApiTokenTTL != 30*24*3600 ||
 		*d.CreationDate != base.AddDate(0, 0, 3).UnixMilli() || d.TokenName != "deploy" || d.ID != "uid-deploy" {
 		t.Fatalf("DTO = %+v", d)
@@ -154,21 +156,22 @@ func TestDTO(t *testing.T) {
 func TestModelStaleness(t *testing.T) {
 	now := base
 	m := sampleModel()
-	m.now = func() time.Time { return now }
+	clk := testingclock.NewFakePassiveClock(now)
+	m.Clock = clk
 	q, _ := ParseList(url.Values{"search": {"zoe"}})
-	if got := m.Run(q, Visibility{All: true}).TotalCount; got != 0 {
+	if got := Run(m, q, Visibility{All: true}).TotalCount; got != 0 {
 		t.Fatalf("total = %d before the change", got)
 	}
-	m.Upsert(RowFor(tok("team-a", "zoe", authv1alpha1.TokenTypeUser, "zoe", authv1alpha1.TokenStatusActive, 1, -1)))
-	now = now.Add(DefaultMaxStaleness / 2)
-	if got := m.Run(q, Visibility{All: true}).TotalCount; got != 0 {
+	m.Upsert(readmodel.RowFor(tok("team-a", "zoe", authv1alpha1.TokenTypeUser, "zoe", authv1alpha1.TokenStatusActive, 1, -1)))
+	clk.SetTime(now.Add(readmodel.DefaultMaxStaleness / 2))
+	if got := Run(m, q, Visibility{All: true}).TotalCount; got != 0 {
 		t.Fatalf("a change was visible before MaxStaleness: the snapshot was rebuilt early (total %d)", got)
 	}
 	if _, ok := m.Get("team-a", "zoe"); !ok {
 		t.Fatal("Get must read the rows directly, never a stale snapshot")
 	}
-	now = now.Add(DefaultMaxStaleness)
-	if got := m.Run(q, Visibility{All: true}).TotalCount; got != 1 {
+	clk.SetTime(now.Add(readmodel.DefaultMaxStaleness * 3 / 2))
+	if got := Run(m, q, Visibility{All: true}).TotalCount; got != 1 {
 		t.Fatalf("total = %d once MaxStaleness passed, want 1", got)
 	}
 }

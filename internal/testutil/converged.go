@@ -25,6 +25,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // ManagedSecrets maps the name of each Secret the operator manages in ns to
@@ -71,17 +72,17 @@ func Converged(ctx context.Context, c client.Reader, ns string, minRevision int6
 			return fmt.Errorf("%s: generation %d not observed yet", t.Name, t.Generation)
 		case s == nil:
 			return fmt.Errorf("%s has no Secret %s", t.Name, t.SecretName())
-		case s.Annotations[authv1alpha1.OwnerAnnotation] != t.Name:
-			return fmt.Errorf("Secret %s names owner %q, not %s", s.Name, s.Annotations[authv1alpha1.OwnerAnnotation], t.Name)
+		case tokensecret.OwnerName(s) != t.Name:
+			return fmt.Errorf("secret %s names owner %q, not %s", s.Name, tokensecret.OwnerName(s), t.Name)
 		case token.Fingerprint(s.Data[t.SecretKey()]) != st.TokenHash:
 			return fmt.Errorf("the status of %s does not describe the token in its Secret", t.Name)
-		case s.Annotations[authv1alpha1.RevisionAnnotation] != fmt.Sprint(st.Revision):
-			return fmt.Errorf("Secret %s is at revision %s, status of %s says %d", s.Name, s.Annotations[authv1alpha1.RevisionAnnotation], t.Name, st.Revision)
+		case tokensecret.Read(&t, s).Revision != st.Revision:
+			return fmt.Errorf("secret %s is at revision %d, status of %s says %d", s.Name, tokensecret.Read(&t, s).Revision, t.Name, st.Revision)
 		}
 	}
 	for name := range secrets {
 		if !owners[name] {
-			return fmt.Errorf("Secret %s has no ApiToken", name)
+			return fmt.Errorf("secret %s has no ApiToken", name)
 		}
 	}
 	return nil

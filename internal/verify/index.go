@@ -25,9 +25,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -35,13 +33,13 @@ import (
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 
-	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // digest is a token's SHA-256: the index keeps 32 bytes per token, not the
 // 71-character "sha256:<hex>" fingerprint.
-type digest [sha256.Size]byte
+type digest = tokensecret.Digest
 
 // entry is where a digest was found.
 type entry struct {
@@ -101,24 +99,15 @@ func (x *Index) apply(obj any, deleted bool) {
 
 // Update indexes a managed Secret: its current token (the value whose
 // fingerprint the hash annotation names) and, during a grace period, the
-// previous one.
+// previous one. tokensecret reads the Secret's format.
 func (x *Index) Update(s *corev1.Secret) {
-	owner := s.Annotations[authv1alpha1.OwnerAnnotation]
-	current, ok := parseFingerprint(s.Annotations[authv1alpha1.TokenHashAnnotation])
-	var prevUntil time.Time
-	if v := s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation]; v != "" {
-		prevUntil, _ = time.Parse(time.RFC3339, v)
-	}
 	var entries []entry
-	if s.Labels[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue && owner != "" && ok {
-		for k, v := range s.Data {
-			sum := digest(sha256.Sum256(v))
-			switch {
-			case sum == current:
-				entries = append(entries, entry{sum: sum, namespace: s.Namespace, tokenName: owner})
-			case strings.HasSuffix(k, authv1alpha1.PreviousKeySuffix) && !prevUntil.IsZero():
-				entries = append(entries, entry{sum: sum, namespace: s.Namespace, tokenName: owner, previous: true, previousUntil: prevUntil})
-			}
+	if fp, ok := tokensecret.ReadFingerprints(s); ok {
+		if fp.CurrentHeld {
+			entries = append(entries, entry{sum: fp.Current, namespace: s.Namespace, tokenName: fp.Owner})
+		}
+		for _, sum := range fp.Previous {
+			entries = append(entries, entry{sum: sum, namespace: s.Namespace, tokenName: fp.Owner, previous: true, previousUntil: fp.PreviousUntil})
 		}
 	}
 	key := s.Namespace + "/" + s.Name
@@ -134,19 +123,6 @@ func (x *Index) Update(s *corev1.Secret) {
 		sums = append(sums, e.sum)
 	}
 	x.bySecret[key] = sums
-}
-
-// parseFingerprint reads the "sha256:<hex>" of the token-hash annotation.
-func parseFingerprint(fp string) (digest, bool) {
-	var d digest
-	h, ok := strings.CutPrefix(fp, "sha256:")
-	if !ok || hex.DecodedLen(len(h)) != len(d) {
-		return d, false
-	}
-	if _, err := hex.Decode(d[:], []byte(h)); err != nil {
-		return d, false
-	}
-	return d, true
 }
 
 // Remove drops a Secret's fingerprints.
@@ -166,7 +142,7 @@ func (x *Index) removeLocked(key string) {
 // lookup finds the entry of a presented value. The map is keyed by the
 // digest, never the value; the final comparison is constant-time.
 func (x *Index) lookup(v token.Value) (entry, bool) {
-	sum := digest(sha256.Sum256(v.Reveal()))
+	sum := sha256.Sum256(v.Reveal())
 	x.mu.RLock()
 	e, ok := x.byHash[sum]
 	x.mu.RUnlock()

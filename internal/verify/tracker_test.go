@@ -14,12 +14,10 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package verify
+package verify_test
 
 import (
 	"context"
-	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,6 +31,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
 func TestTrackerCoalescesWrites(t *testing.T) {
@@ -48,7 +47,7 @@ func TestTrackerCoalescesWrites(t *testing.T) {
 			return c.SubResource(sub).Patch(ctx, obj, p, opts...)
 		}}).Build()
 	clk := testingclock.NewFakeClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
-	tr := &Tracker{Client: c, Clock: clk, Interval: time.Minute, Log: logr.Discard()}
+	tr := &verify.Tracker{Client: c, Clock: clk, Interval: time.Minute, Log: logr.Discard()}
 	ctx := context.Background()
 
 	// 10,000 verifications within one minute: one write.
@@ -83,67 +82,5 @@ func TestTrackerCoalescesWrites(t *testing.T) {
 	tr.Flush(ctx, true)
 	if got := writes.Load(); got != 3 {
 		t.Fatalf("%d writes after the final flush, want 3", got)
-	}
-}
-
-func FuzzParseVerifyBody(f *testing.F) {
-	for _, s := range []string{`{"token":"abc"}`, `{}`, `{"token":null}`, `[]`, `{"token":"` + strings.Repeat("a", 2000) + `"}`, "\x00"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		v, err := ParseVerifyBody(strings.NewReader(body))
-		if err == nil && (v.IsZero() || len(v.Reveal()) > MaxTokenBytes) {
-			t.Fatalf("accepted an empty or oversized token")
-		}
-		if err != nil && strings.Contains(body, "secret-marker") && strings.Contains(err.Error(), "secret-marker") {
-			t.Fatalf("the error echoes the body: %v", err)
-		}
-	})
-}
-
-func FuzzPresentedToken(f *testing.F) {
-	for _, s := range [][2]string{{"Bearer abc", ""}, {"Token token=abc", "abc"}, {"", "abc"}, {"Basic xyz", ""}, {"Bearer a", "b"}, {"Token x", ""}} {
-		f.Add(s[0], s[1])
-	}
-	f.Fuzz(func(t *testing.T, auth, apiToken string) {
-		h := http.Header{}
-		if auth != "" {
-			h.Set("Authorization", auth)
-		}
-		if apiToken != "" {
-			h.Set("X-Api-Token", apiToken)
-		}
-		v, ok := PresentedToken(h)
-		if ok && (v.IsZero() || len(v.Reveal()) > MaxTokenBytes) {
-			t.Fatal("accepted an empty or oversized token")
-		}
-	})
-}
-
-func TestPresentedToken(t *testing.T) {
-	cases := map[string]struct {
-		header http.Header
-		want   string
-		ok     bool
-	}{
-		"bearer":               {header: http.Header{"Authorization": {"Bearer abc"}}, want: "abc", ok: true},
-		"bearer lower-case":    {header: http.Header{"Authorization": {"bearer abc"}}, want: "abc", ok: true},
-		"token form":           {header: http.Header{"Authorization": {`Token token="abc"`}}, want: "abc", ok: true},
-		"x-api-token":          {header: http.Header{"X-Api-Token": {"abc"}}, want: "abc", ok: true},
-		"both forms agree":     {header: http.Header{"Authorization": {"Bearer abc"}, "X-Api-Token": {"abc"}}, want: "abc", ok: true},
-		"both forms disagree":  {header: http.Header{"Authorization": {"Bearer abc"}, "X-Api-Token": {"xyz"}}},
-		"basic auth":           {header: http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}},
-		"token without token=": {header: http.Header{"Authorization": {"Token abc"}}},
-		"empty bearer":         {header: http.Header{"Authorization": {"Bearer "}}},
-		"none":                 {header: http.Header{}},
-		"oversized":            {header: http.Header{"X-Api-Token": {strings.Repeat("a", MaxTokenBytes+1)}}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			v, ok := PresentedToken(tc.header)
-			if ok != tc.ok || (ok && string(v.Reveal()) != tc.want) {
-				t.Fatalf("PresentedToken = %v, %v; want ok=%v", v, ok, tc.ok)
-			}
-		})
 	}
 }

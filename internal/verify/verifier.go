@@ -22,7 +22,8 @@ import (
 	"k8s.io/utils/clock"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
@@ -42,7 +43,7 @@ type Identity struct {
 // Verifier checks presented tokens against the index and the read model.
 type Verifier struct {
 	Index   *Index
-	Model   *query.Model
+	Model   *readmodel.Model
 	Clock   clock.Clock
 	Tracker *Tracker
 }
@@ -55,14 +56,14 @@ type Verifier struct {
 func (v *Verifier) Verify(presented token.Value) (Identity, bool) {
 	start := v.Clock.Now()
 	id, ok := v.verify(presented, start)
-	verifyDuration.Observe(v.Clock.Since(start).Seconds())
+	metrics.VerifyDuration.Observe(v.Clock.Since(start).Seconds())
 	if ok {
-		verifications.WithLabelValues("valid").Inc()
+		metrics.Verifications.WithLabelValues("valid").Inc()
 		if v.Tracker != nil {
 			v.Tracker.Used(id.Namespace, id.Name, start)
 		}
 	} else {
-		verifications.WithLabelValues("invalid").Inc()
+		metrics.Verifications.WithLabelValues("invalid").Inc()
 	}
 	return id, ok
 }
@@ -83,7 +84,7 @@ func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool)
 		return Identity{}, false
 	}
 	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type}
-	if ms, set := query.Value(row.Expires); set {
+	if ms, set := readmodel.Value(row.Expires); set {
 		exp := time.UnixMilli(ms).UTC()
 		if !now.Before(exp) {
 			return Identity{}, false

@@ -25,7 +25,7 @@ import (
 	testingclock "k8s.io/utils/clock/testing"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
@@ -58,7 +58,7 @@ func TestVerifyValidity(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			idx, model := NewIndex(), query.NewModel()
+			idx, model := NewIndex(), readmodel.NewModel()
 			idx.Update(&corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "svc-token",
 					Labels: map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue},
@@ -77,7 +77,7 @@ func TestVerifyValidity(t *testing.T) {
 			if !tc.expires.IsZero() {
 				tok.Status.ExpirationDate = &metav1.Time{Time: tc.expires}
 			}
-			model.Upsert(query.RowFor(tok))
+			model.Upsert(readmodel.RowFor(tok))
 			v := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(tc.at)}
 
 			id, ok := v.Verify(tc.presented)

@@ -151,7 +151,7 @@ func TestTemplateDefaults(t *testing.T) {
 	}
 	d := deployment(t, docs)
 	c := d.Spec.Template.Spec.Containers[0]
-	for _, arg := range []string{"--leader-elect=true", "--metrics-bind-address=:8443", "--query-bind-address=:8082", "--query-auth=kubernetes"} {
+	for _, arg := range []string{"--leader-elect=true", "--metrics-bind-address=:8443", "--query-bind-address=:8082", "--query-auth=kubernetes", "--verify-failure-limit=20"} {
 		if !slices.Contains(c.Args, arg) {
 			t.Errorf("args %v lack %s", c.Args, arg)
 		}
@@ -175,7 +175,7 @@ func TestTemplateNonDefault(t *testing.T) {
 	c := d.Spec.Template.Spec.Containers[0]
 	for _, arg := range []string{"--metrics-bind-address=:9443", "--query-bind-address=:9082", "--query-cert-dir=/etc/apitoken-operator/query-tls",
 		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
-		"--forward-auth-bind-address=:9083", "--last-used-interval=30s"} {
+		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50"} {
 		if !slices.Contains(c.Args, arg) {
 			t.Errorf("args %v lack %s", c.Args, arg)
 		}

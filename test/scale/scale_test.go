@@ -50,9 +50,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
@@ -168,8 +168,8 @@ func startManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests
 	ctx, cancel := context.WithCancel(context.Background())
 	if _, err := operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: concurrency,
-		Query:                   query.Options{BindAddress: testutil.MustFreeAddress(b), Insecure: true},
-		QueryAuth:               query.AuthNone,
+		Query:                   httpapi.ServingOptions{BindAddress: testutil.MustFreeAddress(b), Insecure: true},
+		QueryAuth:               httpapi.AuthNone,
 		LastUsedInterval:        time.Minute,
 	}); err != nil {
 		b.Fatal(err)

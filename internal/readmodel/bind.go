@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package query
+package readmodel
 
 import (
 	"context"
@@ -40,7 +40,7 @@ func (m *Model) Bind(ctx context.Context, c cache.Informers) error {
 		DeleteFunc: func(obj any) { m.apply(obj, true) },
 	})
 	if err != nil {
-		return fmt.Errorf("watching ApiTokens for the query model: %w", err)
+		return fmt.Errorf("watching ApiTokens for the read model: %w", err)
 	}
 	m.mu.Lock()
 	m.synced = reg.HasSynced

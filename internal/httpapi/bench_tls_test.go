@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package verify
+package httpapi_test
 
 import (
 	"bytes"
@@ -24,7 +24,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"testing"
+	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -35,7 +37,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
 // BenchmarkEndpointsTLS drives both verification endpoints over loopback
@@ -57,26 +60,26 @@ func BenchmarkEndpointsTLS(b *testing.B) {
 	defer func() { _ = env.Stop() }()
 	callerToken := verifierServiceAccountToken(b, cfg)
 
-	v, values := benchVerifier(b, 100_000)
+	v, values := testutil.IndexedVerifier(b, 100_000)
 	httpClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	access, err := query.NewKubernetesAccess(cfg, httpClient)
+	access, err := httpapi.NewAccess(httpapi.AuthKubernetes, cfg, httpClient)
 	if err != nil {
 		b.Fatal(err)
 	}
-	api := &query.Server{Model: v.Model, Access: access, Log: log.Log, Routes: Routes(v, log.Log)}
+	api := &httpapi.API{Model: v.Model, Verifier: v, Access: access, Log: log.Log, Synced: func() bool { return true }}
 
 	b.Run("forward-auth", func(b *testing.B) {
-		driveTLS(b, v.ForwardAuthHandler(), func(base string, i int) *http.Request {
+		driveTLS(b, api.ForwardAuthHandler(), func(base string, i int) *http.Request {
 			req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
 			req.Header.Set("Authorization", "Bearer "+string(values[i%len(values)].Reveal()))
 			return req
 		})
 	})
 	b.Run("verify-endpoint-kubernetes-auth", func(b *testing.B) {
-		driveTLS(b, api.Handler(), func(base string, i int) *http.Request {
+		driveTLS(b, api.QueryHandler(), func(base string, i int) *http.Request {
 			body := []byte(`{"token":"` + string(values[i%len(values)].Reveal()) + `"}`)
 			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/tokens/verify", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+callerToken)
@@ -160,4 +163,71 @@ func verifierServiceAccountToken(b *testing.B, cfg *rest.Config) string {
 		b.Fatal(err)
 	}
 	return tr.Status.Token
+}
+
+// BenchmarkForwardAuthHTTP drives the forward-auth handler over loopback HTTP
+// with keep-alive connections from parallel clients.
+func BenchmarkForwardAuthHTTP(b *testing.B) {
+	v, values := testutil.IndexedVerifier(b, 100_000)
+	api := &httpapi.API{Model: v.Model, Verifier: v, Log: log.Log, Synced: func() bool { return true }}
+	srv := httptest.NewServer(api.ForwardAuthHandler())
+	defer srv.Close()
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	c := &http.Client{Transport: tr}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+			req.Header.Set("X-Api-Token", string(values[i%len(values)].Reveal()))
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifications/s")
+}
+
+// BenchmarkHandler is the query handler in process (parse, no auth, run,
+// JSON) at 10k and 100k tokens.
+func BenchmarkHandler(b *testing.B) {
+	queries := map[string]string{
+		"filtered-sorted": "type=USER,API_CLIENT&status=ACTIVE&sort=expirationDate&order=DESC&pageSize=50",
+		"unfiltered":      "pageSize=50",
+	}
+	access, err := httpapi.NewAccess(httpapi.AuthNone, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{10_000, 100_000} {
+		api := &httpapi.API{Model: testutil.BenchModel(testutil.BenchApiTokens(n)), Access: access, Log: log.Log, Synced: func() bool { return true }}
+		h := api.QueryHandler()
+		for _, name := range []string{"filtered-sorted", "unfiltered"} {
+			b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
+				durations := make([]time.Duration, 0, b.N)
+				b.ReportAllocs()
+				for b.Loop() {
+					rec := httptest.NewRecorder()
+					req := httptest.NewRequest(http.MethodGet, "/api/v1/tokens?"+queries[name], nil)
+					start := time.Now()
+					h.ServeHTTP(rec, req)
+					durations = append(durations, time.Since(start))
+					if rec.Code != http.StatusOK {
+						b.Fatalf("status %d: %s", rec.Code, rec.Body)
+					}
+				}
+				slices.Sort(durations)
+				b.ReportMetric(float64(durations[len(durations)/2].Microseconds()), "p50-µs")
+				b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds()), "p99-µs")
+			})
+		}
+	}
 }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package query_test
+package httpapi_test
 
 import (
 	"context"
@@ -35,8 +35,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
-	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
 func verifyBody(value string) string {
@@ -100,9 +100,9 @@ var _ = Describe("Verify API", Ordered, func() {
 	It("says who a valid token belongs to, and nothing about an invalid one", func() {
 		code, out := post("/api/v1/tokens/verify", verifier, verifyBody(current("svc")))
 		Expect(code).To(Equal(http.StatusOK), out)
-		var res verify.Result
+		var res httpapi.Result
 		Expect(json.Unmarshal([]byte(out), &res)).To(Succeed())
-		Expect(res).To(Equal(verify.Result{Valid: true, Namespace: ns, Name: "svc", Principal: "alice", Type: "USER"}))
+		Expect(res).To(Equal(httpapi.Result{Valid: true, Namespace: ns, Name: "svc", Principal: "alice", Type: "USER"}))
 
 		code, out = post("/api/v1/tokens/verify", verifier, verifyBody("0123456789abcdefghijklmnopqrstuv"))
 		Expect(code).To(Equal(http.StatusUnauthorized))
@@ -129,10 +129,10 @@ var _ = Describe("Verify API", Ordered, func() {
 		} {
 			resp := ask("/any/path?x=1", h)
 			Expect(resp.StatusCode).To(Equal(http.StatusOK), name)
-			Expect(resp.Header.Get(verify.HeaderPrincipal)).To(Equal("alice"))
-			Expect(resp.Header.Get(verify.HeaderType)).To(Equal("USER"))
-			Expect(resp.Header.Get(verify.HeaderName)).To(Equal("svc"))
-			Expect(resp.Header.Get(verify.HeaderNamespace)).To(Equal(ns))
+			Expect(resp.Header.Get(httpapi.HeaderPrincipal)).To(Equal("alice"))
+			Expect(resp.Header.Get(httpapi.HeaderType)).To(Equal("USER"))
+			Expect(resp.Header.Get(httpapi.HeaderName)).To(Equal("svc"))
+			Expect(resp.Header.Get(httpapi.HeaderNamespace)).To(Equal(ns))
 		}
 		ok := http.Header{"X-Api-Token": {value}}
 		Expect(ask("/?namespace="+ns+"&type=user", ok).StatusCode).To(Equal(http.StatusOK))
@@ -141,7 +141,7 @@ var _ = Describe("Verify API", Ordered, func() {
 		denied := ask("/", http.Header{"Authorization": {"Bearer wrong-token-000000000000000000000"}})
 		Expect(denied.StatusCode).To(Equal(http.StatusUnauthorized))
 		Expect(denied.Header.Get("WWW-Authenticate")).To(ContainSubstring("Bearer"))
-		Expect(denied.Header.Get(verify.HeaderPrincipal)).To(BeEmpty())
+		Expect(denied.Header.Get(httpapi.HeaderPrincipal)).To(BeEmpty())
 		Expect(ask("/", http.Header{}).StatusCode).To(Equal(http.StatusUnauthorized))
 	})
 

@@ -14,15 +14,15 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package verify
+package httpapi
 
 import (
 	"net/http"
 	"strings"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
 // Identity headers the forward-auth endpoint sets on success, for the
@@ -58,7 +58,7 @@ func PresentedToken(h http.Header) (token.Value, bool) {
 	if v := strings.TrimSpace(h.Get("X-Api-Token")); v != "" {
 		found = append(found, v)
 	}
-	if len(found) == 0 || found[0] == "" || len(found[0]) > MaxTokenBytes {
+	if len(found) == 0 || found[0] == "" || len(found[0]) > verify.MaxTokenBytes {
 		return token.Value{}, false
 	}
 	for _, f := range found[1:] {
@@ -69,49 +69,51 @@ func PresentedToken(h http.Header) (token.Value, bool) {
 	return token.NewValue([]byte(found[0])), true
 }
 
-// ForwardAuthHandler answers an ingress' auth subrequest (ingress-nginx
+// serveForwardAuth answers an ingress' auth subrequest (ingress-nginx
 // auth-url, Traefik ForwardAuth, Envoy ext_authz HTTP) for any method and
-// path: 200 with the identity headers for a valid token, 401 otherwise. The
+// path: 200 with the identity headers for a valid token, 401 otherwise, 429
+// (Retry-After) to an end client that made too many failed attempts. The
 // ingress may restrict with ?namespace= and ?type=. The Authorization header
 // belongs to the client here, so this listener does not authenticate its
 // caller: keep it reachable from the ingress controller only.
-func (v *Verifier) ForwardAuthHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		deny := func() {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator"`)
-			http.Error(w, "Unauthorized", http.StatusUnauthorized)
-		}
-		presented, ok := PresentedToken(r.Header)
-		if !ok {
-			deny()
-			return
-		}
-		id, ok := v.Verify(presented)
-		if !ok {
-			deny()
-			return
-		}
-		q := r.URL.Query()
-		if ns := q.Get("namespace"); ns != "" && ns != id.Namespace {
-			deny()
-			return
-		}
-		if t := q.Get("type"); t != "" && !sameType(t, id.Type) {
-			deny()
-			return
-		}
-		w.Header().Set(HeaderPrincipal, id.Principal)
-		w.Header().Set(HeaderType, query.APIName(id.Type))
-		w.Header().Set(HeaderName, id.Name)
-		w.Header().Set(HeaderNamespace, id.Namespace)
-		w.WriteHeader(http.StatusOK)
-	})
-}
-
-func sameType(requested string, t authv1alpha1.TokenType) bool {
-	norm := func(s string) string {
-		return strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(s, "_", ""), "-", ""))
+func (s *API) serveForwardAuth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	deny := func() {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator"`)
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
 	}
-	return norm(requested) == norm(string(t))
+	client := "addr:" + endClient(r, s.TrustedProxies)
+	if wait, throttled := s.Limiter.throttled("forward-auth", client); throttled {
+		writeThrottled(w, wait, false)
+		return
+	}
+	// No token at all is an anonymous visit, not a guess: only a presented
+	// token that fails counts.
+	presented, ok := PresentedToken(r.Header)
+	if !ok {
+		deny()
+		return
+	}
+	id, ok := s.Verifier.Verify(presented)
+	if !ok {
+		s.Limiter.Failed(client)
+		deny()
+		return
+	}
+	q := r.URL.Query()
+	if ns := q.Get("namespace"); ns != "" && ns != id.Namespace {
+		deny()
+		return
+	}
+	if t := q.Get("type"); t != "" {
+		if want, known := authv1alpha1.ParseEnum(authv1alpha1.TokenTypes, t); !known || want != id.Type {
+			deny()
+			return
+		}
+	}
+	w.Header().Set(HeaderPrincipal, id.Principal)
+	w.Header().Set(HeaderType, authv1alpha1.APIName(id.Type))
+	w.Header().Set(HeaderName, id.Name)
+	w.Header().Set(HeaderNamespace, id.Namespace)
+	w.WriteHeader(http.StatusOK)
 }

@@ -14,12 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package query serves ApiToken metadata over HTTP from memory: a compact
-// read model kept up to date from the manager's informer, a pure query
-// (parse, filter, sort, page), and a manager.Server that runs on every
-// replica behind Kubernetes authentication and authorization. No request
-// reaches the API server, and no response carries a token value.
-package query
+// Package readmodel is the operator's in-memory table of ApiTokens: one
+// compact Row per ApiToken, kept up to date from the manager's informer (no
+// watch of its own), with pre-sorted orders per sort field. The query API
+// runs queries over it, the verifier joins presented tokens to it, and the
+// metrics collector reads it at scrape time. It holds metadata only: never a
+// token value, and it knows nothing of HTTP.
+package readmodel
 
 import (
 	"strings"
@@ -27,8 +28,10 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
 
-// null marks an absent date or ttl in a Row.
-const null int64 = -1 << 63
+// Null marks an absent date or ttl in a Row.
+const Null int64 = -1 << 63
+
+const null = Null
 
 // Row is what the query API knows about one ApiToken: the query fields only.
 // Strings share memory with the cached object; lower-cased copies exist only
@@ -107,12 +110,27 @@ func (r *Row) TokenName() string {
 	return r.Name
 }
 
-func (r *Row) lowerTokenName() string {
+// LowerTokenName is TokenName, lower-cased.
+func (r *Row) LowerTokenName() string {
 	if r.DisplayName != "" {
 		return r.lowerDisplayName
 	}
 	return r.lowerName
 }
+
+// LowerName is the name, lower-cased.
+func (r *Row) LowerName() string { return r.lowerName }
+
+// LowerPrincipal is the principal, lower-cased.
+func (r *Row) LowerPrincipal() string { return r.lowerPrincipal }
+
+// LowerDescription is the description, lower-cased.
+func (r *Row) LowerDescription() string { return r.lowerDescription }
+
+// Haystack is what a substring search looks in: the lower-cased name,
+// displayName, principal and description, separated by NUL so that a match
+// cannot span two fields.
+func (r *Row) Haystack() string { return r.haystack }
 
 // Value returns a date or ttl of a Row and whether it is set.
 func Value(v int64) (int64, bool) { return v, v != null }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package query_test
+package httpapi_test
 
 import (
 	"context"
@@ -230,8 +230,16 @@ var _ = Describe("Query API", Ordered, func() {
 		Entry("unparsable date", http.MethodGet, "/api/v2/token/query?fromDate=tomorrow", "", "fromDate"),
 		Entry("malformed JSON", http.MethodPost, "/api/v1/tokens/query", "{", "body"),
 		Entry("unknown operator", http.MethodPost, "/api/v1/tokens/query", `{"searchTerms":{"allOf":[{"field":"NAME","terms":["a"],"operator":"NEAR"}]}}`, "searchTerms.allOf[0].operator"),
-		Entry("body over 1 MiB", http.MethodPost, "/api/v1/tokens/query", `{"x":"`+strings.Repeat("a", 1<<20)+`"}`, "body"),
 	)
+
+	It("answers 413 naming the body to a body over 1 MiB", func() {
+		code, out := call(http.MethodPost, "/api/v1/tokens/query", admin, `{"x":"`+strings.Repeat("a", 1<<20)+`"}`)
+		Expect(code).To(Equal(http.StatusRequestEntityTooLarge), out)
+		var e struct{ Error, Parameter string }
+		Expect(json.Unmarshal([]byte(out), &e)).To(Succeed())
+		Expect(e.Parameter).To(Equal("body"))
+		Expect(e.Error).To(ContainSubstring("larger than 1048576 bytes"))
+	})
 
 	It("answers 405 to a wrong method", func() {
 		code, _ := call(http.MethodDelete, "/api/v1/tokens", admin, "")

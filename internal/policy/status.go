@@ -14,42 +14,36 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controller
+package policy
 
 import (
 	"fmt"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // tokenLastCharsCount is how many trailing characters status shows.
 const tokenLastCharsCount = 5
 
-// computeStatus derives the status from the Secret as it is after acting on
-// d (owned by tok, or nil), so that status always describes the value the
-// Secret holds. It is pure: the time is given, and lastUsedDate (written by
-// the verify path) is kept.
-func computeStatus(tok *authv1alpha1.ApiToken, secret *corev1.Secret, d policy.Decision, now time.Time) authv1alpha1.ApiTokenStatus {
+// Status is the status of tok after a reconcile that came to o: it
+// describes the token the Secret now holds (o.State) and says why the
+// token is in its TokenStatus. lastUsedDate (written by the verify path) is
+// kept, and the condition's lastTransitionTime is now.
+func Status(tok *authv1alpha1.ApiToken, o Outcome, now time.Time) authv1alpha1.ApiTokenStatus {
 	now = now.Truncate(time.Second)
 	out := *tok.Status.DeepCopy()
 	out.ObservedGeneration = tok.Generation
-
-	st := policy.ReadSecret(tok, secret)
-	if d.Action == policy.ActionFail && d.Reason == authv1alpha1.ReasonSecretConflict {
-		// The Secret of that name is someone else's: nothing in it is ours.
-		st = policy.SecretState{}
-	}
+	st, d := o.State, o.Reported()
 	setTokenFields(&out, tok, st, now)
 
 	var ready metav1.Condition
 	switch {
-	case d.Action == policy.ActionFail:
+	case d.Action == ActionFail:
 		out.TokenStatus = authv1alpha1.TokenStatusFailed
 		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: d.Reason, Message: d.Message}
 	case tok.Spec.Revoked:
@@ -64,7 +58,7 @@ func computeStatus(tok *authv1alpha1.ApiToken, secret *corev1.Secret, d policy.D
 		out.TokenStatus = authv1alpha1.TokenStatusExpired
 		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: authv1alpha1.ReasonExpired,
 			Message: fmt.Sprintf("the token expired at %s; annotate the ApiToken with %s=<any new value> to issue a new one, or set rotation.renewBefore to rotate before expiry",
-				policy.FormatTime(out.ExpirationDate.Time), authv1alpha1.RotateAnnotation)}
+				tokensecret.FormatTime(out.ExpirationDate.Time), authv1alpha1.RotateAnnotation)}
 	default:
 		out.TokenStatus = authv1alpha1.TokenStatusActive
 		reason, how := authv1alpha1.ReasonIssued, "issued"
@@ -83,14 +77,14 @@ func computeStatus(tok *authv1alpha1.ApiToken, secret *corev1.Secret, d policy.D
 
 // setTokenFields fills what status says about the token from the Secret's
 // state; an empty state (no Secret, revoked, not ours) clears them.
-func setTokenFields(out *authv1alpha1.ApiTokenStatus, tok *authv1alpha1.ApiToken, st policy.SecretState, now time.Time) {
+func setTokenFields(out *authv1alpha1.ApiTokenStatus, tok *authv1alpha1.ApiToken, st tokensecret.State, now time.Time) {
 	out.CreationDate, out.ExpirationDate, out.RenewalTime, out.PreviousTokenExpirationDate = nil, nil, nil, nil
 	out.TokenLastChars, out.TokenHash, out.SecretName = "", "", ""
 	out.Revision = max(out.Revision, st.Revision)
 	if !st.Consistent() {
 		return
 	}
-	sched := policy.ScheduleFor(tok, st.IssuedAt)
+	sched := ScheduleFor(tok, st.IssuedAt)
 	out.CreationDate = timePtr(st.IssuedAt)
 	out.ExpirationDate = timePtr(sched.Expiry)
 	out.RenewalTime = timePtr(sched.Renewal)
@@ -109,4 +103,21 @@ func timePtr(t time.Time) *metav1.Time {
 	}
 	mt := metav1.NewTime(t)
 	return &mt
+}
+
+// RequeueAfter is how long until status next changes by the clock alone:
+// the earliest of expirationDate, renewalTime and previousTokenExpirationDate
+// still in the future. Zero when there is none, and for a revoked token.
+func RequeueAfter(tok *authv1alpha1.ApiToken, status authv1alpha1.ApiTokenStatus, now time.Time) time.Duration {
+	if tok.Spec.Revoked {
+		return 0
+	}
+	var times []time.Time
+	for _, t := range []*metav1.Time{status.ExpirationDate, status.RenewalTime, status.PreviousTokenExpirationDate} {
+		if t != nil {
+			times = append(times, t.Time)
+		}
+	}
+	d, _ := NextDeadline(now, times...)
+	return d
 }

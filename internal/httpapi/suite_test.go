@@ -14,12 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package query_test
+package httpapi_test
 
 import (
 	"context"
 	"crypto/tls"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -39,9 +40,9 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
-	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
@@ -67,9 +68,13 @@ var (
 // lastUsedInterval is short so that specs see lastUsedDate written.
 const lastUsedInterval = 2 * time.Second
 
-func TestQuery(t *testing.T) {
+// verifyFailureLimit is high enough that the specs' own wrong tokens never
+// trip it; the guessing specs make that many failures on purpose.
+const verifyFailureLimit = 40
+
+func TestHTTPAPI(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "Query Suite")
+	RunSpecs(t, "HTTP API Suite")
 }
 
 var _ = BeforeSuite(func() {
@@ -102,9 +107,11 @@ var _ = BeforeSuite(func() {
 	_, err = operator.Setup(ctx, mgr, operator.Options{
 		ForwardAuthBindAddress:  fwdAddr,
 		MaxConcurrentReconciles: 4,
-		Query:                   query.Options{BindAddress: addr},
-		QueryAuth:               query.AuthKubernetes,
+		Query:                   httpapi.ServingOptions{BindAddress: addr},
+		QueryAuth:               httpapi.AuthKubernetes,
 		LastUsedInterval:        lastUsedInterval,
+		VerifyFailureLimit:      verifyFailureLimit,
+		TrustedProxies:          []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
 	})
 	Expect(err).NotTo(HaveOccurred())
 	baseURL = "https://" + addr

@@ -1,0 +1,66 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import "strings"
+
+// TokenTypes lists every TokenType, in the order of the CRD's enum.
+var TokenTypes = []TokenType{TokenTypeUser, TokenTypeTeam, TokenTypeSession, TokenTypeWorkflow, TokenTypeGlobal, TokenTypeApiClient}
+
+// TokenStatuses lists every TokenStatus, in the order of the CRD's enum.
+var TokenStatuses = []TokenStatus{TokenStatusPending, TokenStatusActive, TokenStatusExpired, TokenStatusRevoked, TokenStatusFailed}
+
+// APIName spells an enum value the way token-management REST APIs do:
+// ApiClient is API_CLIENT, Active is ACTIVE.
+func APIName[T ~string](v T) string {
+	var b strings.Builder
+	for i, c := range string(v) {
+		if i > 0 && c >= 'A' && c <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(c)
+	}
+	return strings.ToUpper(b.String())
+}
+
+// ParseEnum finds the value of all that s names in any spelling clients
+// use: "API_CLIENT", "api-client", "ApiClient", "apiclient".
+func ParseEnum[T ~string](all []T, s string) (T, bool) {
+	key := enumKey(s)
+	for _, v := range all {
+		if enumKey(string(v)) == key {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// APINames spells every value of all with APIName, comma-separated, for
+// error messages.
+func APINames[T ~string](all []T) string {
+	names := make([]string, len(all))
+	for i, v := range all {
+		names[i] = APIName(v)
+	}
+	return strings.Join(names, ", ")
+}
+
+// enumKey folds case, underscores, dashes and spaces away.
+func enumKey(s string) string {
+	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
+}

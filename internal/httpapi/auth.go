@@ -1,0 +1,178 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apiserver/pkg/apis/apiserver"
+	"k8s.io/apiserver/pkg/authentication/authenticator"
+	"k8s.io/apiserver/pkg/authentication/authenticatorfactory"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
+	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	"k8s.io/apiserver/pkg/endpoints/request"
+	authenticationv1 "k8s.io/client-go/kubernetes/typed/authentication/v1"
+	authorizationv1 "k8s.io/client-go/kubernetes/typed/authorization/v1"
+	"k8s.io/client-go/rest"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+)
+
+// Auth modes of --query-auth.
+const (
+	AuthKubernetes = "kubernetes"
+	AuthNone       = "none"
+)
+
+// Access is who a caller is (authentication) and what they may do
+// (authorization), asked of the Kubernetes API server and cached, the way
+// controller-runtime's metrics filter and kube-apiserver's delegating
+// authenticator do it.
+type Access struct {
+	Authenticator authenticator.Request
+	Authorizer    authorizer.Authorizer
+}
+
+// NewAccess builds the Access of an --query-auth mode: kubernetes
+// (TokenReview and SubjectAccessReview) or none (everyone is anonymous and
+// may do everything: local development only).
+func NewAccess(mode string, cfg *rest.Config, httpClient *http.Client) (*Access, error) {
+	switch mode {
+	case AuthKubernetes:
+		return newKubernetesAccess(cfg, httpClient)
+	case AuthNone:
+		return &Access{Authenticator: anonymous{}, Authorizer: authorizerfactory.NewAlwaysAllowAuthorizer()}, nil
+	default:
+		return nil, fmt.Errorf("--query-auth %q: use %s or %s", mode, AuthKubernetes, AuthNone)
+	}
+}
+
+func newKubernetesAccess(cfg *rest.Config, httpClient *http.Client) (*Access, error) {
+	authnClient, err := authenticationv1.NewForConfigAndClient(cfg, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	authzClient, err := authorizationv1.NewForConfigAndClient(cfg, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	backoff := &wait.Backoff{Duration: 500 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Steps: 5}
+	authn, _, err := authenticatorfactory.DelegatingAuthenticatorConfig{
+		Anonymous:                &apiserver.AnonymousAuthConfig{Enabled: false},
+		CacheTTL:                 time.Minute,
+		TokenAccessReviewClient:  authnClient,
+		TokenAccessReviewTimeout: 10 * time.Second,
+		WebhookRetryBackoff:      backoff,
+	}.New()
+	if err != nil {
+		return nil, fmt.Errorf("creating the authenticator: %w", err)
+	}
+	authz, err := authorizerfactory.DelegatingAuthorizerConfig{
+		SubjectAccessReviewClient: authzClient,
+		AllowCacheTTL:             time.Minute,
+		DenyCacheTTL:              10 * time.Second,
+		WebhookRetryBackoff:       backoff,
+	}.New()
+	if err != nil {
+		return nil, fmt.Errorf("creating the authorizer: %w", err)
+	}
+	return &Access{Authenticator: authn, Authorizer: authz}, nil
+}
+
+// anonymous authenticates everyone (--query-auth=none).
+type anonymous struct{}
+
+func (anonymous) AuthenticateRequest(*http.Request) (*authenticator.Response, bool, error) {
+	return &authenticator.Response{User: &user.DefaultInfo{Name: "anonymous"}}, true, nil
+}
+
+// Allowed says whether u may do verb on resource (and subresource) of
+// auth.apitoken.io in namespace ("" for cluster-wide). It is the one
+// authorization question every endpoint asks.
+func (a *Access) Allowed(ctx context.Context, u user.Info, verb, namespace, resource, subresource string) (bool, error) {
+	d, _, err := a.Authorizer.Authorize(ctx, authorizer.AttributesRecord{
+		User: u, Verb: verb, Namespace: namespace, APIGroup: authv1alpha1.GroupVersion.Group,
+		APIVersion: authv1alpha1.GroupVersion.Version, Resource: resource, Subresource: subresource, ResourceRequest: true,
+	})
+	if err != nil {
+		return false, fmt.Errorf("checking whether %s may %s %s in %q: %w", u.GetName(), verb, resourceName(resource, subresource), namespace, err)
+	}
+	return d == authorizer.DecisionAllow, nil
+}
+
+func resourceName(resource, subresource string) string {
+	if subresource == "" {
+		return resource
+	}
+	return resource + "/" + subresource
+}
+
+// withAuthentication answers 401 without valid credentials, else puts the
+// caller in the request's context (request.UserFrom) for h.
+func withAuthentication(h http.Handler, authn authenticator.Request, log logr.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, ok, err := authn.AuthenticateRequest(r)
+		if err != nil {
+			// TokenReview reports a bad token as an error too: the caller
+			// gets 401 either way, the reason only goes to the log.
+			log.V(1).Info("Rejected a request: authentication failed", "reason", err.Error())
+		}
+		if err != nil || !ok || res == nil || res.User == nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator"`)
+			writeError(w, http.StatusUnauthorized, "a valid Kubernetes bearer token is required")
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(request.WithUser(r.Context(), res.User)))
+	})
+}
+
+// withSynced answers 503 until synced says the caches have delivered every
+// object: an empty answer before that would be wrong, not just late.
+func withSynced(h http.Handler, synced func() bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !synced() {
+			writeError(w, http.StatusServiceUnavailable, "the token cache has not synced yet: retry shortly")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// authorized answers 403 unless the caller may do verb on resource/subresource
+// cluster-wide, then calls h. The caller comes from withAuthentication.
+func (s *API) authorized(verb, resource, subresource string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, _ := request.UserFrom(r.Context())
+		ok, err := s.Access.Allowed(r.Context(), u, verb, "", resource, subresource)
+		if err != nil {
+			s.Log.Error(err, "Failed to authorize a request", "user", u.GetName())
+			writeError(w, http.StatusInternalServerError, "authorization failed")
+			return
+		}
+		if !ok {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not %s %s in %s", u.GetName(), verb, resourceName(resource, subresource), authv1alpha1.GroupVersion.Group))
+			return
+		}
+		h(w, r)
+	}
+}

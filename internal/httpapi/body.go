@@ -1,0 +1,49 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// maxDrainBytes is how much of an oversized body is read and thrown away so
+// that the client, still sending, reads the 413 instead of a connection
+// reset. Beyond it the connection is closed.
+const maxDrainBytes = 4 << 20
+
+// readBody reads a request body of at most limit bytes. An oversized body
+// gets 413 with the error shape, and false: the handler is done. It is the
+// one body limit of every endpoint.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body: cannot be read", Parameter: "body"})
+		return nil, false
+	}
+	if int64(len(raw)) <= limit {
+		return raw, true
+	}
+	// Read the rest, so that the response is not lost to a reset while the
+	// client is still sending; past maxDrainBytes, give up on the connection.
+	if n, _ := io.Copy(io.Discard, io.LimitReader(r.Body, maxDrainBytes)); n >= maxDrainBytes {
+		w.Header().Set("Connection", "close")
+	}
+	writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body: is larger than %d bytes", limit), Parameter: "body"})
+	return nil, false
+}

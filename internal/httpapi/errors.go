@@ -1,0 +1,56 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+)
+
+// errorBody is the one error shape of every JSON endpoint: what is wrong and,
+// for bad input, the parameter that breaks a rule.
+type errorBody struct {
+	Error     string `json:"error"`
+	Parameter string `json:"parameter,omitempty"`
+}
+
+// writeJSON writes a JSON response that no cache may keep.
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// writeError answers with the error shape.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// writeBadInput answers 400, naming the parameter when err is a
+// query.ParamError.
+func writeBadInput(w http.ResponseWriter, err error) {
+	var pe *query.ParamError
+	if errors.As(err, &pe) {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: pe.Error(), Parameter: pe.Parameter})
+		return
+	}
+	writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error()})
+}

@@ -1,0 +1,150 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	testingclock "k8s.io/utils/clock/testing"
+)
+
+func TestFailureLimiter(t *testing.T) {
+	clk := testingclock.NewFakePassiveClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	l := NewFailureLimiter(3, 100, clk)
+	for i := range 3 {
+		if _, throttled := l.Throttled("a"); throttled {
+			t.Fatalf("throttled after %d failures, want the burst of 3 allowed", i)
+		}
+		l.Failed("a")
+	}
+	wait, throttled := l.Throttled("a")
+	if !throttled || wait != 20*time.Second {
+		t.Fatalf("after 3 failures: throttled=%v wait=%s; want throttled for 20s (3 per minute)", throttled, wait)
+	}
+	if _, throttled := l.Throttled("b"); throttled {
+		t.Fatal("another client is throttled too")
+	}
+	clk.SetTime(clk.Now().Add(19 * time.Second))
+	if wait, throttled := l.Throttled("a"); !throttled || wait != time.Second {
+		t.Fatalf("19s later: throttled=%v wait=%s; want 1s more", throttled, wait)
+	}
+	clk.SetTime(clk.Now().Add(time.Second))
+	if _, throttled := l.Throttled("a"); throttled {
+		t.Fatal("still throttled once one failure has refilled")
+	}
+	l.Failed("a")
+	if _, throttled := l.Throttled("a"); !throttled {
+		t.Fatal("a failure right after the refill is not throttled again")
+	}
+	if off := NewFailureLimiter(0, 100, clk); off != nil {
+		t.Fatal("a limit of 0 must turn the limiter off")
+	}
+	var off *FailureLimiter
+	off.Failed("a")
+	if _, throttled := off.Throttled("a"); throttled {
+		t.Fatal("the nil limiter throttles")
+	}
+}
+
+func TestFailureLimiterStaysWithinItsSize(t *testing.T) {
+	clk := testingclock.NewFakePassiveClock(time.Now())
+	l := NewFailureLimiter(DefaultVerifyFailureLimit, DefaultLimiterClients, clk)
+	for i := range 100_000 {
+		l.Failed(fmt.Sprintf("addr:10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		if n := l.Len(); n > DefaultLimiterClients {
+			t.Fatalf("the limiter remembers %d clients after %d addresses, more than its size %d", n, i+1, DefaultLimiterClients)
+		}
+	}
+	if n := l.Len(); n != DefaultLimiterClients {
+		t.Fatalf("the limiter remembers %d clients, want it full at %d", n, DefaultLimiterClients)
+	}
+}
+
+func TestEndClient(t *testing.T) {
+	trusted, err := ParseTrustedProxies("10.0.0.0/8, 192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		remote string
+		header http.Header
+		want   string
+	}{
+		"direct client":                        {remote: "203.0.113.5:4711", want: "203.0.113.5"},
+		"untrusted peer's header is ignored":   {remote: "203.0.113.5:4711", header: http.Header{"X-Forwarded-For": {"198.51.100.1"}}, want: "203.0.113.5"},
+		"trusted proxy names the client":       {remote: "10.1.2.3:80", header: http.Header{"X-Forwarded-For": {"198.51.100.1"}}, want: "198.51.100.1"},
+		"spoofed hop before the real client":   {remote: "10.1.2.3:80", header: http.Header{"X-Forwarded-For": {"1.2.3.4, 198.51.100.1"}}, want: "198.51.100.1"},
+		"chain of trusted proxies":             {remote: "10.1.2.3:80", header: http.Header{"X-Forwarded-For": {"198.51.100.1, 192.0.2.1", "10.9.9.9"}}, want: "198.51.100.1"},
+		"X-Real-IP without X-Forwarded-For":    {remote: "192.0.2.1:80", header: http.Header{"X-Real-Ip": {"198.51.100.2"}}, want: "198.51.100.2"},
+		"trusted proxy without headers":        {remote: "10.1.2.3:80", want: "10.1.2.3"},
+		"garbage in the header stops the walk": {remote: "10.1.2.3:80", header: http.Header{"X-Forwarded-For": {"nonsense"}}, want: "10.1.2.3"},
+		"IPv6 peer":                            {remote: "[2001:db8::1]:443", want: "2001:db8::1"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := &http.Request{RemoteAddr: tc.remote, Header: tc.header}
+			if r.Header == nil {
+				r.Header = http.Header{}
+			}
+			if got := endClient(r, trusted); got != tc.want {
+				t.Fatalf("endClient = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := ParseTrustedProxies(" 10.0.0.0/8 ,,fd00::/8,192.0.2.1")
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8"), netip.MustParsePrefix("192.0.2.1/32")}
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ParseTrustedProxies = %v, %v; want %v", got, err, want)
+	}
+	if _, err := ParseTrustedProxies("10.0.0.0/33"); err == nil || err.Error() != `--trusted-proxies: "10.0.0.0/33" is neither a CIDR (10.0.0.0/8) nor an IP address` {
+		t.Fatalf("error = %v; want one naming the flag and the bad entry", err)
+	}
+}
+
+func TestParseVerifyBody(t *testing.T) {
+	cases := map[string]struct {
+		body, wantAddr, wantErr string
+	}{
+		"token only":          {body: `{"token":"abc"}`},
+		"with remote address": {body: `{"token":"abc","remoteAddress":"198.51.100.7"}`, wantAddr: "198.51.100.7"},
+		"IPv4-mapped IPv6":    {body: `{"token":"abc","remoteAddress":"::ffff:198.51.100.7"}`, wantAddr: "198.51.100.7"},
+		"bad remote address":  {body: `{"token":"abc","remoteAddress":"host.example"}`, wantErr: "remoteAddress: must be an IP address"},
+		"empty token":         {body: `{"token":""}`, wantErr: "token: must not be empty"},
+		"unknown field":       {body: `{"token":"abc","x":1}`, wantErr: `the body must be {"token": "<token>"}`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			req, err := ParseVerifyBody([]byte(tc.body))
+			switch {
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("error = %v, want %q", err, tc.wantErr)
+			case tc.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tc.wantErr == "" && (string(req.Token.Reveal()) != "abc" || req.RemoteAddress != tc.wantAddr):
+				t.Fatalf("parsed %q from %s", req.RemoteAddress, tc.body)
+			}
+		})
+	}
+}

@@ -1,0 +1,126 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/endpoints/request"
+
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+)
+
+// The query API: GET /api/v1/tokens, POST /api/v1/tokens/query,
+// GET /api/v2/token/query and GET /api/v1/tokens/{namespace}/{name}. A
+// caller sees the ApiTokens of the namespaces where they may list apitokens.
+
+// parser turns a request into a Query; false means it has answered.
+type parser func(w http.ResponseWriter, r *http.Request) (query.Query, bool)
+
+func fromURL(parse func(url.Values) (query.Query, error)) parser {
+	return func(w http.ResponseWriter, r *http.Request) (query.Query, bool) {
+		q, err := parse(r.URL.Query())
+		if err != nil {
+			writeBadInput(w, err)
+			return q, false
+		}
+		return q, true
+	}
+}
+
+func fromBody(w http.ResponseWriter, r *http.Request) (query.Query, bool) {
+	raw, ok := readBody(w, r, query.MaxBodyBytes)
+	if !ok {
+		return query.Query{}, false
+	}
+	q, err := query.ParseBody(r.URL.Query(), raw)
+	if err != nil {
+		writeBadInput(w, err)
+		return q, false
+	}
+	return q, true
+}
+
+// list answers a list endpoint: one page of what the caller may see.
+func (s *API) list(parse parser) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q, ok := parse(w, r)
+		if !ok {
+			return
+		}
+		u, _ := request.UserFrom(r.Context())
+		vis, err := s.visibility(r.Context(), u, s.Model.Namespaces())
+		if err != nil {
+			s.Log.Error(err, "Failed to authorize a query", "user", u.GetName())
+			writeError(w, http.StatusInternalServerError, "authorization failed")
+			return
+		}
+		if !vis.All && len(vis.Namespaces) == 0 {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace", u.GetName()))
+			return
+		}
+		writeJSON(w, http.StatusOK, query.NewResponse(q, query.Run(s.Model, q, vis)))
+	}
+}
+
+// get answers one ApiToken; one the caller may not see is not found, so
+// that its existence is not disclosed.
+func (s *API) get(w http.ResponseWriter, r *http.Request) {
+	ns, name := r.PathValue("namespace"), r.PathValue("name")
+	notFound := fmt.Sprintf("ApiToken %s/%s not found", ns, name)
+	row, ok := s.Model.Get(ns, name)
+	if !ok {
+		writeError(w, http.StatusNotFound, notFound)
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	vis, err := s.visibility(r.Context(), u, []string{ns})
+	if err != nil {
+		s.Log.Error(err, "Failed to authorize a query", "user", u.GetName())
+		writeError(w, http.StatusInternalServerError, "authorization failed")
+		return
+	}
+	if !vis.Allows(ns) {
+		writeError(w, http.StatusNotFound, notFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, query.DTO(&row))
+}
+
+// visibility returns the namespaces, out of the candidates, where u may list
+// apitokens: all of them with cluster-wide permission.
+func (s *API) visibility(ctx context.Context, u user.Info, candidates []string) (query.Visibility, error) {
+	all, err := s.Access.Allowed(ctx, u, "list", "", "apitokens", "")
+	if err != nil || all {
+		return query.Visibility{All: all}, err
+	}
+	vis := query.Visibility{Namespaces: map[string]bool{}}
+	for _, ns := range candidates {
+		ok, err := s.Access.Allowed(ctx, u, "list", ns, "apitokens", "")
+		if err != nil {
+			return vis, err
+		}
+		if ok {
+			vis.Namespaces[ns] = true
+		}
+	}
+	return vis, nil
+}

@@ -1,0 +1,169 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/netip"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	"k8s.io/apiserver/pkg/endpoints/request"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/verify"
+)
+
+// maxVerifyBodyBytes bounds the body of a verify request or a TokenReview.
+const maxVerifyBodyBytes = 64 << 10
+
+// Result is the body of POST /api/v1/tokens/verify. An invalid token gets
+// {"valid": false} and nothing else: no hint of why.
+type Result struct {
+	Valid          bool   `json:"valid"`
+	Namespace      string `json:"namespace,omitempty"`
+	Name           string `json:"name,omitempty"`
+	Principal      string `json:"principal,omitempty"`
+	Type           string `json:"type,omitempty"`
+	ExpirationDate *int64 `json:"expirationDate,omitempty"`
+}
+
+// VerifyRequest is the body of POST /api/v1/tokens/verify.
+type VerifyRequest struct {
+	Token token.Value
+	// RemoteAddress is the end client's address, which the calling service
+	// passes so that guessing is throttled per end client; empty when not
+	// given.
+	RemoteAddress string
+}
+
+// ParseVerifyBody reads {"token": "...", "remoteAddress": "..."}: the token
+// must be present and at most verify.MaxTokenBytes long; remoteAddress, when
+// given, an IP address. Errors never quote the token.
+func ParseVerifyBody(raw []byte) (VerifyRequest, error) {
+	var req struct {
+		Token         *string `json:"token"`
+		RemoteAddress string  `json:"remoteAddress"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return VerifyRequest{}, errors.New(`the body must be {"token": "<token>"} with an optional "remoteAddress": "<end client's IP address>"`)
+	}
+	switch {
+	case req.Token == nil || *req.Token == "":
+		return VerifyRequest{}, errors.New("token: must not be empty")
+	case len(*req.Token) > verify.MaxTokenBytes:
+		return VerifyRequest{}, errors.New("token: longer than 1024 bytes")
+	}
+	out := VerifyRequest{Token: token.NewValue([]byte(*req.Token))}
+	if req.RemoteAddress != "" {
+		a, err := netip.ParseAddr(req.RemoteAddress)
+		if err != nil {
+			return VerifyRequest{}, errors.New("remoteAddress: must be an IP address (192.0.2.7, 2001:db8::7)")
+		}
+		out.RemoteAddress = a.Unmap().String()
+	}
+	return out, nil
+}
+
+// serveVerify answers POST /api/v1/tokens/verify.
+func (s *API) serveVerify(w http.ResponseWriter, r *http.Request) {
+	raw, ok := readBody(w, r, maxVerifyBodyBytes)
+	if !ok {
+		return
+	}
+	req, err := ParseVerifyBody(raw)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	// The end client is the one the calling service names, within that
+	// service; else the calling service itself.
+	caller, _ := request.UserFrom(r.Context())
+	client := "user:" + caller.GetName()
+	if req.RemoteAddress != "" {
+		client += "|addr:" + req.RemoteAddress
+	}
+	if wait, throttled := s.Limiter.throttled("verify", client); throttled {
+		writeThrottled(w, wait, true)
+		return
+	}
+	id, ok := s.Verifier.Verify(req.Token)
+	if !ok {
+		s.Limiter.Failed(client)
+		writeJSON(w, http.StatusUnauthorized, Result{Valid: false})
+		return
+	}
+	res := Result{Valid: true, Namespace: id.Namespace, Name: id.Name, Principal: id.Principal, Type: authv1alpha1.APIName(id.Type)}
+	if id.ExpirationDate != nil {
+		ms := id.ExpirationDate.UnixMilli()
+		res.ExpirationDate = &ms
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// serveTokenReview answers a Kubernetes TokenReview, so that kube-apiserver's
+// webhook token authentication (or any TokenReview client) can use ApiTokens.
+func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
+	raw, ok := readBody(w, r, maxVerifyBodyBytes)
+	if !ok {
+		return
+	}
+	review := &authenticationv1.TokenReview{}
+	if err := json.Unmarshal(raw, review); err != nil {
+		writeError(w, http.StatusBadRequest, "the body must be an authentication.k8s.io/v1 TokenReview")
+		return
+	}
+	presented := review.Spec.Token
+	review.Spec.Token = "" // never echoed back
+	review.APIVersion, review.Kind = authenticationv1.SchemeGroupVersion.String(), "TokenReview"
+	review.Status = authenticationv1.TokenReviewStatus{}
+	// kube-apiserver calls on behalf of many end clients it does not name:
+	// the caller is the client here.
+	caller, _ := request.UserFrom(r.Context())
+	client := "user:" + caller.GetName()
+	if wait, throttled := s.Limiter.throttled("tokenreview", client); throttled {
+		writeThrottled(w, wait, true)
+		return
+	}
+	if len(presented) > 0 {
+		var id verify.Identity
+		ok := false
+		if len(presented) <= verify.MaxTokenBytes {
+			id, ok = s.Verifier.Verify(token.NewValue([]byte(presented)))
+		}
+		if !ok {
+			s.Limiter.Failed(client)
+		} else {
+			review.Status = authenticationv1.TokenReviewStatus{
+				Authenticated: true,
+				User: authenticationv1.UserInfo{
+					Username: "apitoken:" + id.Namespace + ":" + id.Name,
+					UID:      id.UID,
+					Groups:   []string{"apitoken:type:" + string(id.Type), "apitoken:principal:" + id.Principal, "apitoken:namespace:" + id.Namespace},
+					Extra:    map[string]authenticationv1.ExtraValue{"auth.apitoken.io/principal": {id.Principal}},
+				},
+				Audiences: review.Spec.Audiences,
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, review)
+}

@@ -52,9 +52,10 @@ var _ = Describe("Guessing resistance and oversized bodies", Ordered, func() {
 		ctx = context.Background()
 		ns = newNamespace(ctx)
 		gateway, kubeAPIFake = serviceAccountToken(ctx, ns, "gateway"), serviceAccountToken(ctx, ns, "kube-apiserver")
+		role := verifierRole(ctx)
 		for _, sa := range []string{"gateway", "kube-apiserver"} {
 			Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: sa + "-" + ns},
-				RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "apitoken-verifier"}, Subjects: subject(ns, sa)})).To(Succeed())
+				RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}, Subjects: subject(ns, sa)})).To(Succeed())
 		}
 		tok := testutil.MakeApiToken(ns, "svc").Obj()
 		tok.UID = ""

@@ -69,15 +69,10 @@ var _ = Describe("Verify API", Ordered, func() {
 		SetDefaultEventuallyTimeout(30 * time.Second)
 		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 		ns = newNamespace(ctx)
-		b, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", "verifier_role.yaml"))
-		Expect(err).NotTo(HaveOccurred())
-		role := &rbacv1.ClusterRole{}
-		Expect(yaml.Unmarshal(b, role)).To(Succeed())
-		Expect(role.Name).To(Equal("apitoken-verifier"))
-		Expect(client.IgnoreAlreadyExists(k8sClient.Create(ctx, role))).To(Succeed())
+		role := verifierRole(ctx)
 		verifier = serviceAccountToken(ctx, ns, "gateway")
 		Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "gateway-" + ns},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name}, Subjects: subject(ns, "gateway")})).To(Succeed())
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}, Subjects: subject(ns, "gateway")})).To(Succeed())
 		nobody = serviceAccountToken(ctx, ns, "stranger")
 
 		for _, t := range []*authv1alpha1.ApiToken{
@@ -243,4 +238,17 @@ func getSecretValue(ctx context.Context, ns, name string) string {
 	s := &corev1.Secret{}
 	Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, s)).To(Succeed())
 	return string(s.Data["token"])
+}
+
+// verifierRole creates the shipped apitoken-verifier ClusterRole (once) and
+// returns its name.
+func verifierRole(ctx context.Context) string {
+	GinkgoHelper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", "verifier_role.yaml"))
+	Expect(err).NotTo(HaveOccurred())
+	role := &rbacv1.ClusterRole{}
+	Expect(yaml.Unmarshal(b, role)).To(Succeed())
+	Expect(role.Name).To(Equal("apitoken-verifier"))
+	Expect(client.IgnoreAlreadyExists(k8sClient.Create(ctx, role))).To(Succeed())
+	return role.Name
 }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controller
+package controller_test
 
 import (
 	"context"
@@ -33,7 +33,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -47,10 +46,8 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
-	"github.com/apitoken-io/apitoken-operator/internal/metrics"
-	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
-	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // The suite runs the real manager (cache, indexes, watches, controller)
@@ -136,7 +133,8 @@ func (m *runningManager) stop() {
 	Eventually(m.done, 30*time.Second).Should(BeClosed())
 }
 
-// startManager runs a manager set up exactly as cmd/main.go sets it up.
+// startManager runs a manager set up exactly as cmd/main.go sets it up
+// (operator.ManagerOptions and operator.Setup).
 func startManager() *runningManager {
 	metricsAddr := freeAddress()
 	metricsURL = "http://" + metricsAddr + "/metrics"
@@ -145,47 +143,40 @@ func startManager() *runningManager {
 
 func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 	writes := &writeCounter{counts: map[string]int{}}
-	m, err := ctrl.NewManager(cfg, ctrl.Options{
-		LeaderElection:                opts.leaderElectionID != "",
-		LeaderElectionID:              opts.leaderElectionID,
-		LeaderElectionNamespace:       "default",
-		LeaderElectionReleaseOnCancel: true,
-		LeaseDuration:                 &testLeaseDuration,
-		RenewDeadline:                 &testRenewDeadline,
-		RetryPeriod:                   &testRetryPeriod,
-		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress:        "0",
-		Cache:                         CacheOptions(),
-		// Specs restart the manager; controller names are unique per process otherwise.
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
-		NewClient: func(c *rest.Config, o client.Options) (client.Client, error) {
-			cl, err := client.NewWithWatch(c, o)
-			if err != nil {
-				return nil, err
-			}
-			return interceptor.NewClient(cl, writes.funcs()), nil
-		},
-	})
+	// The options and the setup cmd/main.go uses, with test addresses,
+	// short lease timings and a client that counts writes.
+	o := operator.ManagerOptions()
+	o.LeaderElection = opts.leaderElectionID != ""
+	if o.LeaderElection {
+		o.LeaderElectionID = opts.leaderElectionID
+	}
+	o.LeaderElectionNamespace = "default"
+	o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = &testLeaseDuration, &testRenewDeadline, &testRetryPeriod
+	o.Metrics = metricsserver.Options{BindAddress: metricsAddr}
+	o.HealthProbeBindAddress = "0"
+	// Specs restart the manager; controller names are unique per process otherwise.
+	o.Controller = config.Controller{SkipNameValidation: ptr.To(true)}
+	o.NewClient = func(c *rest.Config, o client.Options) (client.Client, error) {
+		cl, err := client.NewWithWatch(c, o)
+		if err != nil {
+			return nil, err
+		}
+		return interceptor.NewClient(cl, writes.funcs()), nil
+	}
+	m, err := ctrl.NewManager(cfg, o)
 	Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(context.Background())
-	Expect((&ApiTokenReconciler{
-		Client:                  m.GetClient(),
-		APIReader:               m.GetAPIReader(),
-		Clock:                   clock.RealClock{},
-		Recorder:                m.GetEventRecorder("apitoken-operator"),
-		Generator:               token.Generator{},
-		MaxConcurrentReconciles: 4,
-	}).SetupWithManager(ctx, m)).To(Succeed())
-	model := readmodel.NewModel()
-	Expect(model.Bind(ctx, m.GetCache())).To(Succeed())
-	queryURL := ""
+	queryAddr, queryURL := "0", ""
 	if opts.query {
-		queryURL = "http://" + serveQueries(m, model)
+		queryAddr = freeAddress()
+		queryURL = "http://" + queryAddr
 	}
-	if opts.leaderElectionID == "" {
-		Expect(metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(m.Elected())})).To(Succeed())
-	}
+	_, err = operator.Setup(ctx, m, operator.Options{
+		MaxConcurrentReconciles: 4,
+		Query:                   httpapi.ServingOptions{BindAddress: queryAddr, Insecure: true},
+		QueryAuth:               httpapi.AuthNone,
+	})
+	Expect(err).NotTo(HaveOccurred())
 	done := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
@@ -193,19 +184,6 @@ func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 		Expect(m.Start(ctx)).To(Succeed())
 	}()
 	return &runningManager{cancel: cancel, done: done, writes: writes, elected: m.Elected(), queryURL: queryURL}
-}
-
-// serveQueries serves the query API of model on a free port, plain HTTP and
-// without authentication (--query-auth=none), and returns the address.
-func serveQueries(m ctrl.Manager, model *readmodel.Model) string {
-	access, err := httpapi.NewAccess(httpapi.AuthNone, m.GetConfig(), m.GetHTTPClient())
-	Expect(err).NotTo(HaveOccurred())
-	api := &httpapi.API{Model: model, Access: access, Log: m.GetLogger().WithName("http"), Synced: model.Synced}
-	opts := httpapi.ServingOptions{BindAddress: freeAddress(), Insecure: true}
-	srv, _, err := httpapi.NewServer("query", opts, api.QueryHandler())
-	Expect(err).NotTo(HaveOccurred())
-	Expect(m.Add(srv)).To(Succeed())
-	return opts.BindAddress
 }
 
 func (m *runningManager) leading() bool {

@@ -1,0 +1,78 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package layout checks the package boundaries docs/architecture.md
+// promises: the domain packages know nothing of HTTP, and verify does not
+// reach into query.
+package layout
+
+import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/apitoken-io/apitoken-operator/"
+
+func TestDomainPackagesDoNotSpeakHTTP(t *testing.T) {
+	forbidden := map[string][]string{
+		"internal/readmodel":   {"net/http"},
+		"internal/query":       {"net/http"},
+		"internal/verify":      {"net/http", module + "internal/query", module + "internal/httpapi"},
+		"internal/policy":      {"net/http"},
+		"internal/tokensecret": {"net/http"},
+		"internal/token":       {"net/http"},
+	}
+	for dir, banned := range forbidden {
+		imports := packageImports(t, filepath.Join("..", "..", dir))
+		if len(imports) == 0 {
+			t.Fatalf("%s: no imports read; has the package moved?", dir)
+		}
+		for _, b := range banned {
+			if file, ok := imports[b]; ok {
+				t.Errorf("%s imports %s (in %s); only internal/httpapi may speak HTTP, and verify must not use query", dir, b, file)
+			}
+		}
+	}
+}
+
+// packageImports maps each import of the non-test Go files in dir to a file
+// that has it.
+func packageImports(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range parsed.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			out[path] = filepath.Base(f)
+		}
+	}
+	return out
+}

@@ -84,7 +84,7 @@ func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.
 		// annotations the API server refuses): report it.
 		return policy.Rejected(in, d, redact(err.Error(), value, in.State.Current, in.State.Previous)), nil
 	default:
-		return policy.Outcome{}, fmt.Errorf("writing Secret %s: %w", key, redactErr(err, value))
+		return policy.Outcome{}, fmt.Errorf("writing Secret %s: %w", key, redactErr(err, value, in.State.Current, in.State.Previous))
 	}
 }
 
@@ -114,9 +114,12 @@ func redact(msg string, values ...token.Value) string {
 	return msg
 }
 
-func redactErr(err error, v token.Value) error {
-	if v.IsZero() || !strings.Contains(err.Error(), string(v.Reveal())) {
+// redactErr is err, or an error with its message redacted when it quotes
+// one of the values.
+func redactErr(err error, values ...token.Value) error {
+	msg := redact(err.Error(), values...)
+	if msg == err.Error() {
 		return err
 	}
-	return fmt.Errorf("%s", redact(err.Error(), v))
+	return fmt.Errorf("%s", msg)
 }

@@ -165,8 +165,7 @@ func (s *API) authorized(verb, resource, subresource string, h http.HandlerFunc)
 		u, _ := request.UserFrom(r.Context())
 		ok, err := s.Access.Allowed(r.Context(), u, verb, "", resource, subresource)
 		if err != nil {
-			s.Log.Error(err, "Failed to authorize a request", "user", u.GetName())
-			writeError(w, http.StatusInternalServerError, "authorization failed")
+			s.authorizationFailed(w, u, err)
 			return
 		}
 		if !ok {
@@ -175,4 +174,17 @@ func (s *API) authorized(verb, resource, subresource string, h http.HandlerFunc)
 		}
 		h(w, r)
 	}
+}
+
+// authorizationFailed answers 500 when the authorizer could not be asked;
+// the reason goes to the log only.
+func (s *API) authorizationFailed(w http.ResponseWriter, u user.Info, err error) {
+	s.Log.Error(err, "Failed to authorize a request", "user", u.GetName())
+	writeError(w, http.StatusInternalServerError, "authorization failed")
+}
+
+// callerClient is the limiter's key for the authenticated caller itself.
+func callerClient(r *http.Request) string {
+	u, _ := request.UserFrom(r.Context())
+	return "user:" + u.GetName()
 }

@@ -69,8 +69,7 @@ func (s *API) list(parse parser) http.HandlerFunc {
 		u, _ := request.UserFrom(r.Context())
 		vis, err := s.visibility(r.Context(), u, s.Model.Namespaces())
 		if err != nil {
-			s.Log.Error(err, "Failed to authorize a query", "user", u.GetName())
-			writeError(w, http.StatusInternalServerError, "authorization failed")
+			s.authorizationFailed(w, u, err)
 			return
 		}
 		if !vis.All && len(vis.Namespaces) == 0 {
@@ -94,8 +93,7 @@ func (s *API) get(w http.ResponseWriter, r *http.Request) {
 	u, _ := request.UserFrom(r.Context())
 	vis, err := s.visibility(r.Context(), u, []string{ns})
 	if err != nil {
-		s.Log.Error(err, "Failed to authorize a query", "user", u.GetName())
-		writeError(w, http.StatusInternalServerError, "authorization failed")
+		s.authorizationFailed(w, u, err)
 		return
 	}
 	if !vis.Allows(ns) {

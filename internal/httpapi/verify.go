@@ -24,7 +24,6 @@ import (
 	"net/netip"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
-	"k8s.io/apiserver/pkg/endpoints/request"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
@@ -97,8 +96,7 @@ func (s *API) serveVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	// The end client is the one the calling service names, within that
 	// service; else the calling service itself.
-	caller, _ := request.UserFrom(r.Context())
-	client := "user:" + caller.GetName()
+	client := callerClient(r)
 	if req.RemoteAddress != "" {
 		client += "|addr:" + req.RemoteAddress
 	}
@@ -138,8 +136,7 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 	review.Status = authenticationv1.TokenReviewStatus{}
 	// kube-apiserver calls on behalf of many end clients it does not name:
 	// the caller is the client here.
-	caller, _ := request.UserFrom(r.Context())
-	client := "user:" + caller.GetName()
+	client := callerClient(r)
 	if wait, throttled := s.Limiter.throttled("tokenreview", client); throttled {
 		writeThrottled(w, wait, true)
 		return

@@ -121,13 +121,13 @@ func StatusIndex(s authv1alpha1.TokenStatus) uint8 {
 func isNull(r *Row, f SortField) bool {
 	switch f {
 	case SortCreationDate:
-		return r.Created == null
+		return r.Created == Null
 	case SortExpirationDate:
-		return r.Expires == null
+		return r.Expires == Null
 	case SortLastUsedDate:
-		return r.LastUsed == null
+		return r.LastUsed == Null
 	case SortTTL:
-		return r.TTLSeconds == null
+		return r.TTLSeconds == Null
 	}
 	return false
 }

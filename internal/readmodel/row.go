@@ -31,8 +31,6 @@ import (
 // Null marks an absent date or ttl in a Row.
 const Null int64 = -1 << 63
 
-const null = Null
-
 // Row is what the query API knows about one ApiToken: the query fields only.
 // Strings share memory with the cached object; lower-cased copies exist only
 // for fields that have upper-case letters.
@@ -74,7 +72,7 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 		LastChars:   t.Status.TokenLastChars,
 		SecretName:  t.Status.SecretName,
 		Revision:    t.Status.Revision,
-		Created:     null, Expires: null, LastUsed: null, TTLSeconds: null, Renews: null,
+		Created:     Null, Expires: Null, LastUsed: Null, TTLSeconds: Null, Renews: Null,
 	}
 	if r.Status == "" {
 		r.Status = authv1alpha1.TokenStatusPending
@@ -133,4 +131,4 @@ func (r *Row) LowerDescription() string { return r.lowerDescription }
 func (r *Row) Haystack() string { return r.haystack }
 
 // Value returns a date or ttl of a Row and whether it is set.
-func Value(v int64) (int64, bool) { return v, v != null }
+func Value(v int64) (int64, bool) { return v, v != Null }

@@ -36,7 +36,6 @@ import (
 // the informer caches would hold them.
 
 var (
-	benchTypes    = authv1alpha1.TokenTypes
 	benchStatuses = []authv1alpha1.TokenStatus{authv1alpha1.TokenStatusActive, authv1alpha1.TokenStatusActive,
 		authv1alpha1.TokenStatusActive, authv1alpha1.TokenStatusExpired, authv1alpha1.TokenStatusRevoked}
 	benchBase = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -51,7 +50,7 @@ func BenchApiTokens(n int) []*authv1alpha1.ApiToken {
 		expires := metav1.NewTime(created.Add(30 * 24 * time.Hour))
 		t := &authv1alpha1.ApiToken{
 			ObjectMeta: metav1.ObjectMeta{Namespace: fmt.Sprintf("team-%02d", i%50), Name: fmt.Sprintf("token-%06d", i), UID: types.UID(fmt.Sprintf("uid-%06d", i))},
-			Spec: authv1alpha1.ApiTokenSpec{Type: benchTypes[i%len(benchTypes)], Principal: fmt.Sprintf("user-%04d@example.com", i%5000),
+			Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypes[i%len(authv1alpha1.TokenTypes)], Principal: fmt.Sprintf("user-%04d@example.com", i%5000),
 				DisplayName: fmt.Sprintf("Token %d for automation", i), Description: "Used by the release pipeline",
 				TTL: &metav1.Duration{Duration: 30 * 24 * time.Hour}},
 			Status: authv1alpha1.ApiTokenStatus{TokenStatus: benchStatuses[i%len(benchStatuses)], CreationDate: &created, ExpirationDate: &expires,

@@ -51,6 +51,14 @@ func (t *ApiToken) Import() *ImportSource {
 	return t.Spec.Source.Import
 }
 
+// Hashed returns the hash-only source, or nil when a Secret holds the token.
+func (t *ApiToken) Hashed() *HashedSource {
+	if t.Spec.Source == nil {
+		return nil
+	}
+	return t.Spec.Source.Hashed
+}
+
 // ImportKey is the data key read from the import source Secret.
 func (s *ImportSource) ImportKey() string {
 	if s.SecretRef.Key != "" {
@@ -60,7 +68,7 @@ func (s *ImportSource) ImportKey() string {
 }
 
 // Generate returns the generator settings with defaults applied. It is
-// meaningful only when Import returns nil.
+// meaningful only when Import and Hashed return nil.
 func (t *ApiToken) Generate() GenerateSource {
 	g := GenerateSource{}
 	if t.Spec.Source != nil && t.Spec.Source.Generate != nil {

@@ -89,6 +89,9 @@ const RotateAnnotation = "auth.apitoken.io/rotate"
 // +kubebuilder:validation:XValidation:rule="!has(self.rotation) || !has(self.rotation.renewBefore) || has(self.ttl)",message="rotation.renewBefore requires ttl: a token that never expires is never renewed",fieldPath=".rotation.renewBefore"
 // +kubebuilder:validation:XValidation:rule="!has(self.rotation) || !has(self.rotation.renewBefore) || !has(self.ttl) || duration(self.rotation.renewBefore) < duration(self.ttl)",message="rotation.renewBefore must be less than ttl",fieldPath=".rotation.renewBefore"
 // +kubebuilder:validation:XValidation:rule="!has(self.rotation) || !has(self.rotation.renewBefore) || !has(self.source) || !has(self.source.__import__)",message="rotation.renewBefore applies to generated tokens only: an imported token changes when its source Secret changes",fieldPath=".rotation.renewBefore"
+// +kubebuilder:validation:XValidation:rule="!has(self.rotation) || !has(self.rotation.renewBefore) || !has(self.source) || !has(self.source.hashed)",message="rotation.renewBefore cannot be set with source.hashed: nobody would receive a rotated value; regenerate the token instead",fieldPath=".rotation.renewBefore"
+// +kubebuilder:validation:XValidation:rule="!has(self.source) || !has(self.source.hashed) || !has(self.secret) || !(has(self.secret.name) || has(self.secret.key) || has(self.secret.labels) || has(self.secret.annotations))",message="spec.secret cannot be set with source.hashed: a hash-only token is held outside the cluster and no Secret is written",fieldPath=".secret"
+// +kubebuilder:validation:XValidation:rule="(has(self.source) && has(self.source.hashed)) == (has(oldSelf.source) && has(oldSelf.source.hashed))",message="source.hashed cannot be added to or removed from an existing ApiToken: a token is either held in a Secret or hash-only for its whole life; create a new ApiToken",fieldPath=".source"
 type ApiTokenSpec struct {
 	// Type is the kind of holder the token is for.
 	// +required
@@ -134,6 +137,17 @@ type ApiTokenSpec struct {
 	// +optional
 	Rotation *Rotation `json:"rotation,omitempty"`
 
+	// Scopes are what the token may be used for, as the services that verify
+	// it define them ("read:reports", "deploy/prod"). A scope ending in "*"
+	// covers every scope with that prefix ("read:*", "*").
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=128
+	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9:._/*-]+$`
+	Scopes []string `json:"scopes,omitempty"`
+
 	// Revoked revokes the token now: the Secret no longer holds it and status
 	// becomes Revoked. Setting it back to false issues (or imports) a new token.
 	// +optional
@@ -146,9 +160,9 @@ type ApiTokenSpec struct {
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 }
 
-// TokenSource says where the token value comes from: exactly one of generate
-// or import.
-// +kubebuilder:validation:XValidation:rule="!(has(self.generate) && has(self.__import__))",message="source.generate and source.import are mutually exclusive: set one of them"
+// TokenSource says where the token value comes from: at most one of
+// generate, import or hashed.
+// +kubebuilder:validation:XValidation:rule="[has(self.generate), has(self.__import__), has(self.hashed)].filter(x, x).size() <= 1",message="source.generate, source.import and source.hashed are mutually exclusive: set one of them"
 type TokenSource struct {
 	// Generate issues a random token.
 	// +optional
@@ -157,6 +171,26 @@ type TokenSource struct {
 	// Import copies an existing token from another Secret in the same namespace.
 	// +optional
 	Import *ImportSource `json:"import,omitempty"`
+
+	// Hashed is a token held outside the cluster (by a person or a script):
+	// only its fingerprint is stored and no Secret is written. A new
+	// tokenHash is a new token.
+	// +optional
+	Hashed *HashedSource `json:"hashed,omitempty"`
+}
+
+// HashedSource is the fingerprint of a token that the cluster never holds.
+type HashedSource struct {
+	// TokenHash is the token's SHA-256: "sha256:" and 64 lower-case hex digits.
+	// +required
+	// +kubebuilder:validation:MaxLength=71
+	// +kubebuilder:validation:Pattern=`^sha256:[0-9a-f]{64}$`
+	TokenHash string `json:"tokenHash"`
+
+	// TokenLastChars is the token's last 5 characters, to tell tokens apart.
+	// +optional
+	// +kubebuilder:validation:MaxLength=5
+	TokenLastChars string `json:"tokenLastChars,omitempty"`
 }
 
 // GenerateSource configures a randomly generated token.
@@ -179,6 +213,13 @@ type GenerateSource struct {
 	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_-]*$`
 	Prefix string `json:"prefix,omitempty"`
+
+	// Checksum makes the last 6 of the length characters a CRC32 checksum of
+	// the rest of the token (prefix included), written in the charset, so
+	// that secret scanners and clients tell a real token from a random
+	// string without asking anyone.
+	// +optional
+	Checksum bool `json:"checksum,omitempty"`
 }
 
 // ImportSource copies an existing token from a Secret.
@@ -292,6 +333,11 @@ type ApiTokenStatus struct {
 	// TokenHash is a fingerprint of the token: "sha256:" and the hex digest.
 	// +optional
 	TokenHash string `json:"tokenHash,omitempty"`
+
+	// PreviousTokenHash is the fingerprint of a hash-only token's previous
+	// token while it still verifies, until previousTokenExpirationDate.
+	// +optional
+	PreviousTokenHash string `json:"previousTokenHash,omitempty"`
 
 	// SecretName is the Secret that holds the token.
 	// +optional

@@ -24,6 +24,9 @@ var TokenTypes = []TokenType{TokenTypeUser, TokenTypeTeam, TokenTypeSession, Tok
 // TokenStatuses lists every TokenStatus, in the order of the CRD's enum.
 var TokenStatuses = []TokenStatus{TokenStatusPending, TokenStatusActive, TokenStatusExpired, TokenStatusRevoked, TokenStatusFailed}
 
+// Charsets lists every Charset, in the order of the CRD's enum.
+var Charsets = []Charset{CharsetLowerAlphanumeric, CharsetAlphanumeric, CharsetHex, CharsetBase64URL}
+
 // APIName spells an enum value the way token-management REST APIs do:
 // ApiClient is API_CLIENT, Active is ACTIVE.
 func APIName[T ~string](v T) string {

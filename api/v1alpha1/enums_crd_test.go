@@ -26,7 +26,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
 
-// TestEnumListsMatchTheCRD keeps TokenTypes and TokenStatuses, which the
+// TestEnumListsMatchTheCRD keeps TokenTypes, TokenStatuses and Charsets, which the
 // query API, verify and metrics use, equal to the enums the generated CRD
 // enforces (from the kubebuilder markers).
 func TestEnumListsMatchTheCRD(t *testing.T) {
@@ -51,6 +51,13 @@ func TestEnumListsMatchTheCRD(t *testing.T) {
 	}
 	if got := enum(schema.Properties["spec"].Properties["type"]); !slices.Equal(got, types) {
 		t.Errorf("the CRD's spec.type enum is %v, TokenTypes %v", got, types)
+	}
+	var charsets []string
+	for _, v := range authv1alpha1.Charsets {
+		charsets = append(charsets, string(v))
+	}
+	if got := enum(schema.Properties["spec"].Properties["source"].Properties["generate"].Properties["charset"]); !slices.Equal(got, charsets) {
+		t.Errorf("the CRD's spec.source.generate.charset enum is %v, Charsets %v", got, charsets)
 	}
 	if got := enum(schema.Properties["status"].Properties["tokenStatus"]); !slices.Equal(got, statuses) {
 		t.Errorf("the CRD's status.tokenStatus enum is %v, TokenStatuses %v", got, statuses)

@@ -49,7 +49,11 @@ const (
 	SourceVersionAnnotation = "auth.apitoken.io/source-version"
 )
 
-// ConditionReady says whether the Secret holds a valid token.
+// CreatedByAnnotation names the user who created an ApiToken through the
+// HTTP API. On a User token whose principal is that user it makes the token
+// personal: the user may manage it with the apitokens/self permission.
+const CreatedByAnnotation = "auth.apitoken.io/created-by"
+
 // ConditionReady says whether the target Secret holds a valid token.
 const ConditionReady = "Ready"
 
@@ -74,6 +78,9 @@ const (
 	ReasonSourceNotFound = "SourceNotFound"
 	// ReasonSecretConflict: a Secret of the target name exists and is not managed by this ApiToken.
 	ReasonSecretConflict = "SecretConflict"
+	// ReasonRevokedTokenReused: spec.revoked went back to false on a
+	// hash-only token whose tokenHash is still the revoked token's.
+	ReasonRevokedTokenReused = "RevokedTokenReused"
 	// ReasonSecretRejected: the API server rejected the Secret the operator
 	// wrote, usually because of spec.secret.labels or annotations.
 	ReasonSecretRejected = "SecretRejected"

@@ -43,6 +43,9 @@ import (
 // their token is the one in the Secret.
 func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.Decision) (policy.Outcome, error) {
 	if !d.TouchesSecret(in) {
+		if d.Action == policy.ActionAccept {
+			metrics.Issued.WithLabelValues(strings.ToLower(d.Reason)).Inc()
+		}
 		return policy.Unchanged(in, d), nil
 	}
 	tok, cur := in.Token, in.Secret

@@ -18,6 +18,7 @@ package controller_test
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -320,7 +321,28 @@ var _ = Describe("ApiToken controller", func() {
 			},
 			Entry("generate and import", func(t *authv1alpha1.ApiToken) {
 				t.Spec.Source = &authv1alpha1.TokenSource{Generate: &authv1alpha1.GenerateSource{}, Import: &authv1alpha1.ImportSource{SecretRef: authv1alpha1.SecretKeyRef{Name: "x"}}}
-			}, "source.generate and source.import are mutually exclusive"),
+			}, "source.generate, source.import and source.hashed are mutually exclusive"),
+			Entry("hashed and generate", func(t *authv1alpha1.ApiToken) {
+				t.Spec.Source = &authv1alpha1.TokenSource{Generate: &authv1alpha1.GenerateSource{}, Hashed: &authv1alpha1.HashedSource{TokenHash: token.Fingerprint([]byte(validImport))}}
+			}, "source.generate, source.import and source.hashed are mutually exclusive"),
+			Entry("hashed with a Secret", func(t *authv1alpha1.ApiToken) {
+				t.Spec.Source = &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: token.Fingerprint([]byte(validImport))}}
+				t.Spec.Secret.Name = "mine"
+			}, "spec.secret cannot be set with source.hashed"),
+			Entry("hashed with renewBefore", func(t *authv1alpha1.ApiToken) {
+				t.Spec.Source = &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: token.Fingerprint([]byte(validImport))}}
+				t.Spec.TTL = &metav1.Duration{Duration: time.Hour}
+				t.Spec.Rotation = &authv1alpha1.Rotation{RenewBefore: &metav1.Duration{Duration: time.Minute}}
+			}, "rotation.renewBefore cannot be set with source.hashed"),
+			Entry("hashed with a malformed hash", func(t *authv1alpha1.ApiToken) {
+				t.Spec.Source = &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: "sha256:ABC"}}
+			}, "spec.source.hashed.tokenHash"),
+			Entry("a scope with a space", func(t *authv1alpha1.ApiToken) { t.Spec.Scopes = []string{"read reports"} }, "spec.scopes[0]"),
+			Entry("65 scopes", func(t *authv1alpha1.ApiToken) {
+				for i := range 65 {
+					t.Spec.Scopes = append(t.Spec.Scopes, "s"+strings.Repeat("x", i))
+				}
+			}, "spec.scopes: Too many: 65: must have at most 64 items"),
 			Entry("unknown type", func(t *authv1alpha1.ApiToken) { t.Spec.Type = "Robot" }, `spec.type: Unsupported value: "Robot"`),
 			Entry("unknown charset", func(t *authv1alpha1.ApiToken) {
 				t.Spec.Source = &authv1alpha1.TokenSource{Generate: &authv1alpha1.GenerateSource{Charset: "Emoji"}}

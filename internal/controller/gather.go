@@ -30,12 +30,17 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 )
 
-// gather reads everything a decision needs. A missing object is a nil field,
+// gather reads everything a decision needs (nothing for a hash-only
+// token). A missing object is a nil field,
 // not an error. Managed Secrets come from the cache; the API server is asked
 // only for an unmanaged Secret that holds the target name and for an import
 // source that policy.SourceUnchanged does not let go unread.
 func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiToken) (policy.Input, error) {
 	now := r.Clock.Now()
+	if tok.Hashed() != nil {
+		// A hash-only token has no Secret: its status is its whole record.
+		return policy.NewInput(tok, nil, now), nil
+	}
 	target := types.NamespacedName{Namespace: tok.Namespace, Name: tok.SecretName()}
 	secret, err := r.getSecret(ctx, target)
 	if err != nil {

@@ -17,10 +17,12 @@ limitations under the License.
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/scope"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
@@ -32,6 +34,9 @@ const (
 	HeaderType      = "X-Apitoken-Type"
 	HeaderName      = "X-Apitoken-Name"
 	HeaderNamespace = "X-Apitoken-Namespace"
+	// HeaderScopes lists the token's scopes, space-separated (as OAuth's
+	// scope parameter).
+	HeaderScopes = "X-Apitoken-Scopes"
 )
 
 // PresentedToken reads the token a client presented: "Authorization: Bearer
@@ -73,7 +78,9 @@ func PresentedToken(h http.Header) (token.Value, bool) {
 // auth-url, Traefik ForwardAuth, Envoy ext_authz HTTP) for any method and
 // path: 200 with the identity headers for a valid token, 401 otherwise, 429
 // (Retry-After) to an end client that made too many failed attempts. The
-// ingress may restrict with ?namespace= and ?type=. The Authorization header
+// ingress may restrict with ?namespace= and ?type=, and require scopes with
+// ?scope= (repeatable, all required): a valid token that lacks one gets 403
+// insufficient_scope (RFC 6750 §3.1). The Authorization header
 // belongs to the client here, so this listener does not authenticate its
 // caller: keep it reachable from the ingress controller only.
 func (s *API) serveForwardAuth(w http.ResponseWriter, r *http.Request) {
@@ -114,6 +121,12 @@ func (s *API) serveForwardAuth(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if missing := scope.Missing(id.Scopes, q["scope"]); len(missing) > 0 {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="apitoken-operator", error="insufficient_scope", scope=%q`, strings.Join(q["scope"], " ")))
+		http.Error(w, "Forbidden: the token lacks scope "+strings.Join(missing, " "), http.StatusForbidden)
+		return
+	}
+	w.Header().Set(HeaderScopes, strings.Join(id.Scopes, " "))
 	w.Header().Set(HeaderPrincipal, id.Principal)
 	w.Header().Set(HeaderType, authv1alpha1.APIName(id.Type))
 	w.Header().Set(HeaderName, id.Name)

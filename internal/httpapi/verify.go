@@ -30,6 +30,12 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
+// Keys of the user.extra a TokenReview answer carries.
+const (
+	ExtraPrincipal = "auth.apitoken.io/principal"
+	ExtraScopes    = "auth.apitoken.io/scopes"
+)
+
 // maxVerifyBodyBytes bounds the body of a verify request or a TokenReview.
 const maxVerifyBodyBytes = 64 << 10
 
@@ -42,6 +48,8 @@ type Result struct {
 	Principal      string `json:"principal,omitempty"`
 	Type           string `json:"type,omitempty"`
 	ExpirationDate *int64 `json:"expirationDate,omitempty"`
+	// Scopes are the token's scopes; [] when it has none.
+	Scopes []string `json:"scopes,omitzero"`
 }
 
 // VerifyRequest is the body of POST /api/v1/tokens/verify.
@@ -110,7 +118,8 @@ func (s *API) serveVerify(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, Result{Valid: false})
 		return
 	}
-	res := Result{Valid: true, Namespace: id.Namespace, Name: id.Name, Principal: id.Principal, Type: authv1alpha1.APIName(id.Type)}
+	res := Result{Valid: true, Namespace: id.Namespace, Name: id.Name, Principal: id.Principal, Type: authv1alpha1.APIName(id.Type),
+		Scopes: append([]string{}, id.Scopes...)}
 	if id.ExpirationDate != nil {
 		ms := id.ExpirationDate.UnixMilli()
 		res.ExpirationDate = &ms
@@ -156,9 +165,12 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 					Username: "apitoken:" + id.Namespace + ":" + id.Name,
 					UID:      id.UID,
 					Groups:   []string{"apitoken:type:" + string(id.Type), "apitoken:principal:" + id.Principal, "apitoken:namespace:" + id.Namespace},
-					Extra:    map[string]authenticationv1.ExtraValue{"auth.apitoken.io/principal": {id.Principal}},
+					Extra:    map[string]authenticationv1.ExtraValue{ExtraPrincipal: {id.Principal}},
 				},
 				Audiences: review.Spec.Audiences,
+			}
+			if len(id.Scopes) > 0 {
+				review.Status.User.Extra[ExtraScopes] = id.Scopes
 			}
 		}
 	}

@@ -97,7 +97,7 @@ var _ = Describe("Verify API", Ordered, func() {
 		Expect(code).To(Equal(http.StatusOK), out)
 		var res httpapi.Result
 		Expect(json.Unmarshal([]byte(out), &res)).To(Succeed())
-		Expect(res).To(Equal(httpapi.Result{Valid: true, Namespace: ns, Name: "svc", Principal: "alice", Type: "USER"}))
+		Expect(res).To(Equal(httpapi.Result{Valid: true, Namespace: ns, Name: "svc", Principal: "alice", Type: "USER", Scopes: []string{}}))
 
 		code, out = post("/api/v1/tokens/verify", verifier, verifyBody("0123456789abcdefghijklmnopqrstuv"))
 		Expect(code).To(Equal(http.StatusUnauthorized))

@@ -40,6 +40,9 @@ const (
 	ActionImport Action = "Import"
 	// ActionRevoke removes the token (and any previous one) from the Secret.
 	ActionRevoke Action = "Revoke"
+	// ActionAccept takes a new fingerprint of a hash-only token from
+	// spec.source.hashed into status: there is no Secret to write.
+	ActionAccept Action = "Accept"
 	// ActionFail reports Reason and Message in status. It writes nothing,
 	// unless Decision.WithdrawToken asks to remove the token.
 	ActionFail Action = "Fail"
@@ -66,12 +69,18 @@ type Decision struct {
 	WithdrawToken bool
 }
 
-// Writes says whether the decision puts a new token into the Secret.
-func (d Decision) Writes() bool { return d.Action == ActionIssue || d.Action == ActionImport }
+// Writes says whether the decision makes a new token current: into the
+// Secret, or (ActionAccept) into a hash-only token's status.
+func (d Decision) Writes() bool {
+	return d.Action == ActionIssue || d.Action == ActionImport || d.Action == ActionAccept
+}
 
 // Decide runs the chain of checks in order; the first that has a verdict wins.
 func Decide(in Input) Decision {
 	tok, st := in.Token, in.State
+	if h := tok.Hashed(); h != nil {
+		return decideHashed(in, h)
+	}
 	if tok.Spec.Revoked {
 		if !in.Owned || (st.Current.IsZero() && st.Previous.IsZero()) {
 			return Decision{Action: ActionNone, Reason: authv1alpha1.ReasonRevoked}

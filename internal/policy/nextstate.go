@@ -72,10 +72,12 @@ func withdraw(st *tokensecret.State) {
 }
 
 // TouchesSecret says whether acting on d writes the target Secret at all:
-// never one that is someone else's, never for a failure unless its token is
+// never for a hash-only token, never one that is someone else's, never for a failure unless its token is
 // withdrawn, and a missing one only to put a new token in.
 func (d Decision) TouchesSecret(in Input) bool {
 	switch {
+	case in.Token.Hashed() != nil:
+		return false
 	case in.Secret != nil && !in.Owned:
 		return false
 	case d.Action == ActionFail:

@@ -36,6 +36,9 @@ const tokenLastCharsCount = 5
 // kept, and the condition's lastTransitionTime is now.
 func Status(tok *authv1alpha1.ApiToken, o Outcome, now time.Time) authv1alpha1.ApiTokenStatus {
 	now = now.Truncate(time.Second)
+	if tok.Hashed() != nil {
+		return hashedStatus(tok, o.Reported(), now)
+	}
 	out := *tok.Status.DeepCopy()
 	out.ObservedGeneration = tok.Generation
 	st, d := o.State, o.Reported()
@@ -68,10 +71,7 @@ func Status(tok *authv1alpha1.ApiToken, o Outcome, now time.Time) authv1alpha1.A
 		ready = metav1.Condition{Status: metav1.ConditionTrue, Reason: reason,
 			Message: fmt.Sprintf("Secret %q key %q holds a valid %s token", tok.SecretName(), tok.SecretKey(), how)}
 	}
-	ready.Type = authv1alpha1.ConditionReady
-	ready.ObservedGeneration = tok.Generation
-	ready.LastTransitionTime = metav1.NewTime(now)
-	meta.SetStatusCondition(&out.Conditions, ready)
+	setReady(&out, tok, ready, now)
 	return out
 }
 
@@ -95,6 +95,15 @@ func setTokenFields(out *authv1alpha1.ApiTokenStatus, tok *authv1alpha1.ApiToken
 	out.TokenHash = st.Hash
 	out.SecretName = tok.SecretName()
 	out.Revision = st.Revision
+}
+
+// setReady sets the Ready condition for tok's generation; its
+// lastTransitionTime moves only when its status does.
+func setReady(out *authv1alpha1.ApiTokenStatus, tok *authv1alpha1.ApiToken, ready metav1.Condition, now time.Time) {
+	ready.Type = authv1alpha1.ConditionReady
+	ready.ObservedGeneration = tok.Generation
+	ready.LastTransitionTime = metav1.NewTime(now)
+	meta.SetStatusCondition(&out.Conditions, ready)
 }
 
 func timePtr(t time.Time) *metav1.Time {

@@ -30,6 +30,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/scope"
 )
 
 // MaxBodyBytes is the largest POST body the query endpoint accepts; the
@@ -39,7 +40,7 @@ const MaxBodyBytes = 1 << 20
 // ParseList parses the parameters of GET /api/v1/tokens.
 func ParseList(v url.Values) (Query, error) {
 	q := NewQuery()
-	if err := rejectUnknown(v, "namespace", "type", "principal", "status", "search", "createdFrom", "createdTo",
+	if err := rejectUnknown(v, "namespace", "type", "principal", "status", "scope", "search", "createdFrom", "createdTo",
 		"expiresFrom", "expiresTo", "lastUsedFrom", "lastUsedTo", "sort", "order", "page", "pageSize"); err != nil {
 		return q, err
 	}
@@ -50,6 +51,9 @@ func ParseList(v url.Values) (Query, error) {
 	}
 	q.Principals = stringSet(list(v["principal"]), true)
 	if q.Statuses, err = statusSet("status", list(v["status"])); err != nil {
+		return q, err
+	}
+	if q.Scopes, err = scopeList("scope", list(v["scope"])); err != nil {
 		return q, err
 	}
 	q.Search = strings.ToLower(v.Get("search"))
@@ -93,6 +97,7 @@ type Body struct {
 		TokenStatus  []string  `json:"tokenStatus"`
 		Principals   []string  `json:"principals"`
 		Namespaces   []string  `json:"namespaces"`
+		Scopes       []string  `json:"scopes"`
 		CreatedFrom  DateParam `json:"createdFrom"`
 		CreatedTo    DateParam `json:"createdTo"`
 		ExpiresFrom  DateParam `json:"expiresFrom"`
@@ -169,6 +174,9 @@ func ParseBody(v url.Values, raw []byte) (Query, error) {
 		}
 		q.Principals = stringSet(f.Principals, true)
 		q.Namespaces = stringSet(f.Namespaces, false)
+		if q.Scopes, err = scopeList("filters.scopes", f.Scopes); err != nil {
+			return q, err
+		}
 		for _, r := range []struct {
 			from, to string
 			fromV    DateParam
@@ -368,4 +376,15 @@ func jsonProblem(err error) string {
 	default:
 		return err.Error()
 	}
+}
+
+// scopeList checks the scopes a query asks for; nil when none.
+func scopeList(param string, in []string) ([]string, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if err := scope.Validate(in); err != nil {
+		return nil, paramErr(param, "%s", err.Error())
+	}
+	return in, nil
 }

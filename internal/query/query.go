@@ -41,6 +41,8 @@ type Query struct {
 	// Principals holds lower-cased principals (matched case-insensitively).
 	Principals map[string]bool
 	Statuses   map[authv1alpha1.TokenStatus]bool
+	// Scopes must all be covered by a token's scopes (scope.Covers).
+	Scopes []string
 	// Search is a lower-cased substring of name, displayName, principal or description.
 	Search                     string
 	AllOf, AnyOf               []Term

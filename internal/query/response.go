@@ -37,21 +37,24 @@ type PageInfo struct {
 // TokenDTO is one token's metadata. It has no field that could hold a token
 // value: tokenLastChars is the most it shows.
 type TokenDTO struct {
-	ID               string `json:"id"`
-	Namespace        string `json:"namespace"`
-	Name             string `json:"name"`
-	TokenName        string `json:"tokenName"`
-	TokenDescription string `json:"tokenDescription"`
-	TokenType        string `json:"tokenType"`
-	PrincipalName    string `json:"principalName"`
-	TokenStatus      string `json:"tokenStatus"`
-	TokenLastChars   string `json:"tokenLastChars"`
-	CreationDate     *int64 `json:"creationDate"`
-	ExpirationDate   *int64 `json:"expirationDate"`
-	LastUsedDate     *int64 `json:"lastUsedDate"`
-	ApiTokenTTL      *int64 `json:"apiTokenTtl"`
-	SecretName       string `json:"secretName"`
-	Revision         int64  `json:"revision"`
+	ID               string   `json:"id"`
+	Namespace        string   `json:"namespace"`
+	Name             string   `json:"name"`
+	TokenName        string   `json:"tokenName"`
+	TokenDescription string   `json:"tokenDescription"`
+	TokenType        string   `json:"tokenType"`
+	PrincipalName    string   `json:"principalName"`
+	TokenStatus      string   `json:"tokenStatus"`
+	TokenLastChars   string   `json:"tokenLastChars"`
+	CreationDate     *int64   `json:"creationDate"`
+	ExpirationDate   *int64   `json:"expirationDate"`
+	LastUsedDate     *int64   `json:"lastUsedDate"`
+	ApiTokenTTL      *int64   `json:"apiTokenTtl"`
+	SecretName       string   `json:"secretName"`
+	Revision         int64    `json:"revision"`
+	Scopes           []string `json:"scopes"`
+	// HashOnly says no Secret holds the token: only its fingerprint is stored.
+	HashOnly bool `json:"hashOnly"`
 }
 
 // DTO converts a row for the response.
@@ -61,6 +64,7 @@ func DTO(r *readmodel.Row) TokenDTO {
 		TokenType: authv1alpha1.APIName(r.Type), PrincipalName: r.Principal, TokenStatus: authv1alpha1.APIName(r.Status), TokenLastChars: r.LastChars,
 		CreationDate: nullable(r.Created), ExpirationDate: nullable(r.Expires), LastUsedDate: nullable(r.LastUsed),
 		ApiTokenTTL: nullable(r.TTLSeconds), SecretName: r.SecretName, Revision: r.Revision,
+		Scopes: nonNil(r.Scopes), HashOnly: r.Hashed,
 	}
 }
 
@@ -78,4 +82,12 @@ func nullable(v int64) *int64 {
 		return nil
 	}
 	return &v
+}
+
+// nonNil makes an absent list an empty one in JSON.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

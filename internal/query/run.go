@@ -20,18 +20,28 @@ import (
 	"strings"
 
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/scope"
 )
 
-// Visibility says which namespaces a caller may see.
+// Visibility says which tokens a caller may see.
 type Visibility struct {
 	// All is cluster-wide permission.
 	All bool
-	// Namespaces are the namespaces the caller may see when All is false.
+	// Namespaces are the namespaces the caller may see whole when All is false.
 	Namespaces map[string]bool
+	// Own are the namespaces where the caller may see only their own
+	// personal tokens (readmodel.Row.PersonalTo User).
+	Own  map[string]bool
+	User string
 }
 
-// Allows says whether the caller may see a namespace.
-func (v Visibility) Allows(ns string) bool { return v.All || v.Namespaces[ns] }
+// Allows says whether the caller may see some tokens of a namespace.
+func (v Visibility) Allows(ns string) bool { return v.All || v.Namespaces[ns] || v.Own[ns] }
+
+// AllowsRow says whether the caller may see a token.
+func (v Visibility) AllowsRow(r *readmodel.Row) bool {
+	return v.All || v.Namespaces[r.Namespace] || v.Own[r.Namespace] && r.PersonalTo(v.User)
+}
 
 // Page is one page of results and the total that matched.
 type Page struct {
@@ -58,7 +68,7 @@ func Run(m *readmodel.Model, q Query, vis Visibility) Page {
 		matched = make([]bool, len(s.Rows))
 		for i := range s.Rows {
 			r := &s.Rows[i]
-			matched[i] = vis.Allows(r.Namespace) && q.Matches(r)
+			matched[i] = vis.AllowsRow(r) && q.Matches(r)
 		}
 	}
 	visit := func(e readmodel.Entry) {
@@ -117,7 +127,7 @@ func compile(q *Query, vis Visibility, s *readmodel.Snapshot) compiled {
 			c.namespaces[min(i, readmodel.MaxNamespaceIndex)] = vis.Allows(ns) && (q.Namespaces == nil || q.Namespaces[ns])
 		}
 	}
-	c.rowChecks = q.Principals != nil || q.Search != "" || len(q.AllOf) > 0 || len(q.AnyOf) > 0 ||
+	c.rowChecks = q.Principals != nil || q.Search != "" || q.Scopes != nil || len(vis.Own) > 0 || len(q.AllOf) > 0 || len(q.AnyOf) > 0 ||
 		q.Created.set() || q.Expires.set() || q.LastUsed.set() || len(s.Namespaces) > readmodel.MaxNamespaceIndex
 	return c
 }
@@ -129,6 +139,7 @@ func (q *Query) Matches(r *readmodel.Row) bool {
 		q.Types != nil && !q.Types[r.Type],
 		q.Statuses != nil && !q.Statuses[r.Status],
 		q.Principals != nil && !q.Principals[r.LowerPrincipal()],
+		len(scope.Missing(r.Scopes, q.Scopes)) > 0,
 		!q.Created.contains(r.Created), !q.Expires.contains(r.Expires), !q.LastUsed.contains(r.LastUsed):
 		return false
 	}

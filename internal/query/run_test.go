@@ -59,6 +59,16 @@ func sampleModel() *readmodel.Model {
 	} {
 		m.Upsert(readmodel.RowFor(t))
 	}
+	// Personal tokens: alice's own in team-b (created by her through the
+	// API), and one for her that someone else created.
+	own := tok("team-b", "alice-laptop", authv1alpha1.TokenTypeUser, "alice", authv1alpha1.TokenStatusActive, 6, -1)
+	own.Annotations = map[string]string{authv1alpha1.CreatedByAnnotation: "alice"}
+	own.Spec.Scopes = []string{"read:*", "deploy"}
+	m.Upsert(readmodel.RowFor(own))
+	forged := tok("team-b", "for-alice", authv1alpha1.TokenTypeUser, "alice", authv1alpha1.TokenStatusActive, 7, -1)
+	forged.Annotations = map[string]string{authv1alpha1.CreatedByAnnotation: "mallory"}
+	forged.Spec.Scopes = []string{"read:reports"}
+	m.Upsert(readmodel.RowFor(forged))
 	auto := tok("team-c", "display", authv1alpha1.TokenTypeTeam, "platform", authv1alpha1.TokenStatusActive, 0, -1)
 	auto.Spec.DisplayName, auto.Spec.Description = "Automation Key", "Used by the Release pipeline"
 	auto.Spec.TTL = nil
@@ -85,23 +95,28 @@ func TestRun(t *testing.T) {
 		want      string
 		wantTotal int
 	}{
-		"default: creationDate ascending":           {query: "", want: "team-c/display team-a/alice team-b/bob team-b/nightly team-a/deploy team-c/automation", wantTotal: 6},
-		"ties break by namespace/name":              {query: "sort=creationDate&pageSize=3&page=1", want: "team-b/nightly team-a/deploy team-c/automation", wantTotal: 6},
-		"descending":                                {query: "order=DESC&pageSize=2", want: "team-c/automation team-a/deploy", wantTotal: 6},
-		"nulls last in both orders":                 {query: "sort=lastUsedDate&order=DESC", want: "team-a/deploy team-b/bob team-c/automation team-a/alice team-b/nightly team-c/display", wantTotal: 6},
-		"ttl nulls last":                            {query: "sort=apiTokenTtl", want: "team-a/alice team-a/deploy team-b/bob team-b/nightly team-c/automation team-c/display", wantTotal: 6},
-		"by name":                                   {query: "sort=name", want: "team-a/alice team-c/automation team-b/bob team-a/deploy team-c/display team-b/nightly", wantTotal: 6},
-		"type and status in seed spellings":         {query: "type=API_CLIENT,user&status=ACTIVE", want: "team-a/alice team-a/deploy", wantTotal: 2},
-		"principal is case-insensitive":             {query: "principal=alice", want: "team-a/alice", wantTotal: 1},
-		"search covers displayName and description": {query: "search=release", want: "team-c/display", wantTotal: 1},
-		"search covers names":                       {query: "search=AUTOMATION", want: "team-c/display team-c/automation", wantTotal: 2},
-		"lastUsed range excludes never used":        {query: "lastUsedTo=" + fmt.Sprint(base.AddDate(0, 0, 6).UnixMilli()), want: "team-b/bob team-c/automation", wantTotal: 2},
-		"expires range":                             {query: "expiresFrom=2026-02-03T00:00:00Z", want: "team-a/deploy team-c/automation", wantTotal: 2},
-		"page past the end":                         {query: "page=9", want: "", wantTotal: 6},
-		"visibility limits namespaces":              {query: "", vis: &Visibility{Namespaces: map[string]bool{"team-b": true}}, want: "team-b/bob team-b/nightly", wantTotal: 2},
-		"body allOf LIKE on TOKEN_NAME":             {body: `{"searchTerms":{"allOf":[{"field":"TOKEN_NAME","terms":["Automation"],"operator":"LIKE"}]}}`, want: "team-c/display team-c/automation", wantTotal: 2},
-		"body anyOf needs one":                      {body: `{"searchTerms":{"anyOf":[{"field":"CLIENT_ID","terms":["exporter"],"operator":"EQUALS"},{"field":"NAME","terms":["ali"],"operator":"STARTS_WITH"}]}}`, want: "team-a/alice team-b/nightly", wantTotal: 2},
-		"body allOf and filters":                    {body: `{"searchTerms":{"allOf":[{"field":"NAMESPACE","terms":["team-a","team-c"],"operator":"EQUALS"}]},"filters":{"tokenType":["API_CLIENT"],"tokenStatus":["FAILED"]}}`, want: "team-c/automation", wantTotal: 1},
+		"default: creationDate ascending":                {query: "pageSize=6", want: "team-c/display team-a/alice team-b/bob team-b/nightly team-a/deploy team-c/automation", wantTotal: 8},
+		"ties break by namespace/name":                   {query: "sort=creationDate&pageSize=3&page=1", want: "team-b/nightly team-a/deploy team-c/automation", wantTotal: 8},
+		"descending":                                     {query: "order=DESC&pageSize=2", want: "team-b/for-alice team-b/alice-laptop", wantTotal: 8},
+		"nulls last in both orders":                      {query: "sort=lastUsedDate&order=DESC&namespace=team-a,team-c", want: "team-a/deploy team-c/automation team-a/alice team-c/display", wantTotal: 4},
+		"ttl nulls last":                                 {query: "sort=apiTokenTtl&namespace=team-a,team-c", want: "team-a/alice team-a/deploy team-c/automation team-c/display", wantTotal: 4},
+		"by name":                                        {query: "sort=name&namespace=team-a,team-c", want: "team-a/alice team-c/automation team-a/deploy team-c/display", wantTotal: 4},
+		"type and status in seed spellings":              {query: "type=API_CLIENT,user&status=ACTIVE&namespace=team-a", want: "team-a/alice team-a/deploy", wantTotal: 2},
+		"scope is covered by a wildcard":                 {query: "scope=read:reports", want: "team-b/alice-laptop team-b/for-alice", wantTotal: 2},
+		"every scope asked for is required":              {query: "scope=read:reports&scope=deploy", want: "team-b/alice-laptop", wantTotal: 1},
+		"scope in the body":                              {body: `{"filters":{"scopes":["deploy"]}}`, want: "team-b/alice-laptop", wantTotal: 1},
+		"own tokens only: created by and for the caller": {query: "", vis: &Visibility{Own: map[string]bool{"team-b": true}, User: "alice"}, want: "team-b/alice-laptop", wantTotal: 1},
+		"own tokens beside a whole namespace":            {query: "", vis: &Visibility{Namespaces: map[string]bool{"team-a": true}, Own: map[string]bool{"team-b": true}, User: "alice"}, want: "team-a/alice team-a/deploy team-b/alice-laptop", wantTotal: 3},
+		"principal is case-insensitive":                  {query: "principal=alice&namespace=team-a", want: "team-a/alice", wantTotal: 1},
+		"search covers displayName and description":      {query: "search=release", want: "team-c/display", wantTotal: 1},
+		"search covers names":                            {query: "search=AUTOMATION", want: "team-c/display team-c/automation", wantTotal: 2},
+		"lastUsed range excludes never used":             {query: "lastUsedTo=" + fmt.Sprint(base.AddDate(0, 0, 6).UnixMilli()), want: "team-b/bob team-c/automation", wantTotal: 2},
+		"expires range":                                  {query: "expiresFrom=2026-02-03T00:00:00Z", want: "team-a/deploy team-c/automation team-b/alice-laptop team-b/for-alice", wantTotal: 4},
+		"page past the end":                              {query: "page=9", want: "", wantTotal: 8},
+		"visibility limits namespaces":                   {query: "", vis: &Visibility{Namespaces: map[string]bool{"team-b": true}}, want: "team-b/bob team-b/nightly team-b/alice-laptop team-b/for-alice", wantTotal: 4},
+		"body allOf LIKE on TOKEN_NAME":                  {body: `{"searchTerms":{"allOf":[{"field":"TOKEN_NAME","terms":["Automation"],"operator":"LIKE"}]}}`, want: "team-c/display team-c/automation", wantTotal: 2},
+		"body anyOf needs one":                           {body: `{"searchTerms":{"anyOf":[{"field":"CLIENT_ID","terms":["exporter"],"operator":"EQUALS"},{"field":"NAME","terms":["ali"],"operator":"STARTS_WITH"}]}}`, want: "team-a/alice team-b/nightly team-b/alice-laptop", wantTotal: 3},
+		"body allOf and filters":                         {body: `{"searchTerms":{"allOf":[{"field":"NAMESPACE","terms":["team-a","team-c"],"operator":"EQUALS"}]},"filters":{"tokenType":["API_CLIENT"],"tokenStatus":["FAILED"]}}`, want: "team-c/automation", wantTotal: 1},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -136,7 +151,7 @@ func TestModelUpdates(t *testing.T) {
 	m.Delete("team-a", "alice")
 	m.Upsert(readmodel.RowFor(tok("team-a", "aaron", authv1alpha1.TokenTypeUser, "aaron", authv1alpha1.TokenStatusActive, 9, -1)))
 	after := names(Run(m, q, Visibility{All: true}))
-	if before == after || !strings.HasPrefix(after, "team-a/aaron") || strings.Contains(after, "alice") {
+	if before == after || !strings.HasPrefix(after, "team-a/aaron") || strings.Contains(after, "team-a/alice") {
 		t.Fatalf("the model did not follow changes: %s", after)
 	}
 	if ns := m.Namespaces(); !slices.Equal(ns, []string{"team-a", "team-b", "team-c"}) {

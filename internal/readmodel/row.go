@@ -46,6 +46,12 @@ type Row struct {
 	LastChars   string
 	SecretName  string
 	Revision    int64
+	// Scopes share the cached object's slice; never modify them.
+	Scopes []string
+	// CreatedBy is the user who created the ApiToken through the HTTP API.
+	CreatedBy string
+	// Hashed says the token is hash-only: no Secret holds it.
+	Hashed bool
 	// Dates in epoch milliseconds, ttl in seconds; null when absent.
 	Created, Expires, LastUsed, TTLSeconds int64
 	// Renews is the automatic rotation time in epoch milliseconds, or null.
@@ -72,6 +78,9 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 		LastChars:   t.Status.TokenLastChars,
 		SecretName:  t.Status.SecretName,
 		Revision:    t.Status.Revision,
+		Scopes:      t.Spec.Scopes,
+		CreatedBy:   t.Annotations[authv1alpha1.CreatedByAnnotation],
+		Hashed:      t.Hashed() != nil,
 		Created:     Null, Expires: Null, LastUsed: Null, TTLSeconds: Null, Renews: Null,
 	}
 	if r.Status == "" {
@@ -98,6 +107,12 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	r.lowerPrincipal = strings.ToLower(r.Principal)
 	r.haystack = r.lowerName + "\x00" + r.lowerDisplayName + "\x00" + r.lowerPrincipal + "\x00" + r.lowerDescription
 	return r
+}
+
+// PersonalTo says whether the token is user's own personal token: a User
+// token for user, created by user through the HTTP API.
+func (r *Row) PersonalTo(user string) bool {
+	return user != "" && r.CreatedBy == user && r.Principal == user && r.Type == authv1alpha1.TokenTypeUser
 }
 
 // TokenName is what the API calls the token's name: displayName, else name.

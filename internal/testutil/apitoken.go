@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // ApiTokenWrapper builds an ApiToken.
@@ -70,6 +71,19 @@ func (w *ApiTokenWrapper) Generate(length int32, charset authv1alpha1.Charset, p
 func (w *ApiTokenWrapper) Import(secret, key, pattern string) *ApiTokenWrapper {
 	w.Spec.Source = &authv1alpha1.TokenSource{Import: &authv1alpha1.ImportSource{
 		SecretRef: authv1alpha1.SecretKeyRef{Name: secret, Key: key}, Pattern: pattern}}
+	return w
+}
+
+// Hashed makes the token hash-only, with the fingerprint of value.
+func (w *ApiTokenWrapper) Hashed(value string) *ApiTokenWrapper {
+	v := token.NewValue([]byte(value))
+	w.Spec.Source = &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: v.Fingerprint(), TokenLastChars: v.LastChars(5)}}
+	return w
+}
+
+// Scopes sets spec.scopes.
+func (w *ApiTokenWrapper) Scopes(scopes ...string) *ApiTokenWrapper {
+	w.Spec.Scopes = scopes
 	return w
 }
 

@@ -60,7 +60,9 @@ type Generator struct {
 	Rand io.Reader
 }
 
-// Generate returns prefix + length characters drawn uniformly from the charset.
+// Generate returns prefix + length characters drawn uniformly from the
+// charset; with spec.Checksum the last ChecksumLength of them are the
+// checksum of everything before.
 func (g Generator) Generate(spec authv1alpha1.GenerateSource) (Value, error) {
 	alphabet, err := Alphabet(spec.Charset)
 	if err != nil {
@@ -75,11 +77,19 @@ func (g Generator) Generate(spec authv1alpha1.GenerateSource) (Value, error) {
 	}
 	out := make([]byte, 0, len(spec.Prefix)+int(spec.Length))
 	out = append(out, spec.Prefix...)
-	random, err := draw(src, alphabet, int(spec.Length))
+	n := int(spec.Length)
+	if spec.Checksum {
+		n -= ChecksumLength
+	}
+	random, err := draw(src, alphabet, n)
 	if err != nil {
 		return Value{}, err
 	}
-	return Value{v: string(append(out, random...))}, nil
+	out = append(out, random...)
+	if spec.Checksum {
+		out = append(out, checksum(out, alphabet)...)
+	}
+	return Value{v: string(out)}, nil
 }
 
 // draw picks n characters of alphabet uniformly. A random byte b is used only

@@ -56,7 +56,7 @@ type Fingerprints struct {
 // annotation and a token-hash annotation of the form "sha256:<64 hex>".
 func ReadFingerprints(s *corev1.Secret) (fp Fingerprints, ok bool) {
 	owner := OwnerName(s)
-	current, ok := parseDigest(s.Annotations[authv1alpha1.TokenHashAnnotation])
+	current, ok := ParseDigest(s.Annotations[authv1alpha1.TokenHashAnnotation])
 	if s.Labels[authv1alpha1.ManagedByLabel] != authv1alpha1.ManagedByValue || owner == "" || !ok {
 		return Fingerprints{}, false
 	}
@@ -75,8 +75,9 @@ func ReadFingerprints(s *corev1.Secret) (fp Fingerprints, ok bool) {
 	return fp, true
 }
 
-// parseDigest reads the "sha256:<hex>" of the token-hash annotation.
-func parseDigest(fp string) (Digest, bool) {
+// ParseDigest reads a "sha256:<hex>" fingerprint (the token-hash annotation,
+// a hash-only token's tokenHash) into its digest.
+func ParseDigest(fp string) (Digest, bool) {
 	var d Digest
 	h, ok := strings.CutPrefix(fp, "sha256:")
 	if !ok || hex.DecodedLen(len(h)) != len(d) {

@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package verify answers "is this token valid, and whose is it?" from
-// memory: an index of token fingerprints built from the managed Secrets in
-// the informer cache, joined with the ApiToken read model. No API request
+// memory: an index of token fingerprints built from the managed Secrets and
+// the hash-only ApiTokens in the informer cache, joined with the ApiToken
+// read model. No API request
 // and no Secret read per verification; the index holds fingerprints only,
 // never values.
 package verify
@@ -32,7 +33,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
@@ -47,54 +50,69 @@ type entry struct {
 	namespace string
 	// tokenName is the owning ApiToken.
 	tokenName string
+	// source is the bySource key that contributed the entry.
+	source string
 	// previous marks a rotation's previous token, valid until previousUntil.
 	previous      bool
 	previousUntil time.Time
 }
 
-// Index maps token fingerprints to the ApiTokens whose Secrets hold them.
+// Index maps token fingerprints to the ApiTokens that hold them: in their
+// Secrets, or (hash-only tokens) in their status.
 type Index struct {
-	mu       sync.RWMutex
-	byHash   map[digest]entry
-	bySecret map[string][]digest // namespace/secret -> digests it contributed
+	mu     sync.RWMutex
+	byHash map[digest]entry
+	// bySource are the digests each source contributed: "namespace/secret"
+	// for a Secret, "apitoken/namespace/name" for a hash-only ApiToken.
+	bySource map[string][]digest
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{byHash: map[digest]entry{}, bySecret: map[string][]digest{}}
+	return &Index{byHash: map[digest]entry{}, bySource: map[string][]digest{}}
 }
 
-// Bind follows the managed Secrets of the cache (the operator's cache holds
-// only those) on every replica.
+// Bind follows the managed Secrets (the operator's cache holds only those)
+// and the ApiTokens of the cache on every replica. The returned function
+// says whether both have delivered every object.
 func (x *Index) Bind(ctx context.Context, c cache.Informers) (func() bool, error) {
-	inf, err := c.GetInformer(ctx, &corev1.Secret{})
-	if err != nil {
-		return nil, fmt.Errorf("getting the Secret informer: %w", err)
+	var synced []func() bool
+	for _, obj := range []client.Object{&corev1.Secret{}, &authv1alpha1.ApiToken{}} {
+		inf, err := c.GetInformer(ctx, obj)
+		if err != nil {
+			return nil, fmt.Errorf("getting the %T informer: %w", obj, err)
+		}
+		reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+			AddFunc:    func(obj any) { x.apply(obj, false) },
+			UpdateFunc: func(_, obj any) { x.apply(obj, false) },
+			DeleteFunc: func(obj any) { x.apply(obj, true) },
+		})
+		if err != nil {
+			return nil, err
+		}
+		synced = append(synced, reg.HasSynced)
 	}
-	reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { x.apply(obj, false) },
-		UpdateFunc: func(_, obj any) { x.apply(obj, false) },
-		DeleteFunc: func(obj any) { x.apply(obj, true) },
-	})
-	if err != nil {
-		return nil, err
-	}
-	return reg.HasSynced, nil
+	return func() bool { return synced[0]() && synced[1]() }, nil
 }
 
 func (x *Index) apply(obj any, deleted bool) {
 	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj, deleted = d.Obj, true
 	}
-	s, ok := obj.(*corev1.Secret)
-	if !ok {
-		return
+	switch o := obj.(type) {
+	case *corev1.Secret:
+		if deleted {
+			x.Remove(o.Namespace, o.Name)
+			return
+		}
+		x.Update(o)
+	case *authv1alpha1.ApiToken:
+		if deleted {
+			x.RemoveToken(o.Namespace, o.Name)
+			return
+		}
+		x.UpdateToken(o)
 	}
-	if deleted {
-		x.Remove(s.Namespace, s.Name)
-		return
-	}
-	x.Update(s)
 }
 
 // Update indexes a managed Secret: its current token (the value whose
@@ -110,33 +128,61 @@ func (x *Index) Update(s *corev1.Secret) {
 			entries = append(entries, entry{sum: sum, namespace: s.Namespace, tokenName: fp.Owner, previous: true, previousUntil: fp.PreviousUntil})
 		}
 	}
-	key := s.Namespace + "/" + s.Name
+	x.replace(s.Namespace+"/"+s.Name, entries)
+}
+
+// Remove drops a Secret's fingerprints.
+func (x *Index) Remove(namespace, name string) {
+	x.replace(namespace+"/"+name, nil)
+}
+
+// UpdateToken indexes a hash-only ApiToken: the fingerprint its status has
+// accepted, while it is still the one its spec names, and during a grace
+// period the previous one. Other ApiTokens contribute through their Secrets.
+func (x *Index) UpdateToken(t *authv1alpha1.ApiToken) {
+	var entries []entry
+	h, st := t.Hashed(), &t.Status
+	if h != nil && st.TokenHash == h.TokenHash {
+		if sum, ok := tokensecret.ParseDigest(st.TokenHash); ok {
+			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name})
+		}
+		if sum, ok := tokensecret.ParseDigest(st.PreviousTokenHash); ok && st.PreviousTokenExpirationDate != nil {
+			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, previous: true,
+				previousUntil: st.PreviousTokenExpirationDate.Time})
+		}
+	}
+	x.replace(tokenKey(t.Namespace, t.Name), entries)
+}
+
+// RemoveToken drops a hash-only ApiToken's fingerprints.
+func (x *Index) RemoveToken(namespace, name string) {
+	x.replace(tokenKey(namespace, name), nil)
+}
+
+func tokenKey(namespace, name string) string { return "apitoken/" + namespace + "/" + name }
+
+// replace sets the entries a source contributes. A digest that another
+// source holds too (two ApiTokens that imported the same value) stays with
+// whichever wrote it last, and is not removed with this one.
+func (x *Index) replace(key string, entries []entry) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.removeLocked(key)
+	for _, h := range x.bySource[key] {
+		if x.byHash[h].source == key {
+			delete(x.byHash, h)
+		}
+	}
+	delete(x.bySource, key)
 	if len(entries) == 0 {
 		return
 	}
 	sums := make([]digest, 0, len(entries))
 	for _, e := range entries {
+		e.source = key
 		x.byHash[e.sum] = e
 		sums = append(sums, e.sum)
 	}
-	x.bySecret[key] = sums
-}
-
-// Remove drops a Secret's fingerprints.
-func (x *Index) Remove(namespace, name string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.removeLocked(namespace + "/" + name)
-}
-
-func (x *Index) removeLocked(key string) {
-	for _, h := range x.bySecret[key] {
-		delete(x.byHash, h)
-	}
-	delete(x.bySecret, key)
+	x.bySource[key] = sums
 }
 
 // lookup finds the entry of a presented value. The map is keyed by the

@@ -38,6 +38,8 @@ type Identity struct {
 	Principal      string
 	Type           authv1alpha1.TokenType
 	ExpirationDate *time.Time
+	// Scopes share the read model's slice; never modify them.
+	Scopes []string
 }
 
 // Verifier checks presented tokens against the index and the read model.
@@ -83,7 +85,7 @@ func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool)
 	if !ok || row.Status != authv1alpha1.TokenStatusActive {
 		return Identity{}, false
 	}
-	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type}
+	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type, Scopes: row.Scopes}
 	if ms, set := readmodel.Value(row.Expires); set {
 		exp := time.UnixMilli(ms).UTC()
 		if !now.Before(exp) {

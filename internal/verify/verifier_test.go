@@ -56,9 +56,10 @@ func TestVerifyValidity(t *testing.T) {
 		{name: "previous token at the end of the grace period", status: authv1alpha1.TokenStatusActive, expires: now.Add(time.Hour), presented: previous, at: graceEnd},
 		{name: "previous token of a revoked resource", status: authv1alpha1.TokenStatusRevoked, expires: now.Add(time.Hour), presented: previous, at: now},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			idx, model := NewIndex(), readmodel.NewModel()
+	// The same rules hold wherever the token is held: in a managed Secret, or
+	// hash-only (the fingerprints in the ApiToken's status).
+	holders := map[string]func(idx *Index, tok *authv1alpha1.ApiToken){
+		"secret": func(idx *Index, tok *authv1alpha1.ApiToken) {
 			idx.Update(&corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "svc-token",
 					Labels: map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue},
@@ -69,30 +70,45 @@ func TestVerifyValidity(t *testing.T) {
 					}},
 				Data: map[string][]byte{"token": current.Reveal(), "token" + authv1alpha1.PreviousKeySuffix: previous.Reveal()},
 			})
-			tok := &authv1alpha1.ApiToken{
-				ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "svc", UID: "uid-1"},
-				Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing"},
-				Status:     authv1alpha1.ApiTokenStatus{TokenStatus: tc.status},
-			}
-			if !tc.expires.IsZero() {
-				tok.Status.ExpirationDate = &metav1.Time{Time: tc.expires}
-			}
-			model.Upsert(readmodel.RowFor(tok))
-			v := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(tc.at)}
-
-			id, ok := v.Verify(tc.presented)
-			if ok != tc.want {
-				t.Fatalf("valid = %v, want %v", ok, tc.want)
-			}
-			if !ok {
-				if id != (Identity{}) {
-					t.Errorf("an invalid token returned an identity: %+v", id)
+		},
+		"hashed": func(idx *Index, tok *authv1alpha1.ApiToken) {
+			tok = tok.DeepCopy()
+			tok.Spec.Source = &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: current.Fingerprint()}}
+			tok.Status.TokenHash, tok.Status.PreviousTokenHash = current.Fingerprint(), previous.Fingerprint()
+			tok.Status.PreviousTokenExpirationDate = &metav1.Time{Time: graceEnd}
+			idx.UpdateToken(tok)
+		},
+	}
+	for holder, hold := range holders {
+		for _, tc := range cases {
+			t.Run(holder+"/"+tc.name, func(t *testing.T) {
+				idx, model := NewIndex(), readmodel.NewModel()
+				tok := &authv1alpha1.ApiToken{
+					ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "svc", UID: "uid-1"},
+					Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing"},
+					Status:     authv1alpha1.ApiTokenStatus{TokenStatus: tc.status},
 				}
-				return
-			}
-			if id.Namespace != "team-a" || id.Name != "svc" || id.Principal != "billing" || id.Type != authv1alpha1.TokenTypeApiClient || id.UID != "uid-1" {
-				t.Errorf("identity = %+v", id)
-			}
-		})
+				if !tc.expires.IsZero() {
+					tok.Status.ExpirationDate = &metav1.Time{Time: tc.expires}
+				}
+				hold(idx, tok)
+				model.Upsert(readmodel.RowFor(tok))
+				v := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(tc.at)}
+
+				id, ok := v.Verify(tc.presented)
+				if ok != tc.want {
+					t.Fatalf("valid = %v, want %v", ok, tc.want)
+				}
+				if !ok {
+					if id.Name != "" || id.UID != "" {
+						t.Errorf("an invalid token returned an identity: %+v", id)
+					}
+					return
+				}
+				if id.Namespace != "team-a" || id.Name != "svc" || id.Principal != "billing" || id.Type != authv1alpha1.TokenTypeApiClient || id.UID != "uid-1" {
+					t.Errorf("identity = %+v", id)
+				}
+			})
+		}
 	}
 }

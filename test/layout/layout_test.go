@@ -38,6 +38,7 @@ func TestDomainPackagesDoNotSpeakHTTP(t *testing.T) {
 		"internal/policy":      {"net/http"},
 		"internal/tokensecret": {"net/http"},
 		"internal/token":       {"net/http"},
+		"internal/scope":       {"net/http"},
 	}
 	for dir, banned := range forbidden {
 		imports := packageImports(t, filepath.Join("..", "..", dir))

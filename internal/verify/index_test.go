@@ -1,0 +1,106 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package verify
+
+import (
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+func hashedToken(name string, spec, status token.Value) *authv1alpha1.ApiToken {
+	return &authv1alpha1.ApiToken{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name},
+		Spec:       authv1alpha1.ApiTokenSpec{Source: &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: spec.Fingerprint()}}},
+		Status:     authv1alpha1.ApiTokenStatus{TokenHash: status.Fingerprint()},
+	}
+}
+
+func managedSecret(name, owner string, v token.Value) *corev1.Secret {
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name,
+			Labels:      map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue},
+			Annotations: map[string]string{authv1alpha1.OwnerAnnotation: owner, authv1alpha1.TokenHashAnnotation: v.Fingerprint()}},
+		Data: map[string][]byte{"token": v.Reveal()},
+	}
+}
+
+func TestIndexHashedTokens(t *testing.T) {
+	a, b := token.NewValue([]byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")), token.NewValue([]byte("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"))
+	cases := map[string]struct {
+		tok      *authv1alpha1.ApiToken
+		want     map[string]bool // value -> indexed
+		previous bool
+	}{
+		"accepted fingerprint": {tok: hashedToken("t", a, a), want: map[string]bool{"a": true, "b": false}},
+		// The spec names b, status still a: neither verifies until the
+		// controller accepts b (and moves a to previous if it keeps it).
+		"spec ahead of status": {tok: hashedToken("t", b, a), want: map[string]bool{"a": false, "b": false}},
+		"not hash-only": {tok: func() *authv1alpha1.ApiToken {
+			t := hashedToken("t", a, a)
+			t.Spec.Source = nil
+			return t
+		}(), want: map[string]bool{"a": false}},
+		"previous during grace": {tok: func() *authv1alpha1.ApiToken {
+			t := hashedToken("t", a, a)
+			t.Status.PreviousTokenHash, t.Status.PreviousTokenExpirationDate = b.Fingerprint(), &metav1.Time{Time: time.Now().Add(time.Hour)}
+			return t
+		}(), want: map[string]bool{"a": true, "b": true}},
+		"previous without an end is not indexed": {tok: func() *authv1alpha1.ApiToken {
+			t := hashedToken("t", a, a)
+			t.Status.PreviousTokenHash = b.Fingerprint()
+			return t
+		}(), want: map[string]bool{"a": true, "b": false}},
+	}
+	values := map[string]token.Value{"a": a, "b": b}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			idx := NewIndex()
+			idx.UpdateToken(tc.tok)
+			for k, want := range tc.want {
+				if _, got := idx.lookup(values[k]); got != want {
+					t.Errorf("value %s indexed = %v, want %v", k, got, want)
+				}
+			}
+			idx.RemoveToken("team-a", "t")
+			if _, got := idx.lookup(a); got {
+				t.Error("RemoveToken left a fingerprint behind")
+			}
+		})
+	}
+}
+
+func TestIndexSharedDigestSurvivesTheOtherSource(t *testing.T) {
+	v := token.NewValue([]byte("shared-value-imported-by-two-tokens"))
+	idx := NewIndex()
+	idx.Update(managedSecret("one", "one", v))
+	idx.Update(managedSecret("two", "two", v))
+	idx.Remove("team-a", "one")
+	e, ok := idx.lookup(v)
+	if !ok || e.tokenName != "two" {
+		t.Fatalf("after removing Secret one: entry %+v, found %v; want ApiToken two's", e, ok)
+	}
+	idx.Remove("team-a", "two")
+	if _, ok := idx.lookup(v); ok {
+		t.Fatal("the digest outlived both Secrets")
+	}
+}

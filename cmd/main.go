@@ -39,6 +39,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -59,6 +60,7 @@ func main() {
 		forwardAuthAddr            string
 		verifyFailureLimit         int
 		trustedProxies             string
+		selfServiceMaxTTL          time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -89,6 +91,8 @@ func main() {
 	flag.StringVar(&trustedProxies, "trusted-proxies", "",
 		"Comma-separated CIDRs or addresses of the proxies (ingress controller, gateway) in front of forward auth whose X-Forwarded-For or X-Real-IP "+
 			"names the end client; requests from other peers are counted by their own address.")
+	flag.DurationVar(&selfServiceMaxTTL, "self-service-max-ttl", selfservice.DefaultMaxPersonalTTL,
+		"The longest ttl of a personal token, created through the HTTP API by a caller who holds only create on apitokens/self.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -138,6 +142,7 @@ func main() {
 		ForwardAuthBindAddress:  forwardAuthAddr,
 		VerifyFailureLimit:      verifyFailureLimit,
 		TrustedProxies:          proxies,
+		SelfServiceMaxTTL:       selfServiceMaxTTL,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)

@@ -191,6 +191,11 @@ type HashedSource struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=5
 	TokenLastChars string `json:"tokenLastChars,omitempty"`
+
+	// Generate is how the HTTP API draws this token's values when it creates
+	// or regenerates it; absent means the defaults.
+	// +optional
+	Generate *GenerateSource `json:"generate,omitempty"`
 }
 
 // GenerateSource configures a randomly generated token.

@@ -169,6 +169,8 @@ The operator is running on a local control plane. In another terminal:
   kubectl get secret ci-deployer -o jsonpath='{.data.token}' | base64 -d; echo
   kubectl annotate apitoken alice-laptop auth.apitoken.io/rotate="$(date +%%s)" --overwrite
   curl -s 'http://%[2]s/api/v1/tokens?sort=name' | jq
+  # a personal token, hash-only: its value is shown once, only the fingerprint is stored
+  curl -s -X POST http://%[2]s/api/v1/tokens -d '{"namespace":"default","principal":"me","ttl":"24h","scopes":["read:*"]}' | jq
 
 Ctrl-C stops the operator, kube-apiserver and etcd.
 

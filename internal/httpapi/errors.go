@@ -20,8 +20,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-
-	"github.com/apitoken-io/apitoken-operator/internal/query"
 )
 
 // errorBody is the one error shape of every JSON endpoint: what is wrong and,
@@ -44,12 +42,18 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, errorBody{Error: msg})
 }
 
-// writeBadInput answers 400, naming the parameter when err is a
-// query.ParamError.
+// parameterError is bad input that names its parameter or field
+// (query.ParamError, selfservice.FieldError).
+type parameterError interface {
+	error
+	ParameterName() string
+}
+
+// writeBadInput answers 400, naming the parameter when err knows it.
 func writeBadInput(w http.ResponseWriter, err error) {
-	var pe *query.ParamError
+	var pe parameterError
 	if errors.As(err, &pe) {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: pe.Error(), Parameter: pe.Parameter})
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: pe.Error(), Parameter: pe.ParameterName()})
 		return
 	}
 	writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error()})

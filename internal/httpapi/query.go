@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/endpoints/request"
@@ -67,13 +68,21 @@ func (s *API) list(parse parser) http.HandlerFunc {
 			return
 		}
 		u, _ := request.UserFrom(r.Context())
-		vis, err := s.visibility(r.Context(), u, s.Model.Namespaces())
+		// Namespaces asked for count even when they hold no ApiToken yet: an
+		// empty page, not a 403, for a caller who may list there.
+		candidates := s.Model.Namespaces()
+		for ns := range q.Namespaces {
+			if !slices.Contains(candidates, ns) {
+				candidates = append(candidates, ns)
+			}
+		}
+		vis, err := s.visibility(r.Context(), u, candidates)
 		if err != nil {
 			s.authorizationFailed(w, u, err)
 			return
 		}
-		if !vis.All && len(vis.Namespaces) == 0 {
-			writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace", u.GetName()))
+		if !vis.All && len(vis.Namespaces) == 0 && len(vis.Own) == 0 {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace (nor create apitokens/self to see their own personal tokens)", u.GetName()))
 			return
 		}
 		writeJSON(w, http.StatusOK, query.NewResponse(q, query.Run(s.Model, q, vis)))
@@ -96,21 +105,22 @@ func (s *API) get(w http.ResponseWriter, r *http.Request) {
 		s.authorizationFailed(w, u, err)
 		return
 	}
-	if !vis.Allows(ns) {
+	if !vis.AllowsRow(&row) {
 		writeError(w, http.StatusNotFound, notFound)
 		return
 	}
 	writeJSON(w, http.StatusOK, query.DTO(&row))
 }
 
-// visibility returns the namespaces, out of the candidates, where u may list
-// apitokens: all of them with cluster-wide permission.
+// visibility returns what u may see out of the candidate namespaces: those
+// where u may list apitokens (all of them with cluster-wide permission),
+// and those where u may create apitokens/self, for u's own personal tokens.
 func (s *API) visibility(ctx context.Context, u user.Info, candidates []string) (query.Visibility, error) {
 	all, err := s.Access.Allowed(ctx, u, "list", "", "apitokens", "")
 	if err != nil || all {
 		return query.Visibility{All: all}, err
 	}
-	vis := query.Visibility{Namespaces: map[string]bool{}}
+	vis := query.Visibility{Namespaces: map[string]bool{}, Own: map[string]bool{}, User: u.GetName()}
 	for _, ns := range candidates {
 		ok, err := s.Access.Allowed(ctx, u, "list", ns, "apitokens", "")
 		if err != nil {
@@ -118,6 +128,13 @@ func (s *API) visibility(ctx context.Context, u user.Info, candidates []string) 
 		}
 		if ok {
 			vis.Namespaces[ns] = true
+			continue
+		}
+		if ok, err = s.Access.Allowed(ctx, u, "create", ns, "apitokens", selfSubresource); err != nil {
+			return vis, err
+		}
+		if ok {
+			vis.Own[ns] = true
 		}
 	}
 	return vis, nil

@@ -19,11 +19,16 @@ package httpapi
 import (
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -43,6 +48,17 @@ type API struct {
 	// Synced says whether the caches behind Model and Verifier have
 	// delivered every object; until then the query server answers 503.
 	Synced func() bool
+
+	// The self-service API writes with the operator's client (Writer),
+	// reads the ApiToken to change from the API server (Reader), draws
+	// values like the controller (Generator) and records an Event naming
+	// the caller (Recorder).
+	Writer    client.Writer
+	Reader    client.Reader
+	Generator token.Generator
+	Recorder  events.EventRecorder
+	// PersonalMaxTTL caps the ttl of a personal token (apitokens/self).
+	PersonalMaxTTL time.Duration
 }
 
 // QueryHandler is the query server's mux: every route behind the synced
@@ -56,6 +72,14 @@ func (s *API) QueryHandler() http.Handler {
 	mux.HandleFunc("GET /api/v1/tokens/{namespace}/{name}", s.get)
 	mux.Handle("POST /api/v1/tokens/verify", s.authorized("create", "apitokens", "verify", s.serveVerify))
 	mux.Handle("POST /api/v1/tokenreviews", s.authorized("create", "apitokens", "verify", s.serveTokenReview))
+	mux.HandleFunc("POST /api/v1/tokens", s.create(selfservice.ParseCreate))
+	mux.HandleFunc("PUT /api/v1/tokens/{namespace}/{name}", s.importValue)
+	mux.HandleFunc("POST /api/v1/tokens/{namespace}/{name}/regenerate", s.regenerate)
+	mux.HandleFunc("POST /api/v1/tokens/{namespace}/{name}/revoke", s.revoke)
+	mux.HandleFunc("POST /api/v1/tokens/revoke", s.revokeByValue)
+	mux.HandleFunc("DELETE /api/v1/tokens/{namespace}/{name}", s.delete)
+	mux.HandleFunc("POST /api/v2/token", s.createV2)
+	mux.HandleFunc("DELETE /api/v2/token/{id}", s.deleteV2)
 	return withSynced(withAuthentication(mux, s.Access.Authenticator, s.Log), s.Synced)
 }
 

@@ -29,6 +29,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
@@ -107,8 +108,12 @@ var _ = Describe("Hash-only tokens and scopes at the verification endpoints", Or
 		Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "admin-" + ns},
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: readerRole(ctx)}, Subjects: subject(ns, "admin")})).To(Succeed())
 		Eventually(func() int { code, _ := call(http.MethodGet, "/api/v1/tokens?namespace="+ns, admin, ""); return code }).Should(Equal(http.StatusOK))
-		got := list("/api/v1/tokens?namespace="+ns+"&scope=reports:q1", admin)
-		Expect(got.ApiTokens).To(HaveLen(1))
+		// A list may lag a change by the read model's MaxStaleness.
+		var got query.Response
+		Eventually(func() []query.TokenDTO {
+			got = list("/api/v1/tokens?namespace="+ns+"&scope=reports:q1", admin)
+			return got.ApiTokens
+		}).Should(HaveLen(1))
 		Expect(got.ApiTokens[0].Scopes).To(Equal([]string{"reports:*", "deploy"}))
 		Expect(got.ApiTokens[0].HashOnly).To(BeTrue())
 		Expect(list("/api/v1/tokens?namespace="+ns+"&scope=admin", admin).ApiTokens).To(BeEmpty())

@@ -19,6 +19,7 @@ package httpapi_test
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net/http"
 	"net/netip"
 	"path/filepath"
@@ -27,6 +28,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -63,6 +65,8 @@ var (
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // test client of a self-signed server
 	}}
 	cancel context.CancelFunc
+	// managerLogs is everything the manager logs.
+	managerLogs = &testutil.SyncBuffer{}
 )
 
 // lastUsedInterval is short so that specs see lastUsedDate written.
@@ -72,13 +76,18 @@ const lastUsedInterval = 2 * time.Second
 // trip it; the guessing specs make that many failures on purpose.
 const verifyFailureLimit = 40
 
+// selfServiceMaxTTL caps personal tokens in the suite.
+const selfServiceMaxTTL = 48 * time.Hour
+
 func TestHTTPAPI(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "HTTP API Suite")
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(logging.Clamp(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true))))
+	// The most verbose level zap allows, clamped as cmd/main.go clamps it,
+	// captured so that specs can scan it for token values.
+	logf.SetLogger(logging.Clamp(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, managerLogs)), zap.UseDevMode(true), zap.Level(zapcore.Level(-10)))))
 	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
 	Expect(authv1alpha1.AddToScheme(scheme)).To(Succeed())
 	testEnv = &envtest.Environment{
@@ -112,6 +121,7 @@ var _ = BeforeSuite(func() {
 		LastUsedInterval:        lastUsedInterval,
 		VerifyFailureLimit:      verifyFailureLimit,
 		TrustedProxies:          []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		SelfServiceMaxTTL:       selfServiceMaxTTL,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	baseURL = "https://" + addr

@@ -244,11 +244,17 @@ func getSecretValue(ctx context.Context, ns, name string) string {
 // returns its name.
 func verifierRole(ctx context.Context) string {
 	GinkgoHelper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", "verifier_role.yaml"))
+	return shippedClusterRole(ctx, "verifier_role.yaml", "apitoken-verifier")
+}
+
+// shippedClusterRole creates (once) a ClusterRole from config/rbac.
+func shippedClusterRole(ctx context.Context, file, name string) string {
+	GinkgoHelper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", file))
 	Expect(err).NotTo(HaveOccurred())
 	role := &rbacv1.ClusterRole{}
 	Expect(yaml.Unmarshal(b, role)).To(Succeed())
-	Expect(role.Name).To(Equal("apitoken-verifier"))
+	Expect(role.Name).To(Equal(name))
 	Expect(client.IgnoreAlreadyExists(k8sClient.Create(ctx, role))).To(Succeed())
 	return role.Name
 }

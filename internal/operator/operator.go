@@ -39,6 +39,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
@@ -75,6 +76,9 @@ type Options struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For and X-Real-IP
 	// name the end client at forward auth.
 	TrustedProxies []netip.Prefix
+	// SelfServiceMaxTTL caps the ttl of a personal token; 0 means
+	// selfservice.DefaultMaxPersonalTTL.
+	SelfServiceMaxTTL time.Duration
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -150,6 +154,14 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, op
 		// Only a proxy named here may say who the end client is.
 		TrustedProxies: opts.TrustedProxies,
 		Synced:         func() bool { return model.Synced() && indexSynced() },
+		Writer:         mgr.GetClient(),
+		Reader:         mgr.GetAPIReader(),
+		Generator:      token.Generator{},
+		Recorder:       mgr.GetEventRecorder(EventSource),
+		PersonalMaxTTL: opts.SelfServiceMaxTTL,
+	}
+	if api.PersonalMaxTTL <= 0 {
+		api.PersonalMaxTTL = selfservice.DefaultMaxPersonalTTL
 	}
 	if err := addServer(mgr, "query", opts.Query, api.QueryHandler()); err != nil {
 		return err

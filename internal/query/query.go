@@ -114,6 +114,9 @@ type ParamError struct {
 
 func (e *ParamError) Error() string { return e.Parameter + ": " + e.Message }
 
+// ParameterName is the parameter, for the error shape's "parameter".
+func (e *ParamError) ParameterName() string { return e.Parameter }
+
 func paramErr(param, format string, args ...any) *ParamError {
 	return &ParamError{Parameter: param, Message: fmt.Sprintf(format, args...)}
 }

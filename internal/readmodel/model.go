@@ -30,6 +30,7 @@ import (
 type Model struct {
 	mu     sync.RWMutex
 	rows   map[string]Row // by namespace/name
+	byUID  map[string]string
 	snap   *Snapshot
 	synced func() bool
 	// dirty says rows changed since snap was built.
@@ -47,14 +48,21 @@ const DefaultMaxStaleness = time.Second
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	return &Model{rows: map[string]Row{}, synced: func() bool { return true }, MaxStaleness: DefaultMaxStaleness, Clock: clock.RealClock{}}
+	return &Model{rows: map[string]Row{}, byUID: map[string]string{}, synced: func() bool { return true }, MaxStaleness: DefaultMaxStaleness, Clock: clock.RealClock{}}
 }
 
 // Upsert adds or replaces a row.
 func (m *Model) Upsert(r Row) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.rows[r.Namespace+"/"+r.Name] = r
+	key := r.Namespace + "/" + r.Name
+	if old, ok := m.rows[key]; ok && old.UID != r.UID {
+		delete(m.byUID, old.UID)
+	}
+	m.rows[key] = r
+	if r.UID != "" {
+		m.byUID[r.UID] = key
+	}
 	m.dirty = true
 }
 
@@ -62,7 +70,11 @@ func (m *Model) Upsert(r Row) {
 func (m *Model) Delete(namespace, name string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.rows, namespace+"/"+name)
+	key := namespace + "/" + name
+	if old, ok := m.rows[key]; ok {
+		delete(m.byUID, old.UID)
+	}
+	delete(m.rows, key)
 	m.dirty = true
 }
 
@@ -78,6 +90,14 @@ func (m *Model) Get(namespace, name string) (Row, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	r, ok := m.rows[namespace+"/"+name]
+	return r, ok
+}
+
+// GetByUID returns the row of the ApiToken with that UID.
+func (m *Model) GetByUID(uid string) (Row, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r, ok := m.rows[m.byUID[uid]]
 	return r, ok
 }
 

@@ -70,6 +70,23 @@ func (v *Verifier) Verify(presented token.Value) (Identity, bool) {
 	return id, ok
 }
 
+// Check is Verify without its side effects: it is not a use of the token
+// (no lastUsedDate, no metrics). The self-service API asks it whether a
+// token it just created verifies yet.
+func (v *Verifier) Check(presented token.Value) (Identity, bool) {
+	return v.verify(presented, v.Clock.Now())
+}
+
+// Holder names the ApiToken whose Secret or status holds presented, whatever
+// its state: revoking a leaked value must find it even when it has expired.
+func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok bool) {
+	if presented.IsZero() {
+		return "", "", false
+	}
+	e, ok := v.Index.lookup(presented)
+	return e.namespace, e.tokenName, ok
+}
+
 func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool) {
 	if presented.IsZero() {
 		return Identity{}, false

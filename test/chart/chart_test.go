@@ -175,7 +175,8 @@ func TestTemplateNonDefault(t *testing.T) {
 	c := d.Spec.Template.Spec.Containers[0]
 	for _, arg := range []string{"--metrics-bind-address=:9443", "--query-bind-address=:9082", "--query-cert-dir=/etc/apitoken-operator/query-tls",
 		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
-		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50"} {
+		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50",
+		"--self-service-max-ttl=720h"} {
 		if !slices.Contains(c.Args, arg) {
 			t.Errorf("args %v lack %s", c.Args, arg)
 		}
@@ -184,7 +185,7 @@ func TestTemplateNonDefault(t *testing.T) {
 		t.Errorf("image %s, volumes %v", c.Image, d.Spec.Template.Spec.Volumes)
 	}
 	for _, want := range []string{"ServiceMonitor/rel-apitoken-operator", "PrometheusRule/rel-apitoken-operator", "NetworkPolicy/rel-apitoken-operator",
-		"Service/rel-apitoken-operator-forward-auth", "ClusterRole/apitoken-verifier"} {
+		"Service/rel-apitoken-operator-forward-auth", "ClusterRole/apitoken-verifier", "ClusterRole/apitoken-self-service"} {
 		if _, ok := docs[want]; !ok {
 			t.Errorf("%s not rendered", want)
 		}

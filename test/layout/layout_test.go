@@ -39,6 +39,7 @@ func TestDomainPackagesDoNotSpeakHTTP(t *testing.T) {
 		"internal/tokensecret": {"net/http"},
 		"internal/token":       {"net/http"},
 		"internal/scope":       {"net/http"},
+		"internal/selfservice": {"net/http"},
 	}
 	for dir, banned := range forbidden {
 		imports := packageImports(t, filepath.Join("..", "..", dir))

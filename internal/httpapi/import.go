@@ -1,0 +1,108 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apiserver/pkg/endpoints/request"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// importValue answers PUT /api/v1/tokens/{namespace}/{name}: the caller's
+// own value, stored hash-only and never echoed. 201 when the ApiToken is
+// new, 200 when the value replaced a hash-only token's.
+func (s *API) importValue(w http.ResponseWriter, r *http.Request) {
+	ns, name := r.PathValue("namespace"), r.PathValue("name")
+	req, waitFor, ok := parseWrite(w, r, func(raw []byte) (selfservice.ImportRequest, error) { return selfservice.ParseImport(ns, name, raw) })
+	if !ok {
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	existing := &authv1alpha1.ApiToken{}
+	err := s.Reader.Get(r.Context(), types.NamespacedName{Namespace: ns, Name: name}, existing)
+	switch {
+	case apierrors.IsNotFound(err):
+		if !s.mayCreate(w, r, u, &req.Metadata, false) {
+			return
+		}
+		tok := req.ApiToken(u.GetName())
+		if err := s.Writer.Create(r.Context(), tok); err != nil {
+			s.writeFailed(w, r, err)
+			return
+		}
+		s.finishImport(w, r, tok, req.Value, http.StatusCreated, waitFor)
+	case err != nil:
+		s.writeFailed(w, r, err)
+	default:
+		s.replaceValue(w, r, existing, req, waitFor)
+	}
+}
+
+// replaceValue makes the imported value current on an existing hash-only
+// ApiToken the caller may update.
+func (s *API) replaceValue(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, req selfservice.ImportRequest, waitFor time.Duration) {
+	u, _ := request.UserFrom(r.Context())
+	g, err := s.grantFor(r.Context(), u, "update", tok.Namespace)
+	if err != nil {
+		s.authorizationFailed(w, u, err)
+		return
+	}
+	row := readmodel.RowFor(tok)
+	switch {
+	case g == grantNone:
+		writeError(w, http.StatusForbidden, notAllowed(u, "update", tok.Namespace))
+		return
+	case !g.covers(&row, u):
+		// Not theirs: as a create of a taken name would say.
+		writeJSON(w, http.StatusConflict, errorBody{Error: fmt.Sprintf("ApiToken %s/%s already exists", tok.Namespace, tok.Name), Parameter: "name"})
+		return
+	case g == grantOwn:
+		if req.TTL == 0 {
+			req.TTL = tok.TTL()
+		}
+		if !s.personalOK(w, u, &req.Metadata) {
+			return
+		}
+	}
+	if err := req.Replace(tok); err != nil {
+		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
+	if err := s.Writer.Update(r.Context(), tok); err != nil {
+		s.writeFailed(w, r, err)
+		return
+	}
+	s.finishImport(w, r, tok, req.Value, http.StatusOK, waitFor)
+}
+
+// finishImport records the import, waits until the value verifies and
+// answers with the row, never the value.
+func (s *API) finishImport(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, value token.Value, code int, waitFor time.Duration) {
+	u, _ := request.UserFrom(r.Context())
+	s.record(tok, EventImported, u)
+	await(r.Context(), waitFor, s.verifies(value))
+	s.respond(w, code, tok, token.Value{})
+}

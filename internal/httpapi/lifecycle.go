@@ -1,0 +1,166 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"k8s.io/apiserver/pkg/endpoints/request"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// regenerate answers POST /api/v1/tokens/{namespace}/{name}/regenerate: a
+// hash-only token gets a new value, returned once (200); a Secret-held
+// token is rotated into its Secret by the controller (202, no value).
+func (s *API) regenerate(w http.ResponseWriter, r *http.Request) {
+	req, waitFor, ok := parseWrite(w, r, selfservice.ParseRegenerate)
+	if !ok {
+		return
+	}
+	tok, ok := s.target(w, r, "update", r.PathValue("namespace"), r.PathValue("name"))
+	if !ok {
+		return
+	}
+	var value token.Value
+	if tok.Hashed() != nil {
+		var err error
+		if value, err = s.Generator.Generate(selfservice.GenerateSettings(tok)); err != nil {
+			s.writeFailed(w, r, fmt.Errorf("generating a token: %w", err))
+			return
+		}
+	}
+	before := tok.Status.Revision
+	req.Regenerate(tok, value, time.Now().UTC().Format(time.RFC3339Nano))
+	if err := s.Writer.Update(r.Context(), tok); err != nil {
+		s.writeFailed(w, r, err)
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	s.record(tok, EventRegenerated, u)
+	if !value.IsZero() {
+		await(r.Context(), waitFor, s.verifies(value))
+		s.respond(w, http.StatusOK, tok, value)
+		return
+	}
+	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool {
+		return row.Revision > before && row.Status == authv1alpha1.TokenStatusActive
+	}))
+	s.respond(w, http.StatusAccepted, tok, token.Value{})
+}
+
+// revoke answers POST /api/v1/tokens/{namespace}/{name}/revoke.
+func (s *API) revoke(w http.ResponseWriter, r *http.Request) {
+	waitFor, err := parseWait(r.URL.Query())
+	if err != nil {
+		writeBadInput(w, err)
+		return
+	}
+	tok, ok := s.target(w, r, "update", r.PathValue("namespace"), r.PathValue("name"))
+	if ok {
+		s.revokeToken(w, r, tok, waitFor)
+	}
+}
+
+// revokeByValue answers POST /api/v1/tokens/revoke {"token": "..."}: the
+// ApiToken that holds a leaked value is revoked. A value that no ApiToken
+// the caller may revoke holds is 404 whatever the reason, and counts as a
+// failed guess, so the endpoint is no oracle.
+func (s *API) revokeByValue(w http.ResponseWriter, r *http.Request) {
+	value, waitFor, ok := parseWrite(w, r, selfservice.ParseRevokeByValue)
+	if !ok {
+		return
+	}
+	caller := callerClient(r)
+	if wait, throttled := s.Limiter.throttled("revoke", caller); throttled {
+		writeThrottled(w, wait, true)
+		return
+	}
+	tok := s.holderFor(r, value)
+	if tok == nil {
+		s.Limiter.Failed(caller)
+		writeError(w, http.StatusNotFound, "no ApiToken that you may revoke holds this token")
+		return
+	}
+	s.revokeToken(w, r, tok, waitFor)
+}
+
+// holderFor returns the ApiToken holding value if the caller may revoke
+// it, else nil.
+func (s *API) holderFor(r *http.Request, value token.Value) *authv1alpha1.ApiToken {
+	ns, name, ok := s.Verifier.Holder(value)
+	if !ok {
+		return nil
+	}
+	u, _ := request.UserFrom(r.Context())
+	g, err := s.grantFor(r.Context(), u, "update", ns)
+	if err != nil || g == grantNone {
+		return nil
+	}
+	tok := &authv1alpha1.ApiToken{}
+	if err := s.Reader.Get(r.Context(), client.ObjectKey{Namespace: ns, Name: name}, tok); err != nil {
+		return nil
+	}
+	row := readmodel.RowFor(tok)
+	if !g.covers(&row, u) {
+		return nil
+	}
+	return tok
+}
+
+// revokeToken sets spec.revoked (once), waits until the revocation shows
+// and answers with the row.
+func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, waitFor time.Duration) {
+	if !tok.Spec.Revoked {
+		tok.Spec.Revoked = true
+		if err := s.Writer.Update(r.Context(), tok); err != nil {
+			s.writeFailed(w, r, err)
+			return
+		}
+		u, _ := request.UserFrom(r.Context())
+		s.record(tok, EventRevoked, u)
+	}
+	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool { return row.Status == authv1alpha1.TokenStatusRevoked }))
+	s.respond(w, http.StatusOK, tok, token.Value{})
+}
+
+// delete answers DELETE /api/v1/tokens/{namespace}/{name} with 204.
+func (s *API) delete(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.target(w, r, "delete", r.PathValue("namespace"), r.PathValue("name"))
+	if ok && s.deleteToken(w, r, tok) {
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// deleteToken deletes the ApiToken that was read and authorized (not
+// another created since under its name). false means it has answered.
+func (s *API) deleteToken(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken) bool {
+	pre := preconditions(tok)
+	if err := s.Writer.Delete(r.Context(), tok, &client.DeleteOptions{Preconditions: &pre}); err != nil {
+		s.writeFailed(w, r, err)
+		return false
+	}
+	u, _ := request.UserFrom(r.Context())
+	s.record(tok, EventDeleted, u)
+	return true
+}

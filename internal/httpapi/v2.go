@@ -1,0 +1,93 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+
+	"k8s.io/apiserver/pkg/endpoints/request"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+)
+
+// The "Token Management Route" shapes: POST /api/v2/token and
+// DELETE /api/v2/token/{id}, id being the ApiToken's UID.
+
+// TokenCreateResponse is the body of POST /api/v2/token: dates in epoch
+// milliseconds, null when absent.
+type TokenCreateResponse struct {
+	ID             string `json:"id"`
+	Token          string `json:"token"`
+	TokenName      string `json:"tokenName"`
+	TokenType      string `json:"tokenType"`
+	PrincipalName  string `json:"principalName"`
+	CreationDate   *int64 `json:"creationDate"`
+	ExpirationDate *int64 `json:"expirationDate"`
+}
+
+// createV2 answers POST /api/v2/token: always a hash-only token, its value
+// in the response.
+func (s *API) createV2(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.createToken(w, r, selfservice.ParseCreateV2)
+	if !ok {
+		return
+	}
+	row := s.cachedRow(c.tok)
+	dto := query.DTO(&row)
+	writeJSON(w, http.StatusCreated, TokenCreateResponse{ID: dto.ID, Token: string(c.value.Reveal()), TokenName: dto.TokenName,
+		TokenType: dto.TokenType, PrincipalName: dto.PrincipalName, CreationDate: dto.CreationDate, ExpirationDate: dto.ExpirationDate})
+}
+
+// deleteV2 answers DELETE /api/v2/token/{id}: 200 {"id", "status":
+// "deleted"}; 404 when no token of that id exists or the caller may not
+// see it.
+func (s *API) deleteV2(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	notFound := func() { writeError(w, http.StatusNotFound, fmt.Sprintf("token %q not found", id)) }
+	row, ok := s.Model.GetByUID(id)
+	if !ok {
+		notFound()
+		return
+	}
+	u, _ := request.UserFrom(r.Context())
+	g, err := s.grantFor(r.Context(), u, "delete", row.Namespace)
+	if err != nil {
+		s.authorizationFailed(w, u, err)
+		return
+	}
+	if !g.covers(&row, u) {
+		notFound()
+		return
+	}
+	tok := &authv1alpha1.ApiToken{}
+	if err := s.Reader.Get(r.Context(), client.ObjectKey{Namespace: row.Namespace, Name: row.Name}, tok); err != nil || string(tok.UID) != id {
+		notFound()
+		return
+	}
+	if fresh := readmodel.RowFor(tok); !g.covers(&fresh, u) {
+		notFound()
+		return
+	}
+	if s.deleteToken(w, r, tok) {
+		writeJSON(w, http.StatusOK, map[string]string{"id": id, "status": "deleted"})
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -61,6 +62,7 @@ func main() {
 		verifyFailureLimit         int
 		trustedProxies             string
 		selfServiceMaxTTL          time.Duration
+		selfServiceScopes          string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -93,6 +95,9 @@ func main() {
 			"names the end client; requests from other peers are counted by their own address.")
 	flag.DurationVar(&selfServiceMaxTTL, "self-service-max-ttl", selfservice.DefaultMaxPersonalTTL,
 		"The longest ttl of a personal token, created through the HTTP API by a caller who holds only create on apitokens/self.")
+	flag.StringVar(&selfServiceScopes, "self-service-scopes", "",
+		"Comma-separated scopes a personal token may carry (a scope ending in * allows every scope it covers); empty: none. "+
+			"Services authorize by scope, so a person may not grant themselves any.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -113,6 +118,11 @@ func main() {
 	proxies, err := httpapi.ParseTrustedProxies(trustedProxies)
 	if err != nil {
 		setupLog.Error(err, "Invalid flag")
+		os.Exit(1)
+	}
+	personalScopes, err := selfservice.ParseScopeList(selfServiceScopes)
+	if err != nil {
+		setupLog.Error(fmt.Errorf("--self-service-scopes: %w", err), "Invalid flag")
 		os.Exit(1)
 	}
 	if verifyFailureLimit < 0 {
@@ -143,6 +153,7 @@ func main() {
 		VerifyFailureLimit:      verifyFailureLimit,
 		TrustedProxies:          proxies,
 		SelfServiceMaxTTL:       selfServiceMaxTTL,
+		SelfServiceScopes:       personalScopes,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)

@@ -115,7 +115,7 @@ func (s *API) mayCreate(w http.ResponseWriter, r *http.Request, u user.Info, m *
 // what apitokens/self does not cover, 400 for a bad ttl. false means it has
 // answered.
 func (s *API) personalOK(w http.ResponseWriter, u user.Info, m *selfservice.Metadata) bool {
-	err := m.Personal(u.GetName(), s.PersonalMaxTTL)
+	err := m.Personal(u.GetName(), s.PersonalMaxTTL, s.PersonalScopes)
 	var forbidden *selfservice.Forbidden
 	switch {
 	case err == nil:

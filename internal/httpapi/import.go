@@ -41,8 +41,29 @@ func (s *API) importValue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, _ := request.UserFrom(r.Context())
+	// Ask first, so that a caller allowed nothing learns nothing of the name.
+	mayCreate, err := s.grantFor(r.Context(), u, "create", ns)
+	if err != nil {
+		s.authorizationFailed(w, u, err)
+		return
+	}
+	mayUpdate, err := s.grantFor(r.Context(), u, "update", ns)
+	if err != nil {
+		s.authorizationFailed(w, u, err)
+		return
+	}
+	if mayCreate == grantNone && mayUpdate == grantNone {
+		writeError(w, http.StatusForbidden, notAllowed(u, "create or update", ns))
+		return
+	}
+	if holderNS, holder, held := s.Verifier.Holder(req.Value); held && (holderNS != ns || holder != name) {
+		// One value, one ApiToken: else it would verify as whichever holds
+		// it last, and revoking it by value would find the wrong one.
+		writeJSON(w, http.StatusConflict, errorBody{Error: "token: this value is already in use: import a value of your own", Parameter: "token"})
+		return
+	}
 	existing := &authv1alpha1.ApiToken{}
-	err := s.Reader.Get(r.Context(), types.NamespacedName{Namespace: ns, Name: name}, existing)
+	err = s.Reader.Get(r.Context(), types.NamespacedName{Namespace: ns, Name: name}, existing)
 	switch {
 	case apierrors.IsNotFound(err):
 		if !s.mayCreate(w, r, u, &req.Metadata, false) {
@@ -57,19 +78,14 @@ func (s *API) importValue(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.writeFailed(w, r, err)
 	default:
-		s.replaceValue(w, r, existing, req, waitFor)
+		s.replaceValue(w, r, existing, req, mayUpdate, waitFor)
 	}
 }
 
 // replaceValue makes the imported value current on an existing hash-only
 // ApiToken the caller may update.
-func (s *API) replaceValue(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, req selfservice.ImportRequest, waitFor time.Duration) {
+func (s *API) replaceValue(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, req selfservice.ImportRequest, g grant, waitFor time.Duration) {
 	u, _ := request.UserFrom(r.Context())
-	g, err := s.grantFor(r.Context(), u, "update", tok.Namespace)
-	if err != nil {
-		s.authorizationFailed(w, u, err)
-		return
-	}
 	row := readmodel.RowFor(tok)
 	switch {
 	case g == grantNone:
@@ -78,6 +94,8 @@ func (s *API) replaceValue(w http.ResponseWriter, r *http.Request, tok *authv1al
 	case !g.covers(&row, u):
 		// Not theirs: as a create of a taken name would say.
 		writeJSON(w, http.StatusConflict, errorBody{Error: fmt.Sprintf("ApiToken %s/%s already exists", tok.Namespace, tok.Name), Parameter: "name"})
+		return
+	case revokedForOwner(w, g, tok):
 		return
 	case g == grantOwn:
 		if req.TTL == 0 {

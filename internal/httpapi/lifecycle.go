@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
@@ -38,8 +39,8 @@ func (s *API) regenerate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tok, ok := s.target(w, r, "update", r.PathValue("namespace"), r.PathValue("name"))
-	if !ok {
+	tok, g, ok := s.target(w, r, "update", r.PathValue("namespace"), r.PathValue("name"))
+	if !ok || revokedForOwner(w, g, tok) {
 		return
 	}
 	var value token.Value
@@ -76,8 +77,7 @@ func (s *API) revoke(w http.ResponseWriter, r *http.Request) {
 		writeBadInput(w, err)
 		return
 	}
-	tok, ok := s.target(w, r, "update", r.PathValue("namespace"), r.PathValue("name"))
-	if ok {
+	if tok, _, ok := s.target(w, r, "update", r.PathValue("namespace"), r.PathValue("name")); ok {
 		s.revokeToken(w, r, tok, waitFor)
 	}
 }
@@ -129,7 +129,7 @@ func (s *API) holderFor(r *http.Request, value token.Value) *authv1alpha1.ApiTok
 }
 
 // revokeToken sets spec.revoked (once), waits until the revocation shows
-// and answers with the row.
+// and answers with the row, as GET /api/v1/tokens/{namespace}/{name} does.
 func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, waitFor time.Duration) {
 	if !tok.Spec.Revoked {
 		tok.Spec.Revoked = true
@@ -141,12 +141,13 @@ func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alp
 		s.record(tok, EventRevoked, u)
 	}
 	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool { return row.Status == authv1alpha1.TokenStatusRevoked }))
-	s.respond(w, http.StatusOK, tok, token.Value{})
+	row := s.cachedRow(tok)
+	writeJSON(w, http.StatusOK, query.DTO(&row))
 }
 
 // delete answers DELETE /api/v1/tokens/{namespace}/{name} with 204.
 func (s *API) delete(w http.ResponseWriter, r *http.Request) {
-	tok, ok := s.target(w, r, "delete", r.PathValue("namespace"), r.PathValue("name"))
+	tok, _, ok := s.target(w, r, "delete", r.PathValue("namespace"), r.PathValue("name"))
 	if ok && s.deleteToken(w, r, tok) {
 		w.WriteHeader(http.StatusNoContent)
 	}

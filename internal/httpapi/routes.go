@@ -59,6 +59,9 @@ type API struct {
 	Recorder  events.EventRecorder
 	// PersonalMaxTTL caps the ttl of a personal token (apitokens/self).
 	PersonalMaxTTL time.Duration
+	// PersonalScopes are the scopes a personal token may carry (a scope
+	// ending in "*" allows every scope it covers); none when empty.
+	PersonalScopes []string
 }
 
 // QueryHandler is the query server's mux: every route behind the synced

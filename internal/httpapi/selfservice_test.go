@@ -79,6 +79,14 @@ func decodeWritten(r reply) written {
 	return out
 }
 
+// rowOf decodes a bare row (GET, revoke).
+func rowOf(r reply) query.TokenDTO {
+	GinkgoHelper()
+	var out query.TokenDTO
+	Expect(json.Unmarshal([]byte(r.body), &out)).To(Succeed(), r.body)
+	return out
+}
+
 // errorOf decodes the error shape.
 func errorOf(r reply) (msg, param string) {
 	GinkgoHelper()
@@ -234,7 +242,7 @@ var _ = Describe("Self-service token API", Ordered, func() {
 	Context("personal tokens (create on apitokens/self only)", func() {
 		var mine written
 		It("creates the caller's own hash-only USER token, with a required, capped ttl", func() {
-			mine = createHashOnly(alice, map[string]any{"namespace": ns, "name": "alice-laptop", "ttl": "24h"})
+			mine = createHashOnly(alice, map[string]any{"namespace": ns, "name": "alice-laptop", "ttl": "24h", "scopes": []string{"profile:read"}})
 			Expect(mine.ApiToken.PrincipalName).To(Equal(aliceName))
 			Expect(mine.ApiToken.TokenType).To(Equal("USER"))
 			Expect(getToken(ctx, ns, "alice-laptop").Annotations).To(HaveKeyWithValue(authv1alpha1.CreatedByAnnotation, aliceName))
@@ -291,8 +299,11 @@ var _ = Describe("Self-service token API", Ordered, func() {
 
 			r = write(http.MethodPost, "/api/v1/tokens/"+ns+"/alice-laptop/revoke", alice, "")
 			Expect(r.code).To(Equal(http.StatusOK), r.body)
-			Expect(decodeWritten(r).ApiToken.TokenStatus).To(Equal("REVOKED"))
+			Expect(rowOf(r).TokenStatus).To(Equal("REVOKED"))
 			Expect(verifies(w.Token)).To(Equal(http.StatusUnauthorized))
+			r = write(http.MethodPost, "/api/v1/tokens/"+ns+"/alice-laptop/regenerate", alice, "")
+			Expect(r.code).To(Equal(http.StatusConflict), "a personal token stays revoked: "+r.body)
+			Expect(getToken(ctx, ns, "alice-laptop").Spec.Revoked).To(BeTrue())
 
 			Expect(write(http.MethodDelete, "/api/v1/tokens/"+ns+"/alice-laptop", alice, "").code).To(Equal(http.StatusNoContent))
 			Eventually(func() bool {
@@ -320,9 +331,17 @@ var _ = Describe("Self-service token API", Ordered, func() {
 		_, param := errorOf(r)
 		Expect(param).To(Equal("token"))
 		Expect(r.body).NotTo(ContainSubstring("SHORT"), "an error never quotes the value")
-		r = write(http.MethodPut, "/api/v1/tokens/"+ns+"/patterned", admin, jsonBody(map[string]any{"token": "LEGACY-0001-KEY", "pattern": "LEGACY-[0-9]{4}-KEY"}))
+		r = write(http.MethodPut, "/api/v1/tokens/"+ns+"/patterned", admin, jsonBody(map[string]any{"token": "LEGACY-0001-KEY-7", "pattern": "LEGACY-[0-9]{4}-KEY-[0-9]"}))
 		Expect(r.code).To(Equal(http.StatusCreated), r.body)
-		values = append(values, "LEGACY-0001-KEY")
+		values = append(values, "LEGACY-0001-KEY-7")
+		r = write(http.MethodPut, "/api/v1/tokens/"+ns+"/copycat", admin, jsonBody(map[string]any{"token": next}))
+		Expect(r.code).To(Equal(http.StatusConflict), "one value, one ApiToken: "+r.body)
+		_, param = errorOf(r)
+		Expect(param).To(Equal("token"))
+		Expect(r.body).NotTo(ContainSubstring("imported"), "the holder is not named")
+		r = write(http.MethodPut, "/api/v1/tokens/"+ns+"/imported", nobody, jsonBody(map[string]any{"token": next}))
+		Expect(r.code).To(Equal(http.StatusForbidden))
+		Expect(r.body).To(ContainSubstring("may not create or update"))
 		r = write(http.MethodPut, "/api/v1/tokens/"+ns+"/worker", admin, jsonBody(map[string]any{"token": held}))
 		Expect(r.code).To(Equal(http.StatusConflict), "a Secret-held token takes no imported value: "+r.body)
 	})
@@ -355,9 +374,9 @@ var _ = Describe("Self-service token API", Ordered, func() {
 		leaked := createHashOnly(admin, map[string]any{"namespace": ns, "name": "leaky", "principal": "svc"})
 		r := write(http.MethodPost, "/api/v1/tokens/revoke", admin, verifyBody(leaked.Token))
 		Expect(r.code).To(Equal(http.StatusOK), r.body)
-		w := decodeWritten(r)
-		Expect(w.ApiToken.Name).To(Equal("leaky"))
-		Expect(w.ApiToken.TokenStatus).To(Equal("REVOKED"))
+		row := rowOf(r)
+		Expect(row.Name).To(Equal("leaky"))
+		Expect(row.TokenStatus).To(Equal("REVOKED"))
 		Expect(verifies(leaked.Token)).To(Equal(http.StatusUnauthorized))
 		Expect(write(http.MethodPost, "/api/v1/tokens/revoke", admin, verifyBody("no0such0token0000000000000000000")).code).To(Equal(http.StatusNotFound))
 	})

@@ -122,6 +122,7 @@ var _ = BeforeSuite(func() {
 		VerifyFailureLimit:      verifyFailureLimit,
 		TrustedProxies:          []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
 		SelfServiceMaxTTL:       selfServiceMaxTTL,
+		SelfServiceScopes:       []string{"profile:*"},
 	})
 	Expect(err).NotTo(HaveOccurred())
 	baseURL = "https://" + addr

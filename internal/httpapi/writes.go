@@ -111,31 +111,43 @@ func parseWrite[T any](w http.ResponseWriter, r *http.Request, parse func([]byte
 // server (never a stale cache), and checks the caller may act on it with
 // verb. false means it has answered: 403 without either permission in the
 // namespace, 404 when the token does not exist or is not the caller's own.
-func (s *API) target(w http.ResponseWriter, r *http.Request, verb, namespace, name string) (*authv1alpha1.ApiToken, bool) {
+func (s *API) target(w http.ResponseWriter, r *http.Request, verb, namespace, name string) (*authv1alpha1.ApiToken, grant, bool) {
 	u, _ := request.UserFrom(r.Context())
 	g, err := s.grantFor(r.Context(), u, verb, namespace)
 	if err != nil {
 		s.authorizationFailed(w, u, err)
-		return nil, false
+		return nil, g, false
 	}
 	if g == grantNone {
 		writeError(w, http.StatusForbidden, notAllowed(u, verb, namespace))
-		return nil, false
+		return nil, g, false
 	}
 	tok := &authv1alpha1.ApiToken{}
 	err = s.Reader.Get(r.Context(), types.NamespacedName{Namespace: namespace, Name: name}, tok)
 	if err == nil {
 		row := readmodel.RowFor(tok)
 		if g.covers(&row, u) {
-			return tok, true
+			return tok, g, true
 		}
 	}
 	if err != nil && !apierrors.IsNotFound(err) {
 		s.writeFailed(w, r, err)
-		return nil, false
+		return nil, g, false
 	}
 	writeError(w, http.StatusNotFound, fmt.Sprintf("ApiToken %s/%s not found", namespace, name))
-	return nil, false
+	return nil, g, false
+}
+
+// revokedForOwner answers 409 when a caller with apitokens/self only would
+// bring back their revoked token: whoever revoked it (an administrator,
+// incident response) decides, not the token's holder. true means it has
+// answered.
+func revokedForOwner(w http.ResponseWriter, g grant, tok *authv1alpha1.ApiToken) bool {
+	if g != grantOwn || !tok.Spec.Revoked {
+		return false
+	}
+	writeError(w, http.StatusConflict, fmt.Sprintf("ApiToken %s/%s is revoked, and a personal token stays revoked: create a new one", tok.Namespace, tok.Name))
+	return true
 }
 
 // writeFailed answers a failed API request: the API server's validation

@@ -79,6 +79,8 @@ type Options struct {
 	// SelfServiceMaxTTL caps the ttl of a personal token; 0 means
 	// selfservice.DefaultMaxPersonalTTL.
 	SelfServiceMaxTTL time.Duration
+	// SelfServiceScopes are the scopes a personal token may carry.
+	SelfServiceScopes []string
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -159,6 +161,7 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, op
 		Generator:      token.Generator{},
 		Recorder:       mgr.GetEventRecorder(EventSource),
 		PersonalMaxTTL: opts.SelfServiceMaxTTL,
+		PersonalScopes: opts.SelfServiceScopes,
 	}
 	if api.PersonalMaxTTL <= 0 {
 		api.PersonalMaxTTL = selfservice.DefaultMaxPersonalTTL

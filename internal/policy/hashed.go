@@ -81,7 +81,12 @@ func hashedStatus(tok *authv1alpha1.ApiToken, d Decision, now time.Time) authv1a
 		prev := out.TokenHash
 		out.PreviousTokenHash, out.PreviousTokenExpirationDate = "", nil
 		if grace := tok.GracePeriod(); d.KeepPrevious && grace > 0 {
-			out.PreviousTokenHash, out.PreviousTokenExpirationDate = prev, timePtr(now.Add(grace))
+			// Never past the previous token's own expiry.
+			until := now.Add(grace)
+			if exp := out.ExpirationDate; exp != nil && exp.Before(&metav1.Time{Time: until}) {
+				until = exp.Time
+			}
+			out.PreviousTokenHash, out.PreviousTokenExpirationDate = prev, timePtr(until)
 		}
 		out.TokenHash, out.CreationDate = h.TokenHash, timePtr(now)
 		out.Revision++

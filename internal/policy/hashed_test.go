@@ -125,6 +125,17 @@ func TestHashedLifecycle(t *testing.T) {
 					}},
 			},
 		},
+		"the grace period ends no later than the previous token would have expired": {
+			tok: testutil.MakeApiToken(ns, "alice").Hashed(value).TTL(time.Hour).Rotation(0, 30*time.Minute).Obj(),
+			steps: []step{
+				{wantAction: ActionAccept},
+				{at: 50 * time.Minute, edit: func(t *authv1alpha1.ApiToken) *authv1alpha1.ApiToken { return withHash(t, otherVal) },
+					wantAction: ActionAccept, wantStatus: authv1alpha1.TokenStatusActive,
+					check: func(t *testing.T, s authv1alpha1.ApiTokenStatus) {
+						expect(t, s.PreviousTokenExpirationDate.String(), now.Add(time.Hour).String(), "previousTokenExpirationDate")
+					}},
+			},
+		},
 		"an expired token gets no grace period": {
 			tok: testutil.MakeApiToken(ns, "alice").Hashed(value).TTL(time.Hour).Rotation(0, 10*time.Minute).Obj(),
 			steps: []step{

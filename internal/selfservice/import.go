@@ -65,6 +65,9 @@ func ParseImport(namespace, name string, raw []byte) (ImportRequest, error) {
 	if len(*body.Token) > token.MaxBytes {
 		return req, fieldErr("token", "is longer than %d bytes", token.MaxBytes)
 	}
+	if n := len([]rune(*body.Token)); n < token.MinLength {
+		return req, fieldErr("token", "is %d characters: an imported token needs at least %d, or its fingerprint and last characters would give it away", n, token.MinLength)
+	}
 	rule, err := token.NewImportRule(body.Pattern)
 	if err != nil {
 		return req, fieldErr("pattern", "%s", err.Error())

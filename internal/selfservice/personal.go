@@ -18,9 +18,11 @@ package selfservice
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/scope"
 )
 
 // DefaultMaxPersonalTTL is --self-service-max-ttl's default: a year.
@@ -45,10 +47,18 @@ func (m *Metadata) Defaults(user string) {
 
 // Personal checks m against the rules of a personal token for user (who
 // holds only create on apitokens/self): type USER, principal user, a ttl
-// of at most maxTTL. It applies Defaults first. The error is a *Forbidden
-// for what the permission does not cover, a *FieldError for a bad ttl.
-func (m *Metadata) Personal(user string, maxTTL time.Duration) error {
+// of at most maxTTL, only scopes that allowed covers (services authorize by
+// scope, so a person may not grant themselves any). It applies Defaults
+// first. The error is a *Forbidden for what the permission does not cover,
+// a *FieldError for a bad ttl.
+func (m *Metadata) Personal(user string, maxTTL time.Duration, allowed []string) error {
 	m.Defaults(user)
+	for _, s := range m.Scopes {
+		if !scope.Covers(allowed, s) {
+			return &Forbidden{fmt.Sprintf("a personal token may carry only the scopes --self-service-scopes allows (%s), not %q: a token with other scopes needs create on apitokens.auth.apitoken.io in namespace %q",
+				describeScopes(allowed), s, m.Namespace)}
+		}
+	}
 	switch {
 	case m.Type != authv1alpha1.TokenTypeUser:
 		return &Forbidden{fmt.Sprintf("%s may create personal tokens only (type USER, not %s): a token of another type needs create on apitokens.auth.apitoken.io in namespace %q",
@@ -70,4 +80,23 @@ func formatDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh", d/time.Hour)
 	}
 	return d.String()
+}
+
+func describeScopes(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, " ")
+}
+
+// ParseScopeList reads --self-service-scopes: comma-separated scopes, each
+// by the rule of spec.scopes.
+func ParseScopeList(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out, scope.Validate(out)
 }

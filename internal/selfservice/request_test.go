@@ -104,7 +104,9 @@ func TestParseImportNeverQuotesTheValue(t *testing.T) {
 			}
 		})
 	}
-	r, err := ParseImport("ns", "n", []byte(`{"token":"LEGACY-0001","pattern":"LEGACY-[0-9]{4}","ttl":"1h"}`))
+	_, err := ParseImport("ns", "n", []byte(`{"token":"LEGACY-0001","pattern":"LEGACY-[0-9]{4}"}`))
+	checkErr(t, err, "token", "needs at least 16")
+	r, err := ParseImport("ns", "n", []byte(`{"token":"LEGACY-0001-0002-0003","pattern":"LEGACY(-[0-9]{4})+","ttl":"1h"}`))
 	if err != nil || r.Namespace != "ns" || r.Name != "n" || r.TTL != time.Hour {
 		t.Fatalf("request %+v, error %v", r, err)
 	}
@@ -123,11 +125,14 @@ func TestPersonal(t *testing.T) {
 		"another type":           {m: Metadata{Type: authv1alpha1.TokenTypeTeam, TTL: time.Hour}, forbidden: "type USER, not TEAM"},
 		"no ttl":                 {m: Metadata{}, field: "ttl"},
 		"ttl beyond the ceiling": {m: Metadata{TTL: max + time.Second}, field: "ttl"},
+		"allowed scopes":         {m: Metadata{TTL: time.Hour, Scopes: []string{"read:reports", "read:*"}}},
+		"a scope not allowed":    {m: Metadata{TTL: time.Hour, Scopes: []string{"read:a", "admin"}}, forbidden: `(read:*), not "admin"`},
+		"a wider wildcard":       {m: Metadata{TTL: time.Hour, Scopes: []string{"*"}}, forbidden: `not "*"`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := tc.m
-			err := m.Personal(alice, max)
+			err := m.Personal(alice, max, []string{"read:*"})
 			var f *Forbidden
 			switch {
 			case tc.forbidden != "":

@@ -137,12 +137,15 @@ func (x *Index) Remove(namespace, name string) {
 }
 
 // UpdateToken indexes a hash-only ApiToken: the fingerprint its status has
-// accepted, while it is still the one its spec names, and during a grace
-// period the previous one. Other ApiTokens contribute through their Secrets.
+// accepted and, during a grace period, the previous one. A fingerprint its
+// spec names but the controller has not accepted yet is not indexed; the
+// accepted one stays until the controller replaces it, so a regenerated
+// token's previous value never stops verifying before its grace period
+// begins. Other ApiTokens contribute through their Secrets.
 func (x *Index) UpdateToken(t *authv1alpha1.ApiToken) {
 	var entries []entry
 	h, st := t.Hashed(), &t.Status
-	if h != nil && st.TokenHash == h.TokenHash {
+	if h != nil {
 		if sum, ok := tokensecret.ParseDigest(st.TokenHash); ok {
 			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name})
 		}

@@ -52,9 +52,9 @@ func TestIndexHashedTokens(t *testing.T) {
 		previous bool
 	}{
 		"accepted fingerprint": {tok: hashedToken("t", a, a), want: map[string]bool{"a": true, "b": false}},
-		// The spec names b, status still a: neither verifies until the
-		// controller accepts b (and moves a to previous if it keeps it).
-		"spec ahead of status": {tok: hashedToken("t", b, a), want: map[string]bool{"a": false, "b": false}},
+		// The spec names b, status still a: a stays until the controller
+		// accepts b (and moves a to previous if it keeps it); b waits.
+		"spec ahead of status": {tok: hashedToken("t", b, a), want: map[string]bool{"a": true, "b": false}},
 		"not hash-only": {tok: func() *authv1alpha1.ApiToken {
 			t := hashedToken("t", a, a)
 			t.Spec.Source = nil

@@ -176,7 +176,7 @@ func TestTemplateNonDefault(t *testing.T) {
 	for _, arg := range []string{"--metrics-bind-address=:9443", "--query-bind-address=:9082", "--query-cert-dir=/etc/apitoken-operator/query-tls",
 		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
 		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50",
-		"--self-service-max-ttl=720h"} {
+		"--self-service-max-ttl=720h", "--self-service-scopes=reports:read,profile:*"} {
 		if !slices.Contains(c.Args, arg) {
 			t.Errorf("args %v lack %s", c.Args, arg)
 		}

@@ -168,6 +168,12 @@ func tokenKey(namespace, name string) string { return "apitoken/" + namespace + 
 // source holds too (two ApiTokens that imported the same value) stays with
 // whichever wrote it last, and is not removed with this one.
 func (x *Index) replace(key string, entries []entry) {
+	// Most updates (lastUsedDate, status of other ApiTokens) change nothing
+	// here: check under the read lock, so that verifications do not queue
+	// behind a write that would not change anything.
+	if x.holds(key, entries) {
+		return
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, h := range x.bySource[key] {
@@ -186,6 +192,23 @@ func (x *Index) replace(key string, entries []entry) {
 		sums = append(sums, e.sum)
 	}
 	x.bySource[key] = sums
+}
+
+// holds says whether the source already contributes exactly entries.
+func (x *Index) holds(key string, entries []entry) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	sums := x.bySource[key]
+	if len(sums) != len(entries) {
+		return false
+	}
+	for i, e := range entries {
+		e.source = key
+		if sums[i] != e.sum || x.byHash[e.sum] != e {
+			return false
+		}
+	}
+	return true
 }
 
 // lookup finds the entry of a presented value. The map is keyed by the

@@ -74,6 +74,11 @@ func (t *ApiToken) Generate() GenerateSource {
 	if t.Spec.Source != nil && t.Spec.Source.Generate != nil {
 		g = *t.Spec.Source.Generate
 	}
+	return g.WithDefaults()
+}
+
+// WithDefaults is g with an empty length and charset set to the defaults.
+func (g GenerateSource) WithDefaults() GenerateSource {
 	if g.Length == 0 {
 		g.Length = DefaultLength
 	}

@@ -29,7 +29,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -40,12 +39,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
-	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
@@ -73,7 +70,7 @@ func TestControllers(t *testing.T) {
 
 var _ = BeforeSuite(func() {
 	// The most verbose level zap allows, clamped the way cmd/main.go clamps it.
-	logf.SetLogger(logging.Clamp(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, managerLogs)), zap.UseDevMode(true), zap.Level(zapcore.Level(-10)))))
+	logf.SetLogger(testutil.MostVerboseLogger(io.MultiWriter(GinkgoWriter, managerLogs)))
 	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
 	Expect(authv1alpha1.AddToScheme(scheme)).To(Succeed())
 

@@ -134,24 +134,29 @@ func send(c *http.Client, req *http.Request) error {
 // like apitoken-verifier and returns a token for it.
 func verifierServiceAccountToken(b *testing.B, cfg *rest.Config) string {
 	b.Helper()
+	return benchServiceAccountToken(b, cfg, "bench-verifier", rbacv1.PolicyRule{
+		APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens/verify"}, Verbs: []string{"create"}})
+}
+
+// benchServiceAccountToken creates a ServiceAccount in "default" granted
+// rule cluster-wide and returns a token for it.
+func benchServiceAccountToken(b *testing.B, cfg *rest.Config, name string, rule rbacv1.PolicyRule) string {
+	b.Helper()
 	ctx := context.Background()
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bench-caller"}}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name}}
 	if _, err := cs.CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	role := &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: "bench-verifier"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens/verify"}, Verbs: []string{"create"}}},
-	}
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: []rbacv1.PolicyRule{rule}}
 	if _, err := cs.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	binding := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "bench-verifier"},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
 		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "default", Name: sa.Name}},
 	}

@@ -32,12 +32,7 @@ import (
 	"testing"
 	"time"
 
-	authenticationv1 "k8s.io/api/authentication/v1"
-	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -83,7 +78,8 @@ func BenchmarkSelfServiceCreate(b *testing.B) {
 		b.Fatal(err)
 	}
 	go func() { _ = mgr.Start(ctx) }()
-	caller := creatorServiceAccountToken(b, cfg)
+	caller := benchServiceAccountToken(b, cfg, "bench-creator", rbacv1.PolicyRule{
+		APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens"}, Verbs: []string{"create"}})
 
 	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: callers,
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // benchmark client of a self-signed server
@@ -161,35 +157,4 @@ func driveCreates(b *testing.B, callers int, post func(i int) (time.Duration, er
 	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(len(durations))/b.Elapsed().Seconds(), "creates/s")
-}
-
-// creatorServiceAccountToken creates a ServiceAccount that may create
-// ApiTokens in "default" and returns a token for it.
-func creatorServiceAccountToken(b *testing.B, cfg *rest.Config) string {
-	b.Helper()
-	ctx := context.Background()
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bench-creator"}}
-	if _, err := cs.CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bench-creator"},
-		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens"}, Verbs: []string{"create"}}}}
-	if _, err := cs.RbacV1().Roles("default").Create(ctx, role, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bench-creator"},
-		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "default", Name: sa.Name}}}
-	if _, err := cs.RbacV1().RoleBindings("default").Create(ctx, binding, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	tr, err := cs.CoreV1().ServiceAccounts("default").CreateToken(ctx, sa.Name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return tr.Status.Token
 }

@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -29,6 +28,7 @@ import (
 	"time"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/jsonbody"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/scope"
 )
@@ -148,13 +148,11 @@ func ParseBody(v url.Values, raw []byte) (Query, error) {
 	var b Body
 	var err error
 	if len(bytes.TrimSpace(raw)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&b); err != nil {
-			return q, paramErr("body", "is not a valid query: %s", jsonProblem(err))
-		}
-		if dec.More() {
-			return q, paramErr("body", "holds more than one JSON value")
+		switch err := jsonbody.Decode(raw, &b); {
+		case errors.Is(err, jsonbody.ErrTrailing):
+			return q, paramErr("body", "%s", err.Error())
+		case err != nil:
+			return q, paramErr("body", "is not a valid query: %s", jsonbody.Problem(err))
 		}
 	}
 	if st := b.SearchTerms; st != nil {
@@ -360,22 +358,6 @@ func joinAny[T ~string](vals []T) string {
 		s[i] = string(v)
 	}
 	return strings.Join(s, ", ")
-}
-
-// jsonProblem describes a decoding error without quoting the input.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("malformed JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q must be %s", typ.Field, typ.Type)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "malformed JSON: unexpected end"
-	default:
-		return err.Error()
-	}
 }
 
 // scopeList checks the scopes a query asks for; nil when none.

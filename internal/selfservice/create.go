@@ -72,7 +72,7 @@ func ParseCreate(raw []byte) (CreateRequest, error) {
 	if req.Namespace == "" {
 		return req, fieldErr("namespace", "is required")
 	}
-	req.Generate = authv1alpha1.GenerateSource{Length: authv1alpha1.DefaultLength, Charset: authv1alpha1.DefaultCharset}
+	req.Generate = authv1alpha1.GenerateSource{}.WithDefaults()
 	if g := body.Generate; g != nil {
 		if g.Length != 0 {
 			if g.Length < token.MinLength || g.Length > token.MaxLength {
@@ -121,7 +121,7 @@ func ParseCreateV2(raw []byte) (CreateRequest, error) {
 		}
 		ttl = time.Duration(secs) * time.Second
 	}
-	req := CreateRequest{Generate: authv1alpha1.GenerateSource{Length: authv1alpha1.DefaultLength, Charset: authv1alpha1.DefaultCharset}}
+	req := CreateRequest{Generate: authv1alpha1.GenerateSource{}.WithDefaults()}
 	var err error
 	req.Metadata, err = rawMetadata{Namespace: body.Namespace, Name: body.Name, Type: body.Type, Principal: body.Principal, Description: body.Description}.parse(ttl)
 	if err != nil {
@@ -149,10 +149,6 @@ func (r CreateRequest) SecretHeld(createdBy string) *authv1alpha1.ApiToken {
 	tok.Spec.Source = &authv1alpha1.TokenSource{Generate: &gen}
 	tok.Spec.Secret = *r.Secret
 	return tok
-}
-
-func (r CreateRequest) object(createdBy string) *authv1alpha1.ApiToken {
-	return r.Metadata.object(createdBy)
 }
 
 func (m Metadata) object(createdBy string) *authv1alpha1.ApiToken {

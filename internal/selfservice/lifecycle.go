@@ -78,17 +78,11 @@ func (r RegenerateRequest) Regenerate(tok *authv1alpha1.ApiToken, value token.Va
 // GenerateSettings is how a regenerated value is drawn: the hash-only
 // token's recorded settings, else the defaults.
 func GenerateSettings(tok *authv1alpha1.ApiToken) authv1alpha1.GenerateSource {
-	g := authv1alpha1.GenerateSource{Length: authv1alpha1.DefaultLength, Charset: authv1alpha1.DefaultCharset}
+	var g authv1alpha1.GenerateSource
 	if h := tok.Hashed(); h != nil && h.Generate != nil {
 		g = *h.Generate
-		if g.Length == 0 {
-			g.Length = authv1alpha1.DefaultLength
-		}
-		if g.Charset == "" {
-			g.Charset = authv1alpha1.DefaultCharset
-		}
 	}
-	return g
+	return g.WithDefaults()
 }
 
 // ParseRevokeByValue parses POST /api/v1/tokens/revoke: {"token": "..."}.

@@ -24,15 +24,14 @@ package selfservice
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/jsonbody"
 	"github.com/apitoken-io/apitoken-operator/internal/scope"
 )
 
@@ -132,39 +131,15 @@ func decode(raw []byte, v any, shape string, emptyOK bool) error {
 		}
 		return fieldErr("body", "is empty: send %s", shape)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fieldErr(problemField(err), "%s; send %s", jsonProblem(err), shape)
-	}
-	if dec.More() {
-		return fieldErr("body", "holds more than one JSON value")
+	switch err := jsonbody.Decode(raw, v); {
+	case errors.Is(err, jsonbody.ErrTrailing):
+		return fieldErr("body", "%s", err.Error())
+	case err != nil:
+		field := jsonbody.Field(err)
+		if field == "" {
+			field = "body"
+		}
+		return fieldErr(field, "%s; send %s", jsonbody.Problem(err), shape)
 	}
 	return nil
-}
-
-func problemField(err error) string {
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) && typ.Field != "" {
-		return typ.Field
-	}
-	return "body"
-}
-
-// jsonProblem describes a decoding error without quoting the input (it may
-// hold a token value).
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("malformed JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("must be %s, not a JSON %s", typ.Type, typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "malformed JSON: unexpected end"
-	default:
-		// Unknown fields: "json: unknown field \"x\"" names the field only.
-		return err.Error()
-	}
 }

@@ -40,6 +40,7 @@ func TestDomainPackagesDoNotSpeakHTTP(t *testing.T) {
 		"internal/token":       {"net/http"},
 		"internal/scope":       {"net/http"},
 		"internal/selfservice": {"net/http"},
+		"internal/jsonbody":    {"net/http"},
 	}
 	for dir, banned := range forbidden {
 		imports := packageImports(t, filepath.Join("..", "..", dir))

@@ -64,6 +64,8 @@ func APINames[T ~string](all []T) string {
 }
 
 // enumKey folds case, underscores, dashes and spaces away.
-func enumKey(s string) string {
-	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
-}
+func enumKey(s string) string { return enumFolder.Replace(strings.ToLower(strings.TrimSpace(s))) }
+
+// enumFolder is built once: a Replacer builds its tables on first use, which
+// costs more than the rest of parsing a query.
+var enumFolder = strings.NewReplacer("_", "", "-", "", " ", "")

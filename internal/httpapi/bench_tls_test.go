@@ -24,7 +24,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
@@ -202,7 +201,7 @@ func BenchmarkForwardAuthHTTP(b *testing.B) {
 }
 
 // BenchmarkHandler is the query handler in process (parse, no auth, run,
-// JSON) at 10k and 100k tokens.
+// JSON) at 10k and 100k tokens, and at 100k while 1,000 rows change a second.
 func BenchmarkHandler(b *testing.B) {
 	queries := map[string]string{
 		"filtered-sorted": "type=USER,API_CLIENT&status=ACTIVE&sort=expirationDate&order=DESC&pageSize=50",
@@ -212,13 +211,20 @@ func BenchmarkHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{10_000, 100_000} {
-		api := &httpapi.API{Model: testutil.BenchModel(testutil.BenchApiTokens(n)), Access: access, Log: log.Log, Synced: func() bool { return true }}
+	for _, c := range []struct{ n, updates int }{{10_000, 0}, {100_000, 0}, {100_000, 1000}} {
+		tokens := testutil.BenchApiTokens(c.n)
+		model := testutil.BenchModel(tokens)
+		api := &httpapi.API{Model: model, Access: access, Log: log.Log, Synced: func() bool { return true }}
 		h := api.QueryHandler()
 		for _, name := range []string{"filtered-sorted", "unfiltered"} {
-			b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
+			label := fmt.Sprintf("n=%d/%s", c.n, name)
+			if c.updates > 0 {
+				label = fmt.Sprintf("n=%d/updates=%d/%s", c.n, c.updates, name)
+			}
+			b.Run(label, func(b *testing.B) {
 				durations := make([]time.Duration, 0, b.N)
 				b.ReportAllocs()
+				stop := testutil.Churn(model, tokens, c.updates)
 				for b.Loop() {
 					rec := httptest.NewRecorder()
 					req := httptest.NewRequest(http.MethodGet, "/api/v1/tokens?"+queries[name], nil)
@@ -229,9 +235,10 @@ func BenchmarkHandler(b *testing.B) {
 						b.Fatalf("status %d: %s", rec.Code, rec.Body)
 					}
 				}
-				slices.Sort(durations)
-				b.ReportMetric(float64(durations[len(durations)/2].Microseconds()), "p50-µs")
-				b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds()), "p99-µs")
+				if c.updates > 0 {
+					b.ReportMetric(stop(), "updates/s")
+				}
+				testutil.ReportLatencies(b, durations)
 			})
 		}
 	}

@@ -108,7 +108,7 @@ var _ = Describe("Hash-only tokens and scopes at the verification endpoints", Or
 		Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "admin-" + ns},
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: readerRole(ctx)}, Subjects: subject(ns, "admin")})).To(Succeed())
 		Eventually(func() int { code, _ := call(http.MethodGet, "/api/v1/tokens?namespace="+ns, admin, ""); return code }).Should(Equal(http.StatusOK))
-		// A list may lag a change by the read model's MaxStaleness.
+		// A list shows the token once the informer has delivered it.
 		var got query.Response
 		Eventually(func() []query.TokenDTO {
 			got = list("/api/v1/tokens?namespace="+ns+"&scope=reports:q1", admin)

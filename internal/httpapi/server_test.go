@@ -149,8 +149,8 @@ var _ = Describe("Query API", Ordered, func() {
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}, Subjects: subject(nsB, "team-b")})).To(Succeed())
 		nobody = serviceAccountToken(ctx, nsA, "nobody")
 		viewer = scoped
-		// Until then a list may show a snapshot from before the tokens were
-		// Active (the read model's MaxStaleness).
+		// Until the informer delivers their status, a list may show the
+		// tokens Pending.
 		Eventually(func(g Gomega) {
 			code, body := call(http.MethodGet, "/api/v1/tokens?status=ACTIVE&namespace="+nsA+","+nsB, admin, "")
 			g.Expect(code).To(Equal(http.StatusOK))

@@ -17,6 +17,7 @@ limitations under the License.
 package query
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
@@ -49,87 +50,100 @@ type Page struct {
 	TotalCount int
 }
 
-// Run answers a query over the rows the caller may see. It walks the
-// pre-sorted order of the sort field once, counting every match and keeping
-// only those on the requested page: no per-request sort, no copy of the table.
+// Run answers a query over the rows the caller may see, from the model's
+// indexes: a query that filters on type, status and namespace alone takes
+// totalCount from the counts and walks the sort order only as far as its
+// page; a substring search reads the trigram index's candidates only; other
+// filters walk the order once. No query sorts or copies the table.
 func Run(m *readmodel.Model, q Query, vis Visibility) Page {
-	s := m.Snapshot()
-	o := s.Order(q.Sort)
-	c := compile(&q, vis, s)
 	start := q.Page * q.PageSize
 	if q.Page > 0 && start/q.Page != q.PageSize { // overflow: no such page
 		start = -1
 	}
 	page := Page{Rows: make([]readmodel.Row, 0, min(q.PageSize, 64))}
-	// Checks that need the row run first, in one sequential pass over the
-	// rows (cache-friendly); the walk in sort order then reads one bit per row.
-	var matched []bool
-	if c.rowChecks {
-		matched = make([]bool, len(s.Rows))
-		for i := range s.Rows {
-			r := &s.Rows[i]
-			matched[i] = vis.AllowsRow(r) && q.Matches(r)
-		}
-	}
-	visit := func(e readmodel.Entry) {
-		if c.typeMask&(1<<e.Type) == 0 || c.statusMask&(1<<e.Status) == 0 || (c.namespaces != nil && !c.namespaces[e.NS]) {
-			return
-		}
-		if matched != nil && !matched[e.Row] {
-			return
-		}
+	keep := func(r *readmodel.Row) {
 		if n := page.TotalCount; start >= 0 && n >= start && n < start+q.PageSize {
-			page.Rows = append(page.Rows, s.Rows[e.Row])
+			page.Rows = append(page.Rows, *r)
 		}
 		page.TotalCount++
 	}
-	if q.Descending {
-		for i := len(o.Values) - 1; i >= 0; i-- {
-			visit(o.Values[i])
-		}
-	} else {
-		for _, e := range o.Values {
-			visit(e)
+	if q.Search != "" {
+		if found, ok := m.Search(q.Search); ok {
+			found = slices.DeleteFunc(found, func(r *readmodel.Row) bool { return !vis.AllowsRow(r) || !q.Matches(r) })
+			slices.SortFunc(found, func(a, b *readmodel.Row) int { return readmodel.Compare(q.Sort, q.Descending, a, b) })
+			for _, r := range found {
+				keep(r)
+			}
+			return page
 		}
 	}
-	for _, e := range o.Nulls {
-		visit(e)
+	s := m.Snapshot()
+	f := filter(&q, vis, s)
+	if needsRow(&q, vis) {
+		s.Walk(q.Sort, q.Descending, 0, func(r *readmodel.Row) bool {
+			if f.Admits(r) && vis.AllowsRow(r) && q.Matches(r) {
+				keep(r)
+			}
+			return true
+		})
+		return page
 	}
+	page.TotalCount = s.Count(&f)
+	if start < 0 || start >= page.TotalCount {
+		return page
+	}
+	if f.All() { // every row matches: jump to the page
+		s.Walk(q.Sort, q.Descending, start, func(r *readmodel.Row) bool {
+			page.Rows = append(page.Rows, *r)
+			return len(page.Rows) < q.PageSize
+		})
+		return page
+	}
+	skip := start
+	s.Walk(q.Sort, q.Descending, 0, func(r *readmodel.Row) bool {
+		switch {
+		case !f.Admits(r):
+		case skip > 0:
+			skip--
+		default:
+			page.Rows = append(page.Rows, *r)
+		}
+		return len(page.Rows) < q.PageSize
+	})
 	return page
 }
 
-// compiled is the part of a query that an order entry can answer alone.
-type compiled struct {
-	typeMask, statusMask uint16
-	// namespaces is indexed by namespace index; nil allows every namespace.
-	namespaces []bool
-	// rowChecks says the row itself must be checked as well.
-	rowChecks bool
-}
-
-func compile(q *Query, vis Visibility, s *readmodel.Snapshot) compiled {
-	c := compiled{typeMask: 0xffff, statusMask: 0xffff}
+// filter is the part of a query and the caller's visibility that the
+// model's counts answer alone.
+func filter(q *Query, vis Visibility, s *readmodel.Snapshot) readmodel.Filter {
+	f := readmodel.AllRows()
 	if q.Types != nil {
-		c.typeMask = 0
+		f.Types = 0
 		for t := range q.Types {
-			c.typeMask |= 1 << readmodel.TypeIndex(t)
+			f.Types |= 1 << readmodel.TypeIndex(t)
 		}
 	}
 	if q.Statuses != nil {
-		c.statusMask = 0
+		f.Statuses = 0
 		for st := range q.Statuses {
-			c.statusMask |= 1 << readmodel.StatusIndex(st)
+			f.Statuses |= 1 << readmodel.StatusIndex(st)
 		}
 	}
 	if q.Namespaces != nil || !vis.All {
-		c.namespaces = make([]bool, len(s.Namespaces))
-		for i, ns := range s.Namespaces {
-			c.namespaces[min(i, readmodel.MaxNamespaceIndex)] = vis.Allows(ns) && (q.Namespaces == nil || q.Namespaces[ns])
+		names := s.NamespaceNumbers()
+		f.Namespaces = make([]bool, len(names))
+		for i, ns := range names {
+			f.Namespaces[i] = vis.Allows(ns) && (q.Namespaces == nil || q.Namespaces[ns])
 		}
 	}
-	c.rowChecks = q.Principals != nil || q.Search != "" || q.Scopes != nil || len(vis.Own) > 0 || len(q.AllOf) > 0 || len(q.AnyOf) > 0 ||
-		q.Created.set() || q.Expires.set() || q.LastUsed.set() || len(s.Namespaces) > readmodel.MaxNamespaceIndex
-	return c
+	return f
+}
+
+// needsRow says whether the query or the visibility has checks that only
+// the row itself answers.
+func needsRow(q *Query, vis Visibility) bool {
+	return q.Principals != nil || q.Search != "" || q.Scopes != nil || len(vis.Own) > 0 || len(q.AllOf) > 0 || len(q.AnyOf) > 0 ||
+		q.Created.set() || q.Expires.set() || q.LastUsed.set()
 }
 
 // Matches says whether a row passes every filter of the query.

@@ -17,65 +17,95 @@ limitations under the License.
 package readmodel
 
 import (
-	"slices"
 	"sync"
-	"time"
-
-	"k8s.io/utils/clock"
+	"sync/atomic"
 )
 
-// Model is the read model: a table of Rows, with one pre-sorted order per
-// sort field built lazily after a change and reused by every query until the
-// next change. It is safe for concurrent use.
+// Model is the read model: a table of Rows with, per sort field, an ordered
+// index (a B-tree) updated in place, counts by namespace, type and status,
+// and a trigram index for substring search. A change costs O(log n); queries
+// read a copy-on-write Snapshot taken in O(1), so no query ever pays a
+// rebuild and every change is visible to the next query. It is safe for
+// concurrent use.
 type Model struct {
 	mu     sync.RWMutex
-	rows   map[string]Row // by namespace/name
-	byUID  map[string]string
-	snap   *Snapshot
+	rows   map[rowKey]*Row
+	byUID  map[string]*Row
+	orders []*order // in SortFields order
+	counts counts
+	search searchIndex
+	// Namespaces are numbered once and for all (Row.ns): a namespace that
+	// empties keeps its number, so snapshots can share the table.
+	nsNumber map[string]uint32
+	nsNames  []string
+	// snap is the snapshot of the current rows, nil after a change.
+	snap   atomic.Pointer[Snapshot]
 	synced func() bool
-	// dirty says rows changed since snap was built.
-	dirty bool
-	// MaxStaleness bounds how old a snapshot may be once rows have changed:
-	// under a stream of changes (lastUsedDate updates), queries share one
-	// rebuild per interval instead of paying one each.
-	MaxStaleness time.Duration
-	// Clock tells the snapshot's age; a fake one in tests.
-	Clock clock.PassiveClock
 }
 
-// DefaultMaxStaleness is how far query results may lag behind a change.
-const DefaultMaxStaleness = time.Second
+type rowKey struct{ namespace, name string }
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	return &Model{rows: map[string]Row{}, byUID: map[string]string{}, synced: func() bool { return true }, MaxStaleness: DefaultMaxStaleness, Clock: clock.RealClock{}}
+	m := &Model{rows: map[rowKey]*Row{}, byUID: map[string]*Row{}, search: newSearchIndex(), nsNumber: map[string]uint32{}, synced: func() bool { return true }}
+	for _, f := range SortFields {
+		m.orders = append(m.orders, newOrder(f))
+	}
+	return m
 }
 
-// Upsert adds or replaces a row.
+// Upsert adds or replaces a row made by RowFor.
 func (m *Model) Upsert(r Row) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	key := r.Namespace + "/" + r.Name
-	if old, ok := m.rows[key]; ok && old.UID != r.UID {
-		delete(m.byUID, old.UID)
-	}
-	m.rows[key] = r
-	if r.UID != "" {
-		m.byUID[r.UID] = key
-	}
-	m.dirty = true
+	nr := &r
+	nr.ns = m.number(r.Namespace)
+	nr.typ, nr.status = TypeIndex(r.Type), StatusIndex(r.Status) // in case the caller changed them
+	m.replace(m.rows[rowKey{r.Namespace, r.Name}], nr)
 }
 
 // Delete removes a row.
 func (m *Model) Delete(namespace, name string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	key := namespace + "/" + name
-	if old, ok := m.rows[key]; ok {
-		delete(m.byUID, old.UID)
+	if old := m.rows[rowKey{namespace, name}]; old != nil {
+		m.replace(old, nil)
 	}
-	delete(m.rows, key)
-	m.dirty = true
+}
+
+// replace puts r (nil: none) in old's place (nil: none) in every index.
+// Rows are never changed once indexed, so snapshots can share them.
+func (m *Model) replace(old, r *Row) {
+	if old != nil {
+		if m.byUID[old.UID] == old {
+			delete(m.byUID, old.UID)
+		}
+		m.counts.add(old, -1)
+	}
+	for _, o := range m.orders {
+		o.replace(old, r)
+	}
+	m.search.replace(old, r)
+	if r != nil {
+		m.rows[rowKey{r.Namespace, r.Name}] = r
+		if r.UID != "" {
+			m.byUID[r.UID] = r
+		}
+		m.counts.add(r, 1)
+	} else {
+		delete(m.rows, rowKey{old.Namespace, old.Name})
+	}
+	m.snap.Store(nil)
+}
+
+func (m *Model) number(ns string) uint32 {
+	n, ok := m.nsNumber[ns]
+	if !ok {
+		n = uint32(len(m.nsNames))
+		m.nsNumber[ns] = n
+		m.nsNames = append(m.nsNames, ns)
+	}
+	return n
 }
 
 // Synced says whether the model has seen every ApiToken the cache lists.
@@ -88,67 +118,71 @@ func (m *Model) Synced() bool {
 // Get returns one row.
 func (m *Model) Get(namespace, name string) (Row, bool) {
 	m.mu.RLock()
+	r := m.rows[rowKey{namespace, name}]
+	m.mu.RUnlock()
+	if r == nil {
+		return Row{}, false
+	}
+	return *r, true
+}
+
+// Lookup returns the row itself, nil when there is none: no copy, for the
+// verification hot path. Rows never change once indexed (a change replaces
+// the row), so the caller may keep it but must not modify it.
+func (m *Model) Lookup(namespace, name string) *Row {
+	m.mu.RLock()
 	defer m.mu.RUnlock()
-	r, ok := m.rows[namespace+"/"+name]
-	return r, ok
+	return m.rows[rowKey{namespace, name}]
 }
 
 // GetByUID returns the row of the ApiToken with that UID.
 func (m *Model) GetByUID(uid string) (Row, bool) {
 	m.mu.RLock()
-	defer m.mu.RUnlock()
-	r, ok := m.rows[m.byUID[uid]]
-	return r, ok
-}
-
-// Each calls f with every row, in no particular order, from the current rows
-// (not a snapshot). f must not call the model.
-func (m *Model) Each(f func(*Row)) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	for _, r := range m.rows {
-		f(&r)
-	}
-}
-
-// Namespaces lists the namespaces that hold ApiTokens.
-func (m *Model) Namespaces() []string { return m.Snapshot().Namespaces }
-
-// Snapshot returns an immutable view of the rows for a query: the current
-// one while it is fresh (see MaxStaleness), else a new one.
-func (m *Model) Snapshot() *Snapshot {
-	m.mu.RLock()
-	s, fresh := m.snap, m.usable()
+	r := m.byUID[uid]
 	m.mu.RUnlock()
-	if fresh {
+	if r == nil {
+		return Row{}, false
+	}
+	return *r, true
+}
+
+// Each calls f with every row of a snapshot, by namespace/name. f may call
+// the model; it must not modify the row.
+func (m *Model) Each(f func(*Row)) {
+	m.Snapshot().order(SortName).walk(false, 0, func(r *Row) bool { f(r); return true })
+}
+
+// Namespaces lists the namespaces that hold ApiTokens, sorted.
+func (m *Model) Namespaces() []string { return m.Snapshot().Namespaces() }
+
+// Search returns the rows whose search haystack contains sub (lower-cased),
+// in no particular order, from the trigram index; false when the index
+// cannot narrow it down (sub shorter than three bytes, or in more than a
+// quarter of the rows): then scan a Snapshot instead.
+func (m *Model) Search(sub string) ([]*Row, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.search.find(sub, max(len(m.rows)/4, minSearchLimit))
+}
+
+// minSearchLimit is the fewest candidates Search accepts before scanning.
+const minSearchLimit = 1024
+
+// Snapshot returns an immutable view of the current rows for a query. It is
+// O(1): the orders and counts are shared copy-on-write.
+func (m *Model) Snapshot() *Snapshot {
+	if s := m.snap.Load(); s != nil {
 		return s
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.usable() {
-		rows := make([]Row, 0, len(m.rows))
-		seen := map[string]bool{}
-		var namespaces []string
-		for _, r := range m.rows {
-			rows = append(rows, r)
-			if !seen[r.Namespace] {
-				seen[r.Namespace] = true
-				namespaces = append(namespaces, r.Namespace)
-			}
-		}
-		slices.Sort(namespaces)
-		nsIndex := make(map[string]uint16, len(namespaces))
-		for i, ns := range namespaces {
-			nsIndex[ns] = uint16(min(i, MaxNamespaceIndex))
-		}
-		m.snap = &Snapshot{built: m.Clock.Now(), Rows: rows, Namespaces: namespaces, nsIndex: nsIndex, orders: map[SortField]*Order{}}
-		m.dirty = false
+	if s := m.snap.Load(); s != nil {
+		return s
 	}
-	return m.snap
-}
-
-// usable says whether the current snapshot may answer queries: unchanged
-// since it was built, or changed but younger than MaxStaleness.
-func (m *Model) usable() bool {
-	return m.snap != nil && (!m.dirty || m.Clock.Now().Sub(m.snap.built) < m.MaxStaleness)
+	s := &Snapshot{counts: m.counts.share(), nsNames: m.nsNames[:len(m.nsNames):len(m.nsNames)], len: len(m.rows)}
+	for _, o := range m.orders {
+		s.orders = append(s.orders, o.copy())
+	}
+	m.snap.Store(s)
+	return s
 }

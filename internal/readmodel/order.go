@@ -19,8 +19,8 @@ package readmodel
 import (
 	"cmp"
 	"slices"
-	"sync"
-	"time"
+
+	"github.com/tidwall/btree"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -41,78 +41,118 @@ const (
 // SortFields lists every SortField.
 var SortFields = []SortField{SortCreationDate, SortExpirationDate, SortLastUsedDate, SortName, SortPrincipal, SortTTL}
 
-// Snapshot is an immutable view of the rows; its orders are built on demand.
-type Snapshot struct {
-	built time.Time
-	// Rows are the rows, in no particular order; Entry.Row indexes them.
-	Rows []Row
-	// Namespaces are the namespaces that hold rows, sorted; Entry.NS indexes
-	// them (capped at MaxNamespaceIndex).
-	Namespaces []string
-	nsIndex    map[string]uint16
-	mu         sync.Mutex
-	orders     map[SortField]*Order
+// treeDegree sizes the B-tree nodes: small enough that the path a change
+// copies after a snapshot is a few hundred bytes per level, large enough that
+// a walk stays in cache.
+const treeDegree = 32
+
+// order keeps the rows sorted by one field, updated in place: rows whose
+// field is set in values (ascending, ties by namespace/name), rows whose
+// field is null in nulls (by namespace/name), so that they come last in
+// either direction.
+type order struct {
+	field         SortField
+	values, nulls *btree.BTreeG[*Row]
 }
 
-// Order lists rows sorted ascending by a field (ties by namespace/name);
-// rows whose field is null are kept apart, so that they come last in either
-// direction.
-type Order struct {
-	Values []Entry
-	Nulls  []Entry
-}
-
-// Entry is a row's place in an order with the fields most queries filter on,
-// packed in 8 bytes: a query over type, status and namespace walks the order
-// sequentially without touching the rows.
-type Entry struct {
-	Row    int32
-	Type   uint8
-	Status uint8
-	NS     uint16
-}
-
-// Order returns (building it once) the rows sorted by field.
-func (s *Snapshot) Order(field SortField) *Order {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o, ok := s.orders[field]; ok {
-		return o
+func newOrder(f SortField) *order {
+	opts := btree.Options{Degree: treeDegree, NoLocks: true} // the model locks
+	return &order{
+		field:  f,
+		values: btree.NewBTreeGOptions(func(a, b *Row) bool { return compareRows(a, b, f) < 0 }, opts),
+		nulls:  btree.NewBTreeGOptions(func(a, b *Row) bool { return compareKeys(a, b) < 0 }, opts),
 	}
-	o := &Order{}
-	for i := range s.Rows {
-		r := &s.Rows[i]
-		e := Entry{Row: int32(i), Type: TypeIndex(r.Type), Status: StatusIndex(r.Status), NS: s.nsIndex[r.Namespace]}
-		if isNull(r, field) {
-			o.Nulls = append(o.Nulls, e)
-		} else {
-			o.Values = append(o.Values, e)
+}
+
+func (o *order) tree(r *Row) *btree.BTreeG[*Row] {
+	if isNull(r, o.field) {
+		return o.nulls
+	}
+	return o.values
+}
+
+// replace moves old (nil for a new row) to r's place (nil for a deleted
+// row): O(log n), a single replacement when the row keeps its place.
+func (o *order) replace(old, r *Row) {
+	if old != nil && (r == nil || o.tree(old) != o.tree(r) || compareRows(old, r, o.field) != 0) {
+		o.tree(old).Delete(old)
+	}
+	if r != nil {
+		o.tree(r).Set(r)
+	}
+}
+
+// copy is a copy-on-write snapshot of the order: O(1); later changes to o
+// copy the nodes they touch, and the copy never changes.
+func (o *order) copy() *order {
+	return &order{field: o.field, values: o.values.Copy(), nulls: o.nulls.Copy()}
+}
+
+// walk calls fn with the rows in order (descending: values from the largest,
+// nulls still last and by namespace/name), starting offset rows in, until fn
+// returns false. Skipping costs O(log n), not O(offset).
+func (o *order) walk(desc bool, offset int, fn func(*Row) bool) {
+	nv := o.values.Len()
+	if offset < nv {
+		more := true
+		switch {
+		case desc && offset == 0:
+			o.values.Reverse(func(r *Row) bool { more = fn(r); return more })
+		case desc:
+			pivot, _ := o.values.GetAt(nv - 1 - offset)
+			o.values.Descend(pivot, func(r *Row) bool { more = fn(r); return more })
+		case offset == 0:
+			o.values.Scan(func(r *Row) bool { more = fn(r); return more })
+		default:
+			pivot, _ := o.values.GetAt(offset)
+			o.values.Ascend(pivot, func(r *Row) bool { more = fn(r); return more })
 		}
+		if !more {
+			return
+		}
+		offset = 0
+	} else {
+		offset -= nv
 	}
-	slices.SortFunc(o.Values, func(a, b Entry) int { return compareRows(&s.Rows[a.Row], &s.Rows[b.Row], field) })
-	slices.SortFunc(o.Nulls, func(a, b Entry) int { return compareKeys(&s.Rows[a.Row], &s.Rows[b.Row]) })
-	s.orders[field] = o
-	return o
+	if offset == 0 {
+		o.nulls.Scan(fn)
+	} else if pivot, ok := o.nulls.GetAt(offset); ok {
+		o.nulls.Ascend(pivot, fn)
+	}
 }
 
-// MaxNamespaceIndex caps namespace indexes; namespaces beyond it share the
-// last index and must be checked on the row itself.
-const MaxNamespaceIndex = 1<<16 - 1
+// Compare orders two rows as a query sorted by field lists them: by the
+// field (descending if desc), ties by namespace/name (reversed too when
+// desc), rows whose field is null last and by namespace/name.
+func Compare(field SortField, desc bool, a, b *Row) int {
+	an, bn := isNull(a, field), isNull(b, field)
+	switch {
+	case an && bn:
+		return compareKeys(a, b)
+	case an:
+		return 1
+	case bn:
+		return -1
+	case desc:
+		return compareRows(b, a, field)
+	}
+	return compareRows(a, b, field)
+}
 
 // unknownIndex is the type or status index of a value outside the enums.
-const unknownIndex = 15
+const unknownIndex = 7
 
-// TypeIndex is a type's bit in an Entry (its place in TokenTypes).
+// TypeIndex is a type's bit in a Filter (its place in TokenTypes).
 func TypeIndex(t authv1alpha1.TokenType) uint8 {
-	if i := slices.Index(authv1alpha1.TokenTypes, t); i >= 0 {
+	if i := slices.Index(authv1alpha1.TokenTypes, t); i >= 0 && i < unknownIndex {
 		return uint8(i)
 	}
 	return unknownIndex
 }
 
-// StatusIndex is a status's bit in an Entry (its place in TokenStatuses).
+// StatusIndex is a status's bit in a Filter (its place in TokenStatuses).
 func StatusIndex(s authv1alpha1.TokenStatus) uint8 {
-	if i := slices.Index(authv1alpha1.TokenStatuses, s); i >= 0 {
+	if i := slices.Index(authv1alpha1.TokenStatuses, s); i >= 0 && i < unknownIndex {
 		return uint8(i)
 	}
 	return unknownIndex

@@ -32,8 +32,8 @@ import (
 const Null int64 = -1 << 63
 
 // Row is what the query API knows about one ApiToken: the query fields only.
-// Strings share memory with the cached object; lower-cased copies exist only
-// for fields that have upper-case letters.
+// Strings share memory with the cached object; the lower-cased fields share
+// one string, the search haystack.
 type Row struct {
 	UID         string
 	Namespace   string
@@ -57,11 +57,18 @@ type Row struct {
 	// Renews is the automatic rotation time in epoch milliseconds, or null.
 	Renews int64
 
-	lowerName, lowerDisplayName, lowerDescription, lowerPrincipal string
 	// haystack is what the search parameter looks in: the lower-cased name,
 	// displayName, principal and description, separated by NUL so that a
-	// match cannot span two fields.
+	// match cannot span two fields. The lower-cased fields are slices of it
+	// (cuts are where each ends): no string of its own.
 	haystack string
+	cuts     [3]uint32
+	// Indexes the model keeps for its own use: typ and status are the
+	// places of Type and Status in their enums (unknownIndex otherwise), ns
+	// the namespace's interned number, id the row's number in the search
+	// index.
+	typ, status uint8
+	ns, id      uint32
 }
 
 // RowFor extracts the query fields of an ApiToken.
@@ -101,11 +108,16 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	if t.Spec.TTL != nil {
 		r.TTLSeconds = int64(t.Spec.TTL.Seconds())
 	}
-	r.lowerName = strings.ToLower(r.Name)
-	r.lowerDisplayName = strings.ToLower(r.DisplayName)
-	r.lowerDescription = strings.ToLower(r.Description)
-	r.lowerPrincipal = strings.ToLower(r.Principal)
-	r.haystack = r.lowerName + "\x00" + r.lowerDisplayName + "\x00" + r.lowerPrincipal + "\x00" + r.lowerDescription
+	var b strings.Builder
+	b.Grow(len(r.Name) + len(r.DisplayName) + len(r.Principal) + len(r.Description) + 3)
+	for i, f := range []string{r.Name, r.DisplayName, r.Principal} {
+		b.WriteString(strings.ToLower(f))
+		r.cuts[i] = uint32(b.Len())
+		b.WriteByte(0)
+	}
+	b.WriteString(strings.ToLower(r.Description))
+	r.haystack = b.String()
+	r.typ, r.status = TypeIndex(r.Type), StatusIndex(r.Status)
 	return r
 }
 
@@ -126,19 +138,21 @@ func (r *Row) TokenName() string {
 // LowerTokenName is TokenName, lower-cased.
 func (r *Row) LowerTokenName() string {
 	if r.DisplayName != "" {
-		return r.lowerDisplayName
+		return r.lowerDisplayName()
 	}
-	return r.lowerName
+	return r.LowerName()
 }
 
 // LowerName is the name, lower-cased.
-func (r *Row) LowerName() string { return r.lowerName }
+func (r *Row) LowerName() string { return r.haystack[:r.cuts[0]] }
+
+func (r *Row) lowerDisplayName() string { return r.haystack[r.cuts[0]+1 : r.cuts[1]] }
 
 // LowerPrincipal is the principal, lower-cased.
-func (r *Row) LowerPrincipal() string { return r.lowerPrincipal }
+func (r *Row) LowerPrincipal() string { return r.haystack[r.cuts[1]+1 : r.cuts[2]] }
 
 // LowerDescription is the description, lower-cased.
-func (r *Row) LowerDescription() string { return r.lowerDescription }
+func (r *Row) LowerDescription() string { return r.haystack[r.cuts[2]+1:] }
 
 // Haystack is what a substring search looks in: the lower-cased name,
 // displayName, principal and description, separated by NUL so that a match

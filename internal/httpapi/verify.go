@@ -120,7 +120,7 @@ func (s *API) serveVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	res := Result{Valid: true, Namespace: id.Namespace, Name: id.Name, Principal: id.Principal, Type: authv1alpha1.APIName(id.Type),
 		Scopes: append([]string{}, id.Scopes...)}
-	if id.ExpirationDate != nil {
+	if !id.ExpirationDate.IsZero() {
 		ms := id.ExpirationDate.UnixMilli()
 		res.ExpirationDate = &ms
 	}

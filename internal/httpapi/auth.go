@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/apis/apiserver"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
@@ -34,6 +35,7 @@ import (
 	authenticationv1 "k8s.io/client-go/kubernetes/typed/authentication/v1"
 	authorizationv1 "k8s.io/client-go/kubernetes/typed/authorization/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -51,6 +53,8 @@ const (
 type Access struct {
 	Authenticator authenticator.Request
 	Authorizer    authorizer.Authorizer
+	// decisions caches the Authorizer's answers; nil asks it every time.
+	decisions *decisionCache
 }
 
 // NewAccess builds the Access of an --query-auth mode: kubernetes
@@ -89,14 +93,15 @@ func newKubernetesAccess(cfg *rest.Config, httpClient *http.Client) (*Access, er
 	}
 	authz, err := authorizerfactory.DelegatingAuthorizerConfig{
 		SubjectAccessReviewClient: authzClient,
-		AllowCacheTTL:             time.Minute,
-		DenyCacheTTL:              10 * time.Second,
-		WebhookRetryBackoff:       backoff,
+		// Answers are cached in Access.decisions instead (same TTLs).
+		AllowCacheTTL:       0,
+		DenyCacheTTL:        0,
+		WebhookRetryBackoff: backoff,
 	}.New()
 	if err != nil {
 		return nil, fmt.Errorf("creating the authorizer: %w", err)
 	}
-	return &Access{Authenticator: authn, Authorizer: authz}, nil
+	return &Access{Authenticator: authn, Authorizer: authz, decisions: newDecisionCache(time.Minute, 10*time.Second, clock.RealClock{})}, nil
 }
 
 // anonymous authenticates everyone (--query-auth=none).
@@ -110,14 +115,64 @@ func (anonymous) AuthenticateRequest(*http.Request) (*authenticator.Response, bo
 // auth.apitoken.io in namespace ("" for cluster-wide). It is the one
 // authorization question every endpoint asks.
 func (a *Access) Allowed(ctx context.Context, u user.Info, verb, namespace, resource, subresource string) (bool, error) {
+	return a.answer(ctx, u, callerKey(u), question{verb, namespace, resource, subresource})
+}
+
+// reviewConcurrency bounds the SubjectAccessReviews one request asks at
+// once: enough to keep the API server busy, few enough not to crowd out its
+// other clients (its priority and fairness limits apply as well).
+const reviewConcurrency = 32
+
+// AllowedIn is the set of namespaces where u may do verb on resource (and
+// subresource). Answers not cached are asked in parallel, at most
+// reviewConcurrency at a time.
+func (a *Access) AllowedIn(ctx context.Context, u user.Info, verb string, namespaces []string, resource, subresource string) (map[string]bool, error) {
+	caller := callerKey(u)
+	allowed := make([]bool, len(namespaces))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(reviewConcurrency)
+	for i, ns := range namespaces {
+		q := question{verb, ns, resource, subresource}
+		if a.decisions != nil {
+			if ok, cached := a.decisions.lookup(caller, q); cached {
+				allowed[i] = ok
+				continue
+			}
+		}
+		g.Go(func() (err error) {
+			allowed[i], err = a.answer(gctx, u, caller, q)
+			return err
+		})
+	}
+	err := g.Wait()
+	out := map[string]bool{}
+	for i, ok := range allowed {
+		if ok {
+			out[namespaces[i]] = true
+		}
+	}
+	return out, err
+}
+
+// answer answers q from the cache, else from the Authorizer.
+func (a *Access) answer(ctx context.Context, u user.Info, caller string, q question) (bool, error) {
+	if a.decisions != nil {
+		if ok, cached := a.decisions.lookup(caller, q); cached {
+			return ok, nil
+		}
+	}
 	d, _, err := a.Authorizer.Authorize(ctx, authorizer.AttributesRecord{
-		User: u, Verb: verb, Namespace: namespace, APIGroup: authv1alpha1.GroupVersion.Group,
-		APIVersion: authv1alpha1.GroupVersion.Version, Resource: resource, Subresource: subresource, ResourceRequest: true,
+		User: u, Verb: q.verb, Namespace: q.namespace, APIGroup: authv1alpha1.GroupVersion.Group,
+		APIVersion: authv1alpha1.GroupVersion.Version, Resource: q.resource, Subresource: q.subresource, ResourceRequest: true,
 	})
 	if err != nil {
-		return false, fmt.Errorf("checking whether %s may %s %s in %q: %w", u.GetName(), verb, resourceName(resource, subresource), namespace, err)
+		return false, fmt.Errorf("checking whether %s may %s %s in %q: %w", u.GetName(), q.verb, resourceName(q.resource, q.subresource), q.namespace, err)
 	}
-	return d == authorizer.DecisionAllow, nil
+	allowed := d == authorizer.DecisionAllow
+	if a.decisions != nil {
+		a.decisions.store(caller, q, allowed)
+	}
+	return allowed, nil
 }
 
 func resourceName(resource, subresource string) string {

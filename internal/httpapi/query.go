@@ -19,6 +19,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -68,21 +69,25 @@ func (s *API) list(parse parser) http.HandlerFunc {
 			return
 		}
 		u, _ := request.UserFrom(r.Context())
-		// Namespaces asked for count even when they hold no ApiToken yet: an
-		// empty page, not a 403, for a caller who may list there.
+		// Only the namespaces a query asks for matter; those count even when
+		// they hold no ApiToken yet: an empty page, not a 403, for a caller
+		// who may list there.
 		candidates := s.Model.Namespaces()
-		for ns := range q.Namespaces {
-			if !slices.Contains(candidates, ns) {
-				candidates = append(candidates, ns)
-			}
+		if q.Namespaces != nil {
+			candidates = slices.Sorted(maps.Keys(q.Namespaces))
 		}
 		vis, err := s.visibility(r.Context(), u, candidates)
+		if err == nil && !vis.All && len(vis.Namespaces) == 0 && len(vis.Own) == 0 {
+			// Nothing to see. A caller who may keep personal tokens
+			// somewhere gets an empty page, not a 403.
+			var selfServe map[string]bool
+			if selfServe, err = s.Access.AllowedIn(r.Context(), u, "create", candidates, "apitokens", selfSubresource); err == nil && len(selfServe) == 0 {
+				writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace (nor create apitokens/self to see their own personal tokens)", u.GetName()))
+				return
+			}
+		}
 		if err != nil {
 			s.authorizationFailed(w, u, err)
-			return
-		}
-		if !vis.All && len(vis.Namespaces) == 0 && len(vis.Own) == 0 {
-			writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace (nor create apitokens/self to see their own personal tokens)", u.GetName()))
 			return
 		}
 		writeJSON(w, http.StatusOK, query.NewResponse(q, query.Run(s.Model, q, vis)))
@@ -114,28 +119,26 @@ func (s *API) get(w http.ResponseWriter, r *http.Request) {
 
 // visibility returns what u may see out of the candidate namespaces: those
 // where u may list apitokens (all of them with cluster-wide permission),
-// and those where u may create apitokens/self, for u's own personal tokens.
+// and, of those holding u's own personal tokens, those where u may create
+// apitokens/self.
 func (s *API) visibility(ctx context.Context, u user.Info, candidates []string) (query.Visibility, error) {
 	all, err := s.Access.Allowed(ctx, u, "list", "", "apitokens", "")
 	if err != nil || all {
 		return query.Visibility{All: all}, err
 	}
-	vis := query.Visibility{Namespaces: map[string]bool{}, Own: map[string]bool{}, User: u.GetName()}
+	vis := query.Visibility{User: u.GetName()}
+	if vis.Namespaces, err = s.Access.AllowedIn(ctx, u, "list", candidates, "apitokens", ""); err != nil {
+		return vis, err
+	}
+	// Whether the caller may see their own personal tokens matters only
+	// where they have some and may not list everything anyway.
+	personal := s.Model.PersonalNamespaces(u.GetName())
+	var ownCandidates []string
 	for _, ns := range candidates {
-		ok, err := s.Access.Allowed(ctx, u, "list", ns, "apitokens", "")
-		if err != nil {
-			return vis, err
-		}
-		if ok {
-			vis.Namespaces[ns] = true
-			continue
-		}
-		if ok, err = s.Access.Allowed(ctx, u, "create", ns, "apitokens", selfSubresource); err != nil {
-			return vis, err
-		}
-		if ok {
-			vis.Own[ns] = true
+		if personal[ns] && !vis.Namespaces[ns] {
+			ownCandidates = append(ownCandidates, ns)
 		}
 	}
-	return vis, nil
+	vis.Own, err = s.Access.AllowedIn(ctx, u, "create", ownCandidates, "apitokens", selfSubresource)
+	return vis, err
 }

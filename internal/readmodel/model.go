@@ -34,6 +34,8 @@ type Model struct {
 	orders []*order // in SortFields order
 	counts counts
 	search searchIndex
+	// personal counts each user's personal tokens by namespace.
+	personal personalIndex
 	// Namespaces are numbered once and for all (Row.ns): a namespace that
 	// empties keeps its number, so snapshots can share the table.
 	nsNumber map[string]uint32
@@ -47,7 +49,7 @@ type rowKey struct{ namespace, name string }
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	m := &Model{rows: map[rowKey]*Row{}, byUID: map[string]*Row{}, search: newSearchIndex(), nsNumber: map[string]uint32{}, synced: func() bool { return true }}
+	m := &Model{rows: map[rowKey]*Row{}, byUID: map[string]*Row{}, search: newSearchIndex(), personal: personalIndex{}, nsNumber: map[string]uint32{}, synced: func() bool { return true }}
 	for _, f := range SortFields {
 		m.orders = append(m.orders, newOrder(f))
 	}
@@ -81,6 +83,7 @@ func (m *Model) replace(old, r *Row) {
 			delete(m.byUID, old.UID)
 		}
 		m.counts.add(old, -1)
+		m.personal.add(old, -1)
 	}
 	for _, o := range m.orders {
 		o.replace(old, r)
@@ -92,6 +95,7 @@ func (m *Model) replace(old, r *Row) {
 			m.byUID[r.UID] = r
 		}
 		m.counts.add(r, 1)
+		m.personal.add(r, 1)
 	} else {
 		delete(m.rows, rowKey{old.Namespace, old.Name})
 	}

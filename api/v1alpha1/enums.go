@@ -30,8 +30,35 @@ var Charsets = []Charset{CharsetLowerAlphanumeric, CharsetAlphanumeric, CharsetH
 // APIName spells an enum value the way token-management REST APIs do:
 // ApiClient is API_CLIENT, Active is ACTIVE.
 func APIName[T ~string](v T) string {
+	if name, ok := apiNames[string(v)]; ok {
+		return name
+	}
+	return apiName(string(v))
+}
+
+// apiNames are the API names of every enum value, computed once: the
+// forward-auth hot path names the token's type on every answer.
+var apiNames = func() map[string]string {
+	names := map[string]string{}
+	for _, all := range [][]string{enumStrings(TokenTypes), enumStrings(TokenStatuses), enumStrings(Charsets)} {
+		for _, v := range all {
+			names[v] = apiName(v)
+		}
+	}
+	return names
+}()
+
+func enumStrings[T ~string](all []T) []string {
+	out := make([]string, len(all))
+	for i, v := range all {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func apiName(v string) string {
 	var b strings.Builder
-	for i, c := range string(v) {
+	for i, c := range v {
 		if i > 0 && c >= 'A' && c <= 'Z' {
 			b.WriteByte('_')
 		}

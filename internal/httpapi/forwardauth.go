@@ -19,6 +19,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -43,7 +44,8 @@ const (
 // <token>", "Authorization: Token token=<token>", or "X-Api-Token: <token>".
 // It returns false when there is none, or more than one form disagrees.
 func PresentedToken(h http.Header) (token.Value, bool) {
-	var found []string
+	var buf [2]string
+	found := buf[:0]
 	if auth := strings.TrimSpace(h.Get("Authorization")); auth != "" {
 		scheme, rest, _ := strings.Cut(auth, " ")
 		rest = strings.TrimSpace(rest)
@@ -71,7 +73,7 @@ func PresentedToken(h http.Header) (token.Value, bool) {
 			return token.Value{}, false
 		}
 	}
-	return token.NewValue([]byte(found[0])), true
+	return token.PresentedValue(found[0]), true
 }
 
 // serveForwardAuth answers an ingress' auth subrequest (ingress-nginx
@@ -110,7 +112,10 @@ func (s *API) serveForwardAuth(w http.ResponseWriter, r *http.Request) {
 		deny()
 		return
 	}
-	q := r.URL.Query()
+	var q url.Values // most ingresses ask without parameters: no parse
+	if r.URL.RawQuery != "" {
+		q = r.URL.Query()
+	}
 	if ns := q.Get("namespace"); ns != "" && ns != id.Namespace {
 		deny()
 		return
@@ -126,10 +131,12 @@ func (s *API) serveForwardAuth(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Forbidden: the token lacks scope "+strings.Join(missing, " "), http.StatusForbidden)
 		return
 	}
-	w.Header().Set(HeaderScopes, strings.Join(id.Scopes, " "))
-	w.Header().Set(HeaderPrincipal, id.Principal)
-	w.Header().Set(HeaderType, authv1alpha1.APIName(id.Type))
-	w.Header().Set(HeaderName, id.Name)
-	w.Header().Set(HeaderNamespace, id.Namespace)
+	// The identity headers share one backing array: one allocation, not
+	// one per header (the names are already canonical).
+	h := w.Header()
+	vals := [...]string{strings.Join(id.Scopes, " "), id.Principal, authv1alpha1.APIName(id.Type), id.Name, id.Namespace}
+	for i, name := range [...]string{HeaderScopes, HeaderPrincipal, HeaderType, HeaderName, HeaderNamespace} {
+		h[name] = vals[i : i+1 : i+1]
+	}
 	w.WriteHeader(http.StatusOK)
 }

@@ -73,6 +73,7 @@ func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.
 	}
 	switch {
 	case err == nil:
+		r.ownWrites.remember(desired)
 		if d.Writes() {
 			metrics.Issued.WithLabelValues(strings.ToLower(d.Reason)).Inc()
 		}

@@ -56,6 +56,7 @@ type ApiTokenReconciler struct {
 	// and unmanaged Secrets of a target name without caching their data.
 	secretMeta cache.Cache
 	memo       statusMemo
+	ownWrites  ownWrites
 }
 
 // +kubebuilder:rbac:groups=auth.apitoken.io,resources=apitokens,verbs=get;list;watch

@@ -89,7 +89,8 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
 		For(&authv1alpha1.ApiToken{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret)).
+		// The echo of the controller's own Secret writes needs no reconcile.
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret), builder.WithPredicates(r.ownWrites.notEcho())).
 		// Unmanaged Secrets (import sources, names taken): the metadata cache
 		// holds only those; managed ones come through the typed watch above.
 		WatchesRawSource(source.Kind(metaCache, newSecretMetadata(),

@@ -183,3 +183,25 @@ func TestChangeVisibleToNextQuery(t *testing.T) {
 		}
 	}
 }
+
+// Queries run while rows change (go test -race checks the sharing): every
+// query sees a consistent snapshot, whose totalCount matches its walk.
+func TestQueriesDuringChanges(t *testing.T) {
+	tokens := testutil.BenchApiTokens(2000)
+	m := testutil.BenchModel(tokens)
+	stop := testutil.Churn(m, tokens, 5000)
+	defer stop()
+	for _, query := range []string{"pageSize=1000&page=0", "type=USER,API_CLIENT&status=ACTIVE&pageSize=1000", "search=user-00&pageSize=1000", "principal=user-0001@example.com"} {
+		v, _ := url.ParseQuery(query)
+		q, err := ParseList(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 50 {
+			p := Run(m, q, Visibility{All: true})
+			if p.TotalCount < len(p.Rows) || p.TotalCount <= 1000 && len(p.Rows) != p.TotalCount {
+				t.Fatalf("%s: %d rows, totalCount %d", query, len(p.Rows), p.TotalCount)
+			}
+		}
+	}
+}

@@ -140,7 +140,7 @@ func (a *Access) AllowedIn(ctx context.Context, u user.Info, verb string, namesp
 			}
 		}
 		g.Go(func() (err error) {
-			allowed[i], err = a.answer(gctx, u, caller, q)
+			allowed[i], err = a.ask(gctx, u, caller, q)
 			return err
 		})
 	}
@@ -161,6 +161,11 @@ func (a *Access) answer(ctx context.Context, u user.Info, caller string, q quest
 			return ok, nil
 		}
 	}
+	return a.ask(ctx, u, caller, q)
+}
+
+// ask asks the Authorizer and caches the answer.
+func (a *Access) ask(ctx context.Context, u user.Info, caller string, q question) (bool, error) {
 	d, _, err := a.Authorizer.Authorize(ctx, authorizer.AttributesRecord{
 		User: u, Verb: q.verb, Namespace: q.namespace, APIGroup: authv1alpha1.GroupVersion.Group,
 		APIVersion: authv1alpha1.GroupVersion.Version, Resource: q.resource, Subresource: q.subresource, ResourceRequest: true,

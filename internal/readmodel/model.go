@@ -121,9 +121,7 @@ func (m *Model) Synced() bool {
 
 // Get returns one row.
 func (m *Model) Get(namespace, name string) (Row, bool) {
-	m.mu.RLock()
-	r := m.rows[rowKey{namespace, name}]
-	m.mu.RUnlock()
+	r := m.Lookup(namespace, name)
 	if r == nil {
 		return Row{}, false
 	}

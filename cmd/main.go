@@ -63,6 +63,7 @@ func main() {
 		trustedProxies             string
 		selfServiceMaxTTL          time.Duration
 		selfServiceScopes          string
+		issuer                     operator.IssuerOptions
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -98,6 +99,19 @@ func main() {
 	flag.StringVar(&selfServiceScopes, "self-service-scopes", "",
 		"Comma-separated scopes a personal token may carry (a scope ending in * allows every scope it covers); empty: none. "+
 			"Services authorize by scope, so a person may not grant themselves any.")
+	flag.StringVar(&issuer.BindAddress, "issuer-bind-address", "0",
+		"Serve the access-token issuer (OpenID discovery, the JWK Set and the OAuth token endpoint) on this address, on every replica; 0 disables it. "+
+			"It shares the query API's TLS (--query-cert-dir, --query-insecure).")
+	flag.StringVar(&issuer.URL, "issuer-url", "",
+		"The issuer's URL: the iss claim of access tokens and the base of the published URLs. It must be the https URL clients reach.")
+	flag.StringVar(&issuer.DefaultAudience, "issuer-default-audience", "",
+		"The aud of an access token requested without an audience; empty: the issuer URL.")
+	flag.DurationVar(&issuer.Rotation, "signing-key-rotation", operator.DefaultSigningKeyRotation, "How long each signing key signs before the next one takes over.")
+	flag.DurationVar(&issuer.Overlap, "signing-key-overlap", operator.DefaultSigningKeyOverlap,
+		"How long a new signing key is published in the JWK Set before it signs, so that verifiers that cache the set know it in time.")
+	flag.StringVar(&issuer.Namespace, "signing-key-namespace", "", "Namespace of the signing key Secret; defaults to the operator's namespace.")
+	flag.StringVar(&issuer.SecretName, "signing-key-secret", operator.DefaultSigningKeySecret,
+		"Name of the Secret that holds the signing keys, created and rotated by the leader.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -123,6 +137,13 @@ func main() {
 	personalScopes, err := selfservice.ParseScopeList(selfServiceScopes)
 	if err != nil {
 		setupLog.Error(fmt.Errorf("--self-service-scopes: %w", err), "Invalid flag")
+		os.Exit(1)
+	}
+	if issuer.Namespace == "" {
+		issuer.Namespace = operatorNamespace()
+	}
+	if err := issuer.Validate(queryOpts.Insecure); err != nil {
+		setupLog.Error(err, "Invalid flag")
 		os.Exit(1)
 	}
 	if verifyFailureLimit < 0 {
@@ -154,6 +175,7 @@ func main() {
 		TrustedProxies:          proxies,
 		SelfServiceMaxTTL:       selfServiceMaxTTL,
 		SelfServiceScopes:       personalScopes,
+		Issuer:                  issuer,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)
@@ -176,13 +198,18 @@ func main() {
 }
 
 // leaderNamespace is where the leader election Lease lives: the flag, else
-// the pod's namespace in a cluster, else (running from a developer's host)
-// the current kubeconfig context's namespace, so that --leader-elect works
-// out of cluster too.
+// the operator's namespace (from a developer's host, the kubeconfig
+// context's), so that --leader-elect works out of cluster too.
 func leaderNamespace(enabled bool, flagValue string) string {
 	if !enabled || flagValue != "" {
 		return flagValue
 	}
+	return operatorNamespace()
+}
+
+// operatorNamespace is the pod's namespace in a cluster, else the current
+// kubeconfig context's namespace, else "default".
+func operatorNamespace() string {
 	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil {
 		return strings.TrimSpace(string(b))
 	}

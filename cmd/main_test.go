@@ -53,7 +53,8 @@ func TestStaticBinary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("manager --help: %v\n%s", err, out)
 	}
-	for _, flag := range []string{"-leader-elect", "-metrics-bind-address", "-health-probe-bind-address", "-query-bind-address", "-max-concurrent-reconciles", "-zap-log-level"} {
+	for _, flag := range []string{"-leader-elect", "-metrics-bind-address", "-health-probe-bind-address", "-query-bind-address", "-max-concurrent-reconciles", "-zap-log-level",
+		"-issuer-bind-address", "-issuer-url", "-issuer-default-audience", "-signing-key-rotation", "-signing-key-overlap"} {
 		if !strings.Contains(string(out), flag) {
 			t.Errorf("--help does not list %s", flag)
 		}

@@ -121,3 +121,26 @@ func (t *ApiToken) DeletionPolicyOrDefault() DeletionPolicy {
 	}
 	return t.Spec.DeletionPolicy
 }
+
+// Access-token ttl bounds (spec.accessToken.ttl), as the CRD enforces them.
+const (
+	DefaultAccessTokenTTL = 10 * time.Minute
+	MinAccessTokenTTL     = time.Minute
+	MaxAccessTokenTTL     = 24 * time.Hour
+)
+
+// AccessTokenTTL is spec.accessToken.ttl, or DefaultAccessTokenTTL.
+func (t *ApiToken) AccessTokenTTL() time.Duration {
+	if t.Spec.AccessToken == nil || t.Spec.AccessToken.TTL == nil {
+		return DefaultAccessTokenTTL
+	}
+	return t.Spec.AccessToken.TTL.Duration
+}
+
+// AccessTokenAudiences is spec.accessToken.audiences: nil allows any.
+func (t *ApiToken) AccessTokenAudiences() []string {
+	if t.Spec.AccessToken == nil {
+		return nil
+	}
+	return t.Spec.AccessToken.Audiences
+}

@@ -148,6 +148,12 @@ type ApiTokenSpec struct {
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9:._/*-]+$`
 	Scopes []string `json:"scopes,omitempty"`
 
+	// AccessToken configures the short-lived signed access tokens (JWTs)
+	// this ApiToken may be exchanged for at the operator's token endpoint
+	// (POST /oauth2/token), when the issuer is enabled.
+	// +optional
+	AccessToken *AccessTokenSpec `json:"accessToken,omitempty"`
+
 	// Revoked revokes the token now: the Secret no longer holds it and status
 	// becomes Revoked. Setting it back to false issues (or imports) a new token.
 	// +optional
@@ -279,6 +285,31 @@ type SecretTarget struct {
 	// Annotations added to the Secret.
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// AccessTokenSpec configures the access tokens an ApiToken is exchanged for.
+type AccessTokenSpec struct {
+	// TTL is how long an access token is valid, from 1m to 24h; 10m when
+	// absent. An access token never outlives the ApiToken's own
+	// expirationDate, and a revoked ApiToken's access tokens live until
+	// they expire: keep it short.
+	// +optional
+	// +kubebuilder:default="10m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('24h')",message="accessToken.ttl must be between 1m and 24h"
+	TTL *metav1.Duration `json:"ttl,omitempty"`
+
+	// Audiences are the audiences an access token may be issued for (the
+	// token endpoint's audience parameter, else the issuer's default
+	// audience). When set, any other audience is refused. Absent allows any.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=256
+	Audiences []string `json:"audiences,omitempty"`
 }
 
 // Rotation configures automatic rotation and the grace period.

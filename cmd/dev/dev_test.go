@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -55,8 +57,8 @@ func TestDev(t *testing.T) {
 		t.Fatalf("building cmd/dev: %v\n%s", err, out)
 	}
 	kubeconfig := filepath.Join(dir, "kubeconfig")
-	queryAddr := testutil.MustFreeAddress(t)
-	cmd := exec.Command(bin, "--kubeconfig-out", kubeconfig, "--query-bind-address", queryAddr,
+	queryAddr, issuerAddr := testutil.MustFreeAddress(t), testutil.MustFreeAddress(t)
+	cmd := exec.Command(bin, "--kubeconfig-out", kubeconfig, "--query-bind-address", queryAddr, "--issuer-bind-address", issuerAddr,
 		"--crds", "../../config/crd/bases", "--samples", "../../config/samples")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -107,6 +109,35 @@ func TestDev(t *testing.T) {
 		}
 		if resp.StatusCode != http.StatusOK || body.PageInfo.TotalCount != 3 {
 			return fmt.Errorf("query API: status %d, %d tokens", resp.StatusCode, body.PageInfo.TotalCount)
+		}
+		return nil
+	})
+
+	// The printed exchange: ci-deployer's token for an access token.
+	secret := &corev1.Secret{}
+	if err := c.Get(t.Context(), client.ObjectKey{Namespace: "default", Name: "ci-deployer"}, secret); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, func() error {
+		req, err := http.NewRequest(http.MethodPost, "http://"+issuerAddr+"/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(url.QueryEscape("default/ci-deployer"), url.QueryEscape(string(secret.Data["token"])))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		var body struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK || strings.Count(body.AccessToken, ".") != 2 {
+			return fmt.Errorf("token endpoint: status %d, no JWT", resp.StatusCode)
 		}
 		return nil
 	})

@@ -53,9 +53,11 @@ func main() {
 
 func run() error {
 	var (
-		queryAddr, kubeconfigPath, crdDir, samplesDir string
+		queryAddr, issuerAddr, kubeconfigPath, crdDir, samplesDir string
 	)
 	flag.StringVar(&queryAddr, "query-bind-address", "127.0.0.1:8082", "Where the query API listens (plain HTTP, no auth: keep it on loopback).")
+	flag.StringVar(&issuerAddr, "issuer-bind-address", "127.0.0.1:8084",
+		"Where the access-token issuer listens (plain HTTP: keep it on loopback); 0 disables it.")
 	flag.StringVar(&kubeconfigPath, "kubeconfig-out", "bin/dev/kubeconfig", "Where to write the admin kubeconfig of the local control plane.")
 	flag.StringVar(&crdDir, "crds", "config/crd/bases", "Directory of the CRDs to install.")
 	flag.StringVar(&samplesDir, "samples", "config/samples", "Directory of ApiTokens to apply (namespace default); empty applies none.")
@@ -96,6 +98,10 @@ func run() error {
 		Query:                   httpapi.ServingOptions{BindAddress: queryAddr, Insecure: true},
 		QueryAuth:               httpapi.AuthNone,
 		VerifyFailureLimit:      httpapi.DefaultVerifyFailureLimit,
+		// Plain HTTP, as the query API: --query-insecure allows an http
+		// issuer URL. The signing keys live in the default namespace.
+		Issuer: operator.IssuerOptions{BindAddress: issuerAddr, URL: "http://" + issuerAddr, Namespace: "default",
+			Rotation: operator.DefaultSigningKeyRotation, Overlap: operator.DefaultSigningKeyOverlap},
 	}); err != nil {
 		return err
 	}
@@ -104,7 +110,7 @@ func run() error {
 			return err
 		}
 	}
-	printNextSteps(kubeconfigPath, queryAddr)
+	printNextSteps(kubeconfigPath, queryAddr, issuerAddr)
 	return mgr.Start(ctx)
 }
 
@@ -160,7 +166,7 @@ func applySamples(ctx context.Context, cfg *rest.Config, dir string) error {
 	return nil
 }
 
-func printNextSteps(kubeconfig, queryAddr string) {
+func printNextSteps(kubeconfig, queryAddr, issuerAddr string) {
 	fmt.Printf(`
 The operator is running on a local control plane. In another terminal:
 
@@ -171,8 +177,11 @@ The operator is running on a local control plane. In another terminal:
   curl -s 'http://%[2]s/api/v1/tokens?sort=name' | jq
   # a personal token, hash-only: its value is shown once, only the fingerprint is stored
   curl -s -X POST http://%[2]s/api/v1/tokens -d '{"namespace":"default","principal":"me","ttl":"24h","scopes":["read:*"]}' | jq
+  # exchange ci-deployer's token for a short-lived signed access token (a JWT)
+  curl -s http://%[3]s/oauth2/token -u default/ci-deployer:"$(kubectl get secret ci-deployer -o jsonpath='{.data.token}' | base64 -d)" \
+    -d grant_type=client_credentials | jq
 
 Ctrl-C stops the operator, kube-apiserver and etcd.
 
-`, kubeconfig, queryAddr)
+`, kubeconfig, queryAddr, issuerAddr)
 }

@@ -362,6 +362,15 @@ var _ = Describe("ApiToken controller", func() {
 				t.Spec.Rotation = &authv1alpha1.Rotation{RenewBefore: &metav1.Duration{Duration: time.Hour}}
 			}, "rotation.renewBefore must be less than ttl"),
 			Entry("empty principal", func(t *authv1alpha1.ApiToken) { t.Spec.Principal = "" }, "spec.principal"),
+			Entry("access-token ttl below 1m", func(t *authv1alpha1.ApiToken) {
+				t.Spec.AccessToken = &authv1alpha1.AccessTokenSpec{TTL: &metav1.Duration{Duration: 30 * time.Second}}
+			}, `spec.accessToken.ttl: Invalid value: "30s": accessToken.ttl must be between 1m and 24h`),
+			Entry("access-token ttl above 24h", func(t *authv1alpha1.ApiToken) {
+				t.Spec.AccessToken = &authv1alpha1.AccessTokenSpec{TTL: &metav1.Duration{Duration: 25 * time.Hour}}
+			}, "accessToken.ttl must be between 1m and 24h"),
+			Entry("an empty audience", func(t *authv1alpha1.ApiToken) {
+				t.Spec.AccessToken = &authv1alpha1.AccessTokenSpec{Audiences: []string{""}}
+			}, "spec.accessToken.audiences[0]"),
 		)
 
 		It("rejects a ttl that is not a duration", func() {

@@ -142,7 +142,7 @@ func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alp
 	}
 	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool { return row.Status == authv1alpha1.TokenStatusRevoked }))
 	row := s.cachedRow(tok)
-	writeJSON(w, http.StatusOK, query.DTO(&row))
+	writeJSON(w, http.StatusOK, query.DTO(&row, s.links()))
 }
 
 // delete answers DELETE /api/v1/tokens/{namespace}/{name} with 204.

@@ -90,7 +90,7 @@ func (s *API) list(parse parser) http.HandlerFunc {
 			s.authorizationFailed(w, u, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, query.NewResponse(q, query.Run(s.Model, q, vis)))
+		writeJSON(w, http.StatusOK, query.NewResponse(q, query.Run(s.Model, q, vis), s.links()))
 	}
 }
 
@@ -114,7 +114,7 @@ func (s *API) get(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, notFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, query.DTO(&row))
+	writeJSON(w, http.StatusOK, query.DTO(&row, s.links()))
 }
 
 // visibility returns what u may see out of the candidate namespaces: those

@@ -23,6 +23,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/apitoken-io/apitoken-operator/internal/query"
@@ -62,6 +63,12 @@ type API struct {
 	// PersonalScopes are the scopes a personal token may carry (a scope
 	// ending in "*" allows every scope it covers); none when empty.
 	PersonalScopes []string
+
+	// Issuer serves the issuer listener (discovery, keys, token
+	// endpoint); nil when it is off. Its URLs appear in query rows.
+	Issuer *IssuerConfig
+	// Clock is the token endpoint's clock.
+	Clock clock.Clock
 }
 
 // QueryHandler is the query server's mux: every route behind the synced

@@ -19,19 +19,25 @@ package httpapi_test
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"io"
+	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/cert"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -58,10 +64,15 @@ var (
 	// forwardAuthURL is the forward-auth listener (same TLS as the query API).
 	forwardAuthURL string
 	httpClient     = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		// The server's certificate is self-signed (no --query-cert-dir).
+		// Specs other than the issuer's do not check the server's certificate.
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // test client of a self-signed server
 	}}
-	cancel context.CancelFunc
+	// issuerURL is the issuer listener (same TLS as the query API); its
+	// certificate is signed by issuerCA, which issuerClient trusts.
+	issuerURL    string
+	issuerCA     []byte
+	issuerClient *http.Client
+	cancel       context.CancelFunc
 	// managerLogs is everything the manager logs.
 	managerLogs = &testutil.SyncBuffer{}
 )
@@ -75,6 +86,15 @@ const verifyFailureLimit = 40
 
 // selfServiceMaxTTL caps personal tokens in the suite.
 const selfServiceMaxTTL = 48 * time.Hour
+
+// The suite's signing keys rotate every few seconds, so that a spec sees a
+// rotation (and every other spec runs across them).
+const (
+	operatorNamespace  = "apitoken-system"
+	signingKeySecret   = "signing-keys"
+	signingKeyRotation = 15 * time.Second
+	signingKeyOverlap  = 5 * time.Second
+)
 
 func TestHTTPAPI(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -108,18 +128,22 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())
-	addr, fwdAddr := freeAddress(), freeAddress()
-	forwardAuthURL = "https://" + fwdAddr
+	addr, fwdAddr, issuerAddr := freeAddress(), freeAddress(), freeAddress()
+	forwardAuthURL, issuerURL = "https://"+fwdAddr, "https://"+issuerAddr
+	certDir := servingCertDir()
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}})).To(Succeed())
 	_, err = operator.Setup(ctx, mgr, operator.Options{
 		ForwardAuthBindAddress:  fwdAddr,
 		MaxConcurrentReconciles: 4,
-		Query:                   httpapi.ServingOptions{BindAddress: addr},
-		QueryAuth:               httpapi.AuthKubernetes,
-		LastUsedInterval:        lastUsedInterval,
-		VerifyFailureLimit:      verifyFailureLimit,
-		TrustedProxies:          []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
-		SelfServiceMaxTTL:       selfServiceMaxTTL,
-		SelfServiceScopes:       []string{"profile:*"},
+		Query:                   httpapi.ServingOptions{BindAddress: addr, CertDir: certDir},
+		Issuer: operator.IssuerOptions{BindAddress: issuerAddr, URL: issuerURL, Rotation: signingKeyRotation, Overlap: signingKeyOverlap,
+			Namespace: operatorNamespace, SecretName: signingKeySecret},
+		QueryAuth:          httpapi.AuthKubernetes,
+		LastUsedInterval:   lastUsedInterval,
+		VerifyFailureLimit: verifyFailureLimit,
+		TrustedProxies:     []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		SelfServiceMaxTTL:  selfServiceMaxTTL,
+		SelfServiceScopes:  []string{"profile:*"},
 	})
 	Expect(err).NotTo(HaveOccurred())
 	baseURL = "https://" + addr
@@ -137,6 +161,21 @@ var _ = AfterSuite(func() {
 		Expect(testEnv.Stop()).To(Succeed())
 	}
 })
+
+// servingCertDir writes a certificate for 127.0.0.1, signed by a CA of its
+// own (issuerCA), as --query-cert-dir holds it.
+func servingCertDir() string {
+	certPEM, keyPEM, err := cert.GenerateSelfSignedCertKey("127.0.0.1", []net.IP{net.ParseIP("127.0.0.1")}, []string{"localhost"})
+	Expect(err).NotTo(HaveOccurred())
+	dir := GinkgoT().TempDir()
+	Expect(os.WriteFile(filepath.Join(dir, "tls.crt"), certPEM, 0o600)).To(Succeed())
+	Expect(os.WriteFile(filepath.Join(dir, "tls.key"), keyPEM, 0o600)).To(Succeed())
+	issuerCA = certPEM
+	pool := x509.NewCertPool()
+	Expect(pool.AppendCertsFromPEM(certPEM)).To(BeTrue())
+	issuerClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	return dir
+}
 
 func freeAddress() string {
 	addr, err := testutil.FreeAddress()

@@ -52,7 +52,7 @@ func (s *API) createV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	row := s.cachedRow(c.tok)
-	dto := query.DTO(&row)
+	dto := query.DTO(&row, s.links())
 	writeJSON(w, http.StatusCreated, TokenCreateResponse{ID: dto.ID, Token: string(c.value.Reveal()), TokenName: dto.TokenName,
 		TokenType: dto.TokenType, PrincipalName: dto.PrincipalName, CreationDate: dto.CreationDate, ExpirationDate: dto.ExpirationDate})
 }

@@ -239,7 +239,7 @@ func (s *API) verifies(value token.Value) func() bool {
 // just created or regenerated, its value: to this caller, once, never stored.
 func (s *API) respond(w http.ResponseWriter, code int, tok *authv1alpha1.ApiToken, value token.Value) {
 	row := s.cachedRow(tok)
-	body := tokenResponse{ApiToken: query.DTO(&row)}
+	body := tokenResponse{ApiToken: query.DTO(&row, s.links())}
 	if !value.IsZero() {
 		body.Token = string(value.Reveal())
 	}

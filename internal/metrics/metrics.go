@@ -24,6 +24,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -60,9 +61,25 @@ var VerifyThrottled = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Help: "Verification requests refused (429) because their end client made too many failed verifications, by endpoint.",
 }, []string{"endpoint"})
 
+// Exchanges counts token endpoint requests by result: issued, or the OAuth
+// error code (invalid_request, invalid_client, invalid_grant, invalid_scope,
+// unsupported_grant_type), throttled, unavailable.
+var Exchanges = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "apitoken_exchanges_total",
+	Help: "Token endpoint requests (ApiToken exchanged for an access token) by result: issued, an OAuth error code, throttled or unavailable.",
+}, []string{"result"})
+
+// ExchangeDuration is the time to answer a token endpoint request, signing
+// included.
+var ExchangeDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
+	Name:    "apitoken_exchange_duration_seconds",
+	Help:    "Time to answer a token endpoint request, signing included.",
+	Buckets: []float64{1e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 1e-2},
+})
+
 // counters are the metrics the operator's code updates, registered once per
 // process.
-var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled}
+var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled, Exchanges, ExchangeDuration}
 
 var (
 	tokenLabels = []string{"namespace", "name", "type", "principal"}
@@ -76,6 +93,8 @@ var (
 		"The token's status: 1 for the current one, 0 for the others.", []string{"namespace", "name", "status"}, nil)
 	tokens = prometheus.NewDesc("apitoken_tokens",
 		"Number of ApiTokens by status and type.", []string{"status", "type"}, nil)
+	signingKeyAge = prometheus.NewDesc("apitoken_signing_key_age_seconds",
+		"How long the issuer's current signing key has signed access tokens; absent while there is none (or the issuer is off).", nil, nil)
 )
 
 // Collector reads the per-token gauges from the read model at scrape time.
@@ -84,17 +103,26 @@ type Collector struct {
 	// Leading says whether this replica leads. Only the leader reports
 	// per-token gauges, so that alerts do not fire once per replica.
 	Leading func() bool
+	// SigningKeyAge is the age of the issuer's current signing key, reported
+	// by every replica (each signs with its own view of the key Secret);
+	// nil when the issuer is off.
+	SigningKeyAge func() (time.Duration, bool)
 }
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{expiration, renewal, lastUsed, status, tokens} {
+	for _, d := range []*prometheus.Desc{expiration, renewal, lastUsed, status, tokens, signingKeyAge} {
 		ch <- d
 	}
 }
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	if c.SigningKeyAge != nil {
+		if age, ok := c.SigningKeyAge(); ok {
+			ch <- prometheus.MustNewConstMetric(signingKeyAge, prometheus.GaugeValue, age.Seconds())
+		}
+	}
 	if c.Leading != nil && !c.Leading() {
 		return
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/signing"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
@@ -81,6 +82,9 @@ type Options struct {
 	SelfServiceMaxTTL time.Duration
 	// SelfServiceScopes are the scopes a personal token may carry.
 	SelfServiceScopes []string
+	// Issuer is the access-token issuer's listener (every replica) and
+	// signing keys (kept by the leader); it shares the query API's TLS.
+	Issuer IssuerOptions
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -116,36 +120,42 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}
-	if opts.Query.Enabled() {
-		if err := setupHTTP(ctx, mgr, model, opts); err != nil {
+	collector := &metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}
+	if opts.Query.Enabled() || opts.Issuer.Enabled() {
+		keys, err := setupHTTP(ctx, mgr, model, opts)
+		if err != nil {
 			return nil, err
 		}
+		if keys != nil {
+			collector.SigningKeyAge = func() (time.Duration, bool) { return keys.SigningKeyAge(time.Now()) }
+		}
 	}
-	if err := metrics.Register(&metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}); err != nil {
+	if err := metrics.Register(collector); err != nil {
 		return nil, err
 	}
 	return model, nil
 }
 
-// setupHTTP builds the token index and the verifier, then the query server
-// and, when asked for, the forward-auth listener.
-func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, opts Options) error {
+// setupHTTP builds the token index and the verifier, then the query server,
+// the forward-auth listener and the issuer, each when asked for. It returns
+// the signing keys when the issuer is on.
+func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, opts Options) (*signing.Keys, error) {
 	index := verify.NewIndex()
 	indexSynced, err := index.Bind(ctx, mgr.GetCache())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := addReadyCheck(mgr, "verify-index", indexSynced, "the token index has not synced yet"); err != nil {
-		return err
+		return nil, err
 	}
 	tracker := &verify.Tracker{Client: mgr.GetClient(), Clock: clock.RealClock{}, Interval: opts.LastUsedInterval,
 		Log: mgr.GetLogger().WithName("last-used")}
 	if err := mgr.Add(tracker); err != nil {
-		return err
+		return nil, err
 	}
 	access, err := httpapi.NewAccess(opts.QueryAuth, mgr.GetConfig(), mgr.GetHTTPClient())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	api := &httpapi.API{
 		Model:    model,
@@ -162,19 +172,30 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, op
 		Recorder:       mgr.GetEventRecorder(EventSource),
 		PersonalMaxTTL: opts.SelfServiceMaxTTL,
 		PersonalScopes: opts.SelfServiceScopes,
+		Clock:          clock.RealClock{},
 	}
 	if api.PersonalMaxTTL <= 0 {
 		api.PersonalMaxTTL = selfservice.DefaultMaxPersonalTTL
 	}
-	if err := addServer(mgr, "query", opts.Query, api.QueryHandler()); err != nil {
-		return err
+	var keys *signing.Keys
+	if opts.Issuer.Enabled() {
+		if keys, err = setupIssuer(ctx, mgr, api, opts); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Query.Enabled() {
+		if err := addServer(mgr, "query", opts.Query, api.QueryHandler()); err != nil {
+			return nil, err
+		}
 	}
 	fwd := opts.Query
 	fwd.BindAddress = opts.ForwardAuthBindAddress
-	if !fwd.Enabled() {
-		return nil
+	if fwd.Enabled() {
+		if err := addServer(mgr, "forward-auth", fwd, api.ForwardAuthHandler()); err != nil {
+			return nil, err
+		}
 	}
-	return addServer(mgr, "forward-auth", fwd, api.ForwardAuthHandler())
+	return keys, nil
 }
 
 // addServer adds a listener (every replica) and its certificate watcher.

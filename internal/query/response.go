@@ -55,24 +55,38 @@ type TokenDTO struct {
 	Scopes           []string `json:"scopes"`
 	// HashOnly says no Secret holds the token: only its fingerprint is stored.
 	HashOnly bool `json:"hashOnly"`
+	// AccessTokenTTL is how long the access tokens this token is exchanged
+	// for live, in seconds (spec.accessToken.ttl).
+	AccessTokenTTL int64 `json:"accessTokenTtl"`
+	// TokenEndpointURL and OIDCIssuerURL are where it is exchanged and who
+	// signs the access tokens; null when the issuer is off.
+	TokenEndpointURL *string `json:"tokenEndpointUrl"`
+	OIDCIssuerURL    *string `json:"oidcIssuerUrl"`
+}
+
+// Links are the issuer's URLs every row shows; nil fields when the issuer
+// is off.
+type Links struct {
+	TokenEndpoint, Issuer *string
 }
 
 // DTO converts a row for the response.
-func DTO(r *readmodel.Row) TokenDTO {
+func DTO(r *readmodel.Row, links Links) TokenDTO {
 	return TokenDTO{
 		ID: r.UID, Namespace: r.Namespace, Name: r.Name, TokenName: r.TokenName(), TokenDescription: r.Description,
 		TokenType: authv1alpha1.APIName(r.Type), PrincipalName: r.Principal, TokenStatus: authv1alpha1.APIName(r.Status), TokenLastChars: r.LastChars,
 		CreationDate: nullable(r.Created), ExpirationDate: nullable(r.Expires), LastUsedDate: nullable(r.LastUsed),
 		ApiTokenTTL: nullable(r.TTLSeconds), SecretName: r.SecretName, Revision: r.Revision,
 		Scopes: nonNil(r.Scopes), HashOnly: r.Hashed,
+		AccessTokenTTL: r.AccessTTLSeconds, TokenEndpointURL: links.TokenEndpoint, OIDCIssuerURL: links.Issuer,
 	}
 }
 
 // NewResponse builds the body for a page of a query.
-func NewResponse(q Query, p Page) Response {
+func NewResponse(q Query, p Page, links Links) Response {
 	out := Response{PageInfo: PageInfo{TotalCount: p.TotalCount, Page: q.Page, PageSize: q.PageSize}, ApiTokens: make([]TokenDTO, len(p.Rows))}
 	for i := range p.Rows {
-		out.ApiTokens[i] = DTO(&p.Rows[i])
+		out.ApiTokens[i] = DTO(&p.Rows[i], links)
 	}
 	return out
 }

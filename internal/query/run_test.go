@@ -159,10 +159,19 @@ func TestModelUpdates(t *testing.T) {
 
 func TestDTO(t *testing.T) {
 	r := readmodel.RowFor(tok("team-a", "deploy", authv1alpha1.TokenTypeApiClient, "ci-bot", authv1alpha1.TokenStatusActive, 3, -1))
-	d := DTO(&r)
+	d := DTO(&r, Links{})
 	if d.TokenType != "API_CLIENT" || d.TokenStatus != "ACTIVE" || d.LastUsedDate != nil || *d.ApiTokenTTL != 30*24*3600 ||
 		*d.CreationDate != base.AddDate(0, 0, 3).UnixMilli() || d.TokenName != "deploy" || d.ID != "uid-deploy" {
 		t.Fatalf("DTO = %+v", d)
+	}
+	if d.AccessTokenTTL != 600 || d.TokenEndpointURL != nil || d.OIDCIssuerURL != nil {
+		t.Fatalf("issuer off: accessTokenTtl %d (want the 10m default), tokenEndpointUrl %v, oidcIssuerUrl %v (want null)",
+			d.AccessTokenTTL, d.TokenEndpointURL, d.OIDCIssuerURL)
+	}
+	endpoint, issuer := "https://issuer.example/oauth2/token", "https://issuer.example"
+	d = DTO(&r, Links{TokenEndpoint: &endpoint, Issuer: &issuer})
+	if *d.TokenEndpointURL != endpoint || *d.OIDCIssuerURL != issuer {
+		t.Fatalf("issuer on: tokenEndpointUrl %v, oidcIssuerUrl %v", *d.TokenEndpointURL, *d.OIDCIssuerURL)
 	}
 }
 

@@ -24,6 +24,7 @@ package readmodel
 
 import (
 	"strings"
+	"time"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -56,6 +57,11 @@ type Row struct {
 	Created, Expires, LastUsed, TTLSeconds int64
 	// Renews is the automatic rotation time in epoch milliseconds, or null.
 	Renews int64
+	// AccessTTLSeconds is spec.accessToken.ttl with its default, in seconds.
+	AccessTTLSeconds int64
+	// Audiences share the cached object's slice (spec.accessToken.audiences);
+	// never modify them.
+	Audiences []string
 
 	// haystack is what the search parameter looks in: the lower-cased name,
 	// displayName, principal and description, separated by NUL so that a
@@ -74,21 +80,23 @@ type Row struct {
 // RowFor extracts the query fields of an ApiToken.
 func RowFor(t *authv1alpha1.ApiToken) Row {
 	r := Row{
-		UID:         string(t.UID),
-		Namespace:   t.Namespace,
-		Name:        t.Name,
-		DisplayName: t.Spec.DisplayName,
-		Description: t.Spec.Description,
-		Principal:   t.Spec.Principal,
-		Type:        t.Spec.Type,
-		Status:      t.Status.TokenStatus,
-		LastChars:   t.Status.TokenLastChars,
-		SecretName:  t.Status.SecretName,
-		Revision:    t.Status.Revision,
-		Scopes:      t.Spec.Scopes,
-		CreatedBy:   t.Annotations[authv1alpha1.CreatedByAnnotation],
-		Hashed:      t.Hashed() != nil,
-		Created:     Null, Expires: Null, LastUsed: Null, TTLSeconds: Null, Renews: Null,
+		UID:              string(t.UID),
+		Namespace:        t.Namespace,
+		Name:             t.Name,
+		DisplayName:      t.Spec.DisplayName,
+		Description:      t.Spec.Description,
+		Principal:        t.Spec.Principal,
+		Type:             t.Spec.Type,
+		Status:           t.Status.TokenStatus,
+		LastChars:        t.Status.TokenLastChars,
+		SecretName:       t.Status.SecretName,
+		Revision:         t.Status.Revision,
+		Scopes:           t.Spec.Scopes,
+		CreatedBy:        t.Annotations[authv1alpha1.CreatedByAnnotation],
+		Hashed:           t.Hashed() != nil,
+		AccessTTLSeconds: int64(t.AccessTokenTTL() / time.Second),
+		Audiences:        t.AccessTokenAudiences(),
+		Created:          Null, Expires: Null, LastUsed: Null, TTLSeconds: Null, Renews: Null,
 	}
 	if r.Status == "" {
 		r.Status = authv1alpha1.TokenStatusPending

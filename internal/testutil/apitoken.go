@@ -87,6 +87,16 @@ func (w *ApiTokenWrapper) Scopes(scopes ...string) *ApiTokenWrapper {
 	return w
 }
 
+// AccessToken sets spec.accessToken: ttl (0 leaves the default) and the
+// audience allowlist.
+func (w *ApiTokenWrapper) AccessToken(ttl time.Duration, audiences ...string) *ApiTokenWrapper {
+	w.Spec.AccessToken = &authv1alpha1.AccessTokenSpec{Audiences: audiences}
+	if ttl > 0 {
+		w.Spec.AccessToken.TTL = &metav1.Duration{Duration: ttl}
+	}
+	return w
+}
+
 // SecretName sets spec.secret.name.
 func (w *ApiTokenWrapper) SecretName(name string) *ApiTokenWrapper {
 	w.Spec.Secret.Name = name

@@ -41,6 +41,14 @@ type Identity struct {
 	ExpirationDate time.Time
 	// Scopes share the read model's slice; never modify them.
 	Scopes []string
+	// Revision is the number of the token presented: the ApiToken's
+	// status.revision, one less for the previous token in its grace period.
+	Revision int64
+	// AccessTokenTTL and Audiences are spec.accessToken's (defaults applied):
+	// what the token endpoint may issue for this token. Audiences share the
+	// read model's slice; never modify them.
+	AccessTokenTTL time.Duration
+	Audiences      []string
 }
 
 // Verifier checks presented tokens against the index and the read model.
@@ -85,6 +93,17 @@ func (v *Verifier) Check(presented token.Value) (Identity, bool) {
 	return v.verify(presented, v.Clock.Now())
 }
 
+// Redeem is Verify for the token endpoint: the same rule at now, and an
+// exchange counts as a use (lastUsedDate), but it is counted with the
+// exchanges, not the verifications.
+func (v *Verifier) Redeem(presented token.Value, now time.Time) (Identity, bool) {
+	id, ok := v.verify(presented, now)
+	if ok && v.Tracker != nil {
+		v.Tracker.Used(id.Namespace, id.Name, now)
+	}
+	return id, ok
+}
+
 // Holder names the ApiToken whose Secret or status holds presented, whatever
 // its state: revoking a leaked value must find it even when it has expired.
 func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok bool) {
@@ -110,7 +129,11 @@ func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool)
 	if row == nil || row.Status != authv1alpha1.TokenStatusActive {
 		return Identity{}, false
 	}
-	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type, Scopes: row.Scopes}
+	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type, Scopes: row.Scopes,
+		Revision: row.Revision, AccessTokenTTL: time.Duration(row.AccessTTLSeconds) * time.Second, Audiences: row.Audiences}
+	if e.previous {
+		id.Revision--
+	}
 	if ms, set := readmodel.Value(row.Expires); set {
 		id.ExpirationDate = time.UnixMilli(ms).UTC()
 		if !now.Before(id.ExpirationDate) {

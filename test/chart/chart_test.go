@@ -176,7 +176,9 @@ func TestTemplateNonDefault(t *testing.T) {
 	for _, arg := range []string{"--metrics-bind-address=:9443", "--query-bind-address=:9082", "--query-cert-dir=/etc/apitoken-operator/query-tls",
 		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
 		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50",
-		"--self-service-max-ttl=720h", "--self-service-scopes=reports:read,profile:*"} {
+		"--self-service-max-ttl=720h", "--self-service-scopes=reports:read,profile:*",
+		"--issuer-bind-address=:9084", "--issuer-url=https://tokens.example.com", "--issuer-default-audience=internal-apis",
+		"--signing-key-rotation=168h", "--signing-key-overlap=12h", "--signing-key-namespace=ops", "--signing-key-secret=rel-apitoken-operator-signing-keys"} {
 		if !slices.Contains(c.Args, arg) {
 			t.Errorf("args %v lack %s", c.Args, arg)
 		}
@@ -185,7 +187,7 @@ func TestTemplateNonDefault(t *testing.T) {
 		t.Errorf("image %s, volumes %v", c.Image, d.Spec.Template.Spec.Volumes)
 	}
 	for _, want := range []string{"ServiceMonitor/rel-apitoken-operator", "PrometheusRule/rel-apitoken-operator", "NetworkPolicy/rel-apitoken-operator",
-		"Service/rel-apitoken-operator-forward-auth", "ClusterRole/apitoken-verifier", "ClusterRole/apitoken-self-service"} {
+		"Service/rel-apitoken-operator-forward-auth", "Service/rel-apitoken-operator-issuer", "ClusterRole/apitoken-verifier", "ClusterRole/apitoken-self-service"} {
 		if _, ok := docs[want]; !ok {
 			t.Errorf("%s not rendered", want)
 		}
@@ -236,6 +238,8 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 		"image.pullPolicy=Sometimes": "pullPolicy",
 		"controller.logLevel=9":      "logLevel",
 		"unknownKey=1":               "unknownKey",
+		"issuer.url=http://plain":    "url",
+		"issuer.enabled=true":        "issuer.url is required",
 	} {
 		out, err := helm(t, "template", "rel", chartDir, "--set", set)
 		if err == nil || !strings.Contains(out, field) {

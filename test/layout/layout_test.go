@@ -41,6 +41,8 @@ func TestDomainPackagesDoNotSpeakHTTP(t *testing.T) {
 		"internal/scope":       {"net/http"},
 		"internal/selfservice": {"net/http"},
 		"internal/jsonbody":    {"net/http"},
+		"internal/accesstoken": {"net/http", module + "internal/httpapi"},
+		"internal/signing":     {"net/http", module + "internal/httpapi"},
 	}
 	for dir, banned := range forbidden {
 		imports := packageImports(t, filepath.Join("..", "..", dir))

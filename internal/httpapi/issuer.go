@@ -1,0 +1,145 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apitoken-io/apitoken-operator/internal/accesstoken"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
+	"github.com/apitoken-io/apitoken-operator/internal/signing"
+)
+
+// Paths of the issuer listener, below the issuer URL.
+const (
+	DiscoveryPath     = "/.well-known/openid-configuration"
+	JWKSPath          = "/openid/v1/jwks"
+	TokenEndpointPath = "/oauth2/token"
+)
+
+// Grant types and token types of the token endpoint.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantTokenExchange     = "urn:ietf:params:oauth:grant-type:token-exchange"
+	GrantRefreshToken      = "refresh_token"
+	TokenTypeAccessToken   = "urn:ietf:params:oauth:token-type:access_token"
+	TokenTypeJWT           = "urn:ietf:params:oauth:token-type:jwt"
+)
+
+// discoveryMaxAge is how long a client may cache the discovery document;
+// it changes only with the operator's flags.
+const discoveryMaxAge = time.Hour
+
+// IssuerConfig is what the issuer listener serves with; a nil
+// API.Issuer turns it off.
+type IssuerConfig struct {
+	// Minter decides and signs access tokens; its URL is the issuer URL.
+	Minter *accesstoken.Issuer
+	// Keys are the signing keys from the key Secret in the cache.
+	Keys *signing.Keys
+	// JWKSMaxAge is how long a verifier may cache the key set: at most the
+	// signing key overlap, so that a cached set knows each key before it
+	// signs.
+	JWKSMaxAge time.Duration
+}
+
+// IssuerURLs are the published URLs of an issuer, for discovery and the
+// query rows.
+type IssuerURLs struct {
+	Issuer, JWKS, TokenEndpoint string
+}
+
+// URLsOf derives the published URLs from the issuer URL.
+func URLsOf(issuerURL string) IssuerURLs {
+	base := strings.TrimSuffix(issuerURL, "/")
+	return IssuerURLs{Issuer: issuerURL, JWKS: base + JWKSPath, TokenEndpoint: base + TokenEndpointPath}
+}
+
+// discovery is the OpenID Provider Metadata document (OpenID Connect
+// Discovery 1.0, RFC 8414) of the issuer.
+type discovery struct {
+	Issuer                            string   `json:"issuer"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	SubjectTypesSupported             []string `json:"subject_types_supported"`
+	ClaimsSupported                   []string `json:"claims_supported"`
+}
+
+// IssuerHandler is the issuer listener's mux: discovery and the key set
+// for anyone, and the token endpoint, where the ApiToken in the request is
+// the credential (no Kubernetes authentication). Wrong methods get 405.
+func (s *API) IssuerHandler() (http.Handler, error) {
+	urls := URLsOf(s.Issuer.Minter.URL)
+	doc, err := json.Marshal(discovery{
+		Issuer: urls.Issuer, JWKSURI: urls.JWKS, TokenEndpoint: urls.TokenEndpoint,
+		GrantTypesSupported:               []string{GrantClientCredentials, GrantTokenExchange, GrantRefreshToken},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		IDTokenSigningAlgValuesSupported:  []string{string(signing.Algorithm)},
+		// There is no authorization endpoint; "id_token" is what the
+		// Kubernetes service account issuer publishes too, which every
+		// consumer of that document accepts.
+		ResponseTypesSupported: []string{"id_token"},
+		SubjectTypesSupported:  []string{"public"},
+		ClaimsSupported:        []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", accesstoken.ClaimsKey},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encoding the discovery document: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+DiscoveryPath, func(w http.ResponseWriter, _ *http.Request) {
+		writeCacheable(w, doc, "application/json", discoveryMaxAge)
+	})
+	mux.HandleFunc("GET "+JWKSPath, s.serveJWKS)
+	mux.Handle("POST "+TokenEndpointPath, withSynced(http.HandlerFunc(s.serveToken), s.Synced))
+	return mux, nil
+}
+
+// serveJWKS answers the public keys; 503 until the key Secret is in the
+// cache, so that no cache keeps an empty set.
+func (s *API) serveJWKS(w http.ResponseWriter, _ *http.Request) {
+	set := s.Issuer.Keys.JWKS()
+	if set == nil {
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "the issuer has no signing key yet: retry shortly")
+		return
+	}
+	writeCacheable(w, set, "application/jwk-set+json", s.Issuer.JWKSMaxAge)
+}
+
+func writeCacheable(w http.ResponseWriter, body []byte, contentType string, maxAge time.Duration) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge/time.Second)))
+	_, _ = w.Write(body)
+}
+
+// links are the issuer URLs of the query rows.
+func (s *API) links() query.Links {
+	if s.Issuer == nil {
+		return query.Links{}
+	}
+	urls := URLsOf(s.Issuer.Minter.URL)
+	return query.Links{TokenEndpoint: &urls.TokenEndpoint, Issuer: &urls.Issuer}
+}

@@ -108,15 +108,20 @@ type Issuer struct {
 func (is *Issuer) Grant(id verify.Identity, req Request, now time.Time) (Claims, error) {
 	scopes := id.Scopes
 	if req.Scopes != nil {
-		if err := scope.Validate(req.Scopes); err != nil {
-			msg := err.Error()
-			if !strings.HasPrefix(msg, "[") {
-				msg = ": " + msg
-			}
-			return Claims{}, &Refusal{InvalidScope, "scope" + msg}
+		// Descriptions name the place in the request, never the value: a
+		// client that mixed up its parameters may have put a token there.
+		if len(req.Scopes) > scope.MaxScopes {
+			return Claims{}, &Refusal{InvalidScope, fmt.Sprintf("scope: %d scopes requested, at most %d are allowed", len(req.Scopes), scope.MaxScopes)}
 		}
-		if missing := scope.Missing(id.Scopes, req.Scopes); len(missing) > 0 {
-			return Claims{}, &Refusal{InvalidScope, fmt.Sprintf("scope: %s is not among the token's scopes", strings.Join(quoted(missing), ", "))}
+		for i, s := range req.Scopes {
+			switch {
+			case scope.Validate([]string{s}) != nil:
+				return Claims{}, &Refusal{InvalidScope, fmt.Sprintf("scope[%d]: not a scope: 1 to %d of A-Z a-z 0-9 : . _ / * -", i, scope.MaxLength)}
+			case slices.Contains(req.Scopes[:i], s):
+				return Claims{}, &Refusal{InvalidScope, fmt.Sprintf("scope[%d]: listed twice", i)}
+			case !scope.Covers(id.Scopes, s):
+				return Claims{}, &Refusal{InvalidScope, fmt.Sprintf("scope[%d]: not among the token's scopes", i)}
+			}
 		}
 		scopes = req.Scopes
 	}
@@ -128,19 +133,21 @@ func (is *Issuer) Grant(id verify.Identity, req Request, now time.Time) (Claims,
 		}
 	}
 	if len(id.Audiences) > 0 {
-		for _, a := range aud {
+		for i, a := range aud {
 			if !slices.Contains(id.Audiences, a) {
-				what := "audience"
+				what := fmt.Sprintf("audience[%d]: not", i)
 				if len(req.Audiences) == 0 {
-					what = "audience: none requested, and the default audience"
+					what = fmt.Sprintf("audience: none requested, and the default audience %q is not", a)
 				}
-				return Claims{}, &Refusal{InvalidRequest, fmt.Sprintf("%s %q is not among the audiences this token allows (spec.accessToken.audiences: %s)",
-					what, a, strings.Join(quoted(id.Audiences), ", "))}
+				return Claims{}, &Refusal{InvalidRequest, fmt.Sprintf("%s among the audiences this token allows (spec.accessToken.audiences: %s)",
+					what, strings.Join(quoted(id.Audiences), ", "))}
 			}
 		}
 	}
 	issued := now.Truncate(time.Second)
-	exp := now.Add(id.AccessTokenTTL)
+	// The CRD bounds the ttl; the bound is enforced here too, since the
+	// signing keys stay published only MaxAccessTokenTTL after they retire.
+	exp := now.Add(min(id.AccessTokenTTL, authv1alpha1.MaxAccessTokenTTL))
 	if !id.ExpirationDate.IsZero() && id.ExpirationDate.Before(exp) {
 		exp = id.ExpirationDate
 	}

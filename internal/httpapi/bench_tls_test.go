@@ -71,14 +71,14 @@ func BenchmarkEndpointsTLS(b *testing.B) {
 	api := &httpapi.API{Model: v.Model, Verifier: v, Access: access, Log: log.Log, Synced: func() bool { return true }}
 
 	b.Run("forward-auth", func(b *testing.B) {
-		driveTLS(b, api.ForwardAuthHandler(), func(base string, i int) *http.Request {
+		driveTLS(b, "verifications/s", api.ForwardAuthHandler(), func(base string, i int) *http.Request {
 			req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
 			req.Header.Set("Authorization", "Bearer "+string(values[i%len(values)].Reveal()))
 			return req
 		})
 	})
 	b.Run("verify-endpoint-kubernetes-auth", func(b *testing.B) {
-		driveTLS(b, api.QueryHandler(), func(base string, i int) *http.Request {
+		driveTLS(b, "verifications/s", api.QueryHandler(), func(base string, i int) *http.Request {
 			body := []byte(`{"token":"` + string(values[i%len(values)].Reveal()) + `"}`)
 			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/tokens/verify", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+callerToken)
@@ -89,8 +89,9 @@ func BenchmarkEndpointsTLS(b *testing.B) {
 }
 
 // driveTLS serves h over TLS on loopback and sends the requests from 16
-// parallel keep-alive clients; every answer must be 200.
-func driveTLS(b *testing.B, h http.Handler, request func(base string, i int) *http.Request) {
+// parallel keep-alive clients; every answer must be 200. It reports the
+// rate as unit (per second).
+func driveTLS(b *testing.B, unit string, h http.Handler, request func(base string, i int) *http.Request) {
 	srv := httptest.NewUnstartedServer(h)
 	srv.StartTLS()
 	defer srv.Close()
@@ -112,7 +113,7 @@ func driveTLS(b *testing.B, h http.Handler, request func(base string, i int) *ht
 			i++
 		}
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifications/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
 }
 
 func send(c *http.Client, req *http.Request) error {

@@ -88,6 +88,11 @@ func (s *API) serveToken(w http.ResponseWriter, r *http.Request) {
 
 // exchange answers the request and returns the result to count.
 func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) string {
+	if !s.Synced() {
+		w.Header().Set("Retry-After", "5")
+		writeOAuthError(w, refuse(http.StatusServiceUnavailable, "temporarily_unavailable", "the token cache has not synced yet: retry shortly"))
+		return "unavailable"
+	}
 	client := "addr:" + endClient(r, s.TrustedProxies)
 	if wait, throttled := s.Limiter.throttled("token", client); throttled {
 		secs := int(wait / time.Second)
@@ -134,6 +139,7 @@ func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) st
 	if tr.grant == GrantTokenExchange {
 		resp.IssuedTokenType = TokenTypeJWT
 	}
+	s.Verifier.Used(id, now)
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, resp)
 	return "issued"

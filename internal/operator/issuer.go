@@ -111,9 +111,12 @@ func setupIssuer(ctx context.Context, mgr ctrl.Manager, api *httpapi.API, opts O
 		return nil, fmt.Errorf("setting up the signing key keeper: %w", err)
 	}
 	api.Issuer = &httpapi.IssuerConfig{
-		Minter:     &accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience},
-		Keys:       keys,
-		JWKSMaxAge: min(o.Overlap, maxJWKSMaxAge),
+		Minter: &accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience},
+		Keys:   keys,
+		// Half the overlap: a cached set is refreshed at least once while
+		// a new key is published and not yet signing, with room for the
+		// time the keeper's write takes to reach every replica.
+		JWKSMaxAge: min(o.Overlap/2, maxJWKSMaxAge),
 	}
 	h, err := api.IssuerHandler()
 	if err != nil {

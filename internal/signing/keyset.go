@@ -86,8 +86,7 @@ func NewKey(now, signFrom time.Time) (Key, error) {
 	if err != nil {
 		return Key{}, err
 	}
-	return Key{ID: kid, Algorithm: Algorithm, Created: now.UTC().Truncate(time.Second),
-		SignFrom: signFrom.UTC().Truncate(time.Second), private: priv}, nil
+	return Key{ID: kid, Algorithm: Algorithm, Created: now.UTC(), SignFrom: signFrom.UTC(), private: priv}, nil
 }
 
 func thumbprint(pub *ecdsa.PublicKey) (string, error) {

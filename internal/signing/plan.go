@@ -32,6 +32,11 @@ type Policy struct {
 	MaxTokenTTL time.Duration
 }
 
+// ClockSkew is how far a replica's clock may run behind the leader's: a
+// retired key stays published this much longer than its last token could
+// live.
+const ClockSkew = 5 * time.Minute
+
 // Plan is what the keeper makes of the stored key set at one instant.
 type Plan struct {
 	// Keys is the set to store, ordered by SignFrom.
@@ -53,8 +58,8 @@ func (p Plan) Changed() bool { return len(p.Added) > 0 || len(p.Dropped) > 0 }
 //     Rotation ends, and signs from then (or Overlap from now if the keeper
 //     is late), so that every replica switches at the same instant without
 //     a write;
-//   - a key that stopped signing is dropped MaxTokenTTL after, when the last
-//     token it signed has expired.
+//   - a key that stopped signing is dropped MaxTokenTTL (and ClockSkew)
+//     after, when the last token it signed has expired.
 //
 // newKey generates a key that signs from the given time.
 func Decide(stored KeySet, now time.Time, p Policy, newKey func(signFrom time.Time) (Key, error)) (Plan, error) {
@@ -80,7 +85,7 @@ func Decide(stored KeySet, now time.Time, p Policy, newKey func(signFrom time.Ti
 	kept := plan.Keys[:0:0]
 	for i, k := range plan.Keys {
 		if i < cur {
-			if dropAt := plan.Keys[i+1].SignFrom.Add(p.MaxTokenTTL); !now.Before(dropAt) {
+			if dropAt := plan.Keys[i+1].SignFrom.Add(p.MaxTokenTTL + ClockSkew); !now.Before(dropAt) {
 				plan.Dropped = append(plan.Dropped, k.ID)
 				continue
 			} else {

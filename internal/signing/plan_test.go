@@ -61,9 +61,11 @@ func TestDecide(t *testing.T) {
 			want: []string{"a@0s", "new1@984h0m0s"}, added: 1, next: 41 * day},
 		{name: "successor published: next look is when it signs", stored: KeySet{key("a", t0), key("b", t0.Add(30*day))}, now: t0.Add(29*day + time.Hour),
 			want: []string{"a@0s", "b@720h0m0s"}, next: 30 * day},
-		{name: "successor signs: the retired key stays for the longest token", stored: KeySet{key("a", t0), key("b", t0.Add(30*day))}, now: t0.Add(30 * day),
-			want: []string{"a@0s", "b@720h0m0s"}, next: 31 * day},
-		{name: "retired key dropped when its last token expired", stored: KeySet{key("a", t0), key("b", t0.Add(30*day))}, now: t0.Add(31 * day),
+		{name: "successor signs: the retired key stays for the longest token and the clock skew", stored: KeySet{key("a", t0), key("b", t0.Add(30*day))},
+			now: t0.Add(30 * day), want: []string{"a@0s", "b@720h0m0s"}, next: 31*day + ClockSkew},
+		{name: "retired key kept within the clock skew", stored: KeySet{key("a", t0), key("b", t0.Add(30*day))}, now: t0.Add(31 * day),
+			want: []string{"a@0s", "b@720h0m0s"}, next: 31*day + ClockSkew},
+		{name: "retired key dropped when its last token expired", stored: KeySet{key("a", t0), key("b", t0.Add(30*day))}, now: t0.Add(31*day + ClockSkew),
 			want: []string{"b@720h0m0s"}, dropped: []string{"a"}, next: 59 * day},
 		{name: "only future keys (clock skew): one signs at once", stored: KeySet{key("b", t0.Add(day))}, now: t0,
 			want: []string{"new1@0s", "b@24h0m0s"}, added: 1, next: day},
@@ -120,8 +122,8 @@ func TestRotationOverTime(t *testing.T) {
 			published[id] = now
 		}
 		for _, id := range plan.Dropped {
-			if d := now.Sub(stopped[id]); d < policy.MaxTokenTTL {
-				t.Fatalf("%s dropped %s after it stopped signing, want ≥ %s", id, d, policy.MaxTokenTTL)
+			if d := now.Sub(stopped[id]); d < policy.MaxTokenTTL+ClockSkew {
+				t.Fatalf("%s dropped %s after it stopped signing, want ≥ %s", id, d, policy.MaxTokenTTL+ClockSkew)
 			}
 		}
 		ks = plan.Keys

@@ -93,15 +93,18 @@ func (v *Verifier) Check(presented token.Value) (Identity, bool) {
 	return v.verify(presented, v.Clock.Now())
 }
 
-// Redeem is Verify for the token endpoint: the same rule at now, and an
-// exchange counts as a use (lastUsedDate), but it is counted with the
-// exchanges, not the verifications.
+// Redeem is Verify for the token endpoint: the same rule at now, counted
+// with the exchanges, not the verifications. The endpoint records the use
+// (Used) only once it has issued an access token.
 func (v *Verifier) Redeem(presented token.Value, now time.Time) (Identity, bool) {
-	id, ok := v.verify(presented, now)
-	if ok && v.Tracker != nil {
-		v.Tracker.Used(id.Namespace, id.Name, now)
+	return v.verify(presented, now)
+}
+
+// Used records a use of id's token at t (lastUsedDate, coalesced).
+func (v *Verifier) Used(id Identity, at time.Time) {
+	if v.Tracker != nil {
+		v.Tracker.Used(id.Namespace, id.Name, at)
 	}
-	return id, ok
 }
 
 // Holder names the ApiToken whose Secret or status holds presented, whatever
@@ -132,10 +135,15 @@ func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool)
 	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type, Scopes: row.Scopes,
 		Revision: row.Revision, AccessTokenTTL: time.Duration(row.AccessTTLSeconds) * time.Second, Audiences: row.Audiences}
 	if e.previous {
+		// The previous token is valid until its grace period ends, or
+		// the ApiToken's expiry if that comes first.
 		id.Revision--
+		id.ExpirationDate = e.previousUntil.UTC()
 	}
 	if ms, set := readmodel.Value(row.Expires); set {
-		id.ExpirationDate = time.UnixMilli(ms).UTC()
+		if exp := time.UnixMilli(ms).UTC(); id.ExpirationDate.IsZero() || exp.Before(id.ExpirationDate) {
+			id.ExpirationDate = exp
+		}
 		if !now.Before(id.ExpirationDate) {
 			return Identity{}, false
 		}

@@ -398,6 +398,28 @@ var _ = Describe("Issuer", Ordered, func() {
 		Expect(*row.OIDCIssuerURL).To(Equal(issuerURL))
 	})
 
+	It("throttles an end client that keeps presenting wrong tokens, and only that client", func() {
+		value := current("svc")
+		from := func(client, secret string) tokenReply {
+			req, err := http.NewRequest(http.MethodPost, issuerURL+httpapi.TokenEndpointPath,
+				strings.NewReader(clientCredentials(ns+"/svc", secret).Encode()))
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", client) // the suite trusts 127.0.0.1 as a proxy
+			r := doIssuer(req)
+			seen = append(seen, r.body)
+			return r
+		}
+		for range verifyFailureLimit {
+			Expect(from("198.51.100.17", "0123456789abcdefghijklmnopqrstuv").oauthError().Error).To(Equal("invalid_grant"))
+		}
+		r := from("198.51.100.17", value)
+		Expect(r.code).To(Equal(http.StatusTooManyRequests), "even a valid token, once the budget is spent")
+		Expect(r.oauthError().Error).To(Equal("slow_down"))
+		Expect(r.header.Get("Retry-After")).NotTo(BeEmpty())
+		Expect(from("198.51.100.18", value).code).To(Equal(http.StatusOK), "another client is not affected")
+	})
+
 	It("never puts a token value in a response other than the access token", func() {
 		Expect(values).NotTo(BeEmpty())
 		for _, v := range values {

@@ -48,7 +48,7 @@ func BenchmarkExchangeTLS(b *testing.B) {
 			"client_secret": {string(val.Reveal())}}.Encode()
 	}
 	api := &httpapi.API{Model: v.Model, Verifier: v, Log: log.Log, Synced: func() bool { return true }, Clock: clock.RealClock{},
-		Issuer: &httpapi.IssuerConfig{Minter: &accesstoken.Issuer{URL: "https://issuer.example"}, Keys: benchKeys(b), JWKSMaxAge: time.Hour}}
+		Issuer: httpapi.NewIssuerConfig(&accesstoken.Issuer{URL: "https://issuer.example"}, benchKeys(b), time.Hour)}
 	h, err := api.IssuerHandler()
 	if err != nil {
 		b.Fatal(err)

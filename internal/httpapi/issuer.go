@@ -50,28 +50,33 @@ const (
 const discoveryMaxAge = time.Hour
 
 // IssuerConfig is what the issuer listener serves with; a nil
-// API.Issuer turns it off.
+// API.Issuer turns it off. Build it with NewIssuerConfig.
 type IssuerConfig struct {
 	// Minter decides and signs access tokens; its URL is the issuer URL.
 	Minter *accesstoken.Issuer
 	// Keys are the signing keys from the key Secret in the cache.
 	Keys *signing.Keys
-	// JWKSMaxAge is how long a verifier may cache the key set: at most the
-	// signing key overlap, so that a cached set knows each key before it
-	// signs.
+	// JWKSMaxAge is how long a verifier may cache the key set.
 	JWKSMaxAge time.Duration
+
+	// urls and links are derived from Minter.URL once, not per request.
+	urls  issuerURLs
+	links query.Links
 }
 
-// IssuerURLs are the published URLs of an issuer, for discovery and the
+// NewIssuerConfig derives the published URLs from the minter's issuer URL.
+func NewIssuerConfig(minter *accesstoken.Issuer, keys *signing.Keys, jwksMaxAge time.Duration) *IssuerConfig {
+	base := strings.TrimSuffix(minter.URL, "/")
+	c := &IssuerConfig{Minter: minter, Keys: keys, JWKSMaxAge: jwksMaxAge,
+		urls: issuerURLs{Issuer: minter.URL, JWKS: base + JWKSPath, TokenEndpoint: base + TokenEndpointPath}}
+	c.links = query.Links{TokenEndpoint: &c.urls.TokenEndpoint, Issuer: &c.urls.Issuer}
+	return c
+}
+
+// issuerURLs are the published URLs of an issuer, for discovery and the
 // query rows.
-type IssuerURLs struct {
+type issuerURLs struct {
 	Issuer, JWKS, TokenEndpoint string
-}
-
-// URLsOf derives the published URLs from the issuer URL.
-func URLsOf(issuerURL string) IssuerURLs {
-	base := strings.TrimSuffix(issuerURL, "/")
-	return IssuerURLs{Issuer: issuerURL, JWKS: base + JWKSPath, TokenEndpoint: base + TokenEndpointPath}
 }
 
 // discovery is the OpenID Provider Metadata document (OpenID Connect
@@ -92,7 +97,7 @@ type discovery struct {
 // for anyone, and the token endpoint, where the ApiToken in the request is
 // the credential (no Kubernetes authentication). Wrong methods get 405.
 func (s *API) IssuerHandler() (http.Handler, error) {
-	urls := URLsOf(s.Issuer.Minter.URL)
+	urls := s.Issuer.urls
 	doc, err := json.Marshal(discovery{
 		Issuer: urls.Issuer, JWKSURI: urls.JWKS, TokenEndpoint: urls.TokenEndpoint,
 		GrantTypesSupported:               []string{GrantClientCredentials, GrantTokenExchange, GrantRefreshToken},
@@ -140,6 +145,5 @@ func (s *API) links() query.Links {
 	if s.Issuer == nil {
 		return query.Links{}
 	}
-	urls := URLsOf(s.Issuer.Minter.URL)
-	return query.Links{TokenEndpoint: &urls.TokenEndpoint, Issuer: &urls.Issuer}
+	return s.Issuer.links
 }

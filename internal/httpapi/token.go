@@ -75,7 +75,7 @@ func refuse(status int, code, format string, args ...any) *oauthFailure {
 }
 
 // serveToken is POST /oauth2/token: it parses and checks the request,
-// redeems the ApiToken (valid, Active, not expired; the previous token in
+// checks the ApiToken (valid, Active, not expired; the previous token in
 // its grace period too), decides the claims and signs them. Every token
 // that does not redeem gets the same invalid_grant, and counts against the
 // end client's failure budget as at the verify endpoints.
@@ -105,18 +105,18 @@ func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) st
 		writeOAuthError(w, fail)
 		return fail.err.Error
 	}
-	id, ok := s.Verifier.Redeem(tr.presented, now)
+	id, ok := s.Verifier.Check(tr.presented)
 	if !ok || (tr.clientID != "" && tr.clientID != id.Namespace+"/"+id.Name) {
 		s.Limiter.Failed(client)
-		r := accesstoken.InvalidGrantRefusal()
-		writeOAuthError(w, refuse(http.StatusBadRequest, r.Code, "%s", r.Description))
-		return r.Code
+		f := refusal(accesstoken.InvalidGrantRefusal())
+		writeOAuthError(w, f)
+		return f.err.Error
 	}
 	claims, err := s.Issuer.Minter.Grant(id, tr.req, now)
 	if err != nil {
 		var r *accesstoken.Refusal
 		if errors.As(err, &r) {
-			writeOAuthError(w, refuse(http.StatusBadRequest, r.Code, "%s", r.Description))
+			writeOAuthError(w, refusal(r))
 			return r.Code
 		}
 		s.Log.Error(err, "Failed to issue an access token")
@@ -143,6 +143,11 @@ func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) st
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, resp)
 	return "issued"
+}
+
+// refusal answers the rule's refusal: 400 with its code.
+func refusal(r *accesstoken.Refusal) *oauthFailure {
+	return &oauthFailure{status: http.StatusBadRequest, err: OAuthError{Error: r.Code, Description: r.Description}}
 }
 
 func writeOAuthError(w http.ResponseWriter, f *oauthFailure) {

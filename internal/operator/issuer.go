@@ -110,14 +110,11 @@ func setupIssuer(ctx context.Context, mgr ctrl.Manager, api *httpapi.API, opts O
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the signing key keeper: %w", err)
 	}
-	api.Issuer = &httpapi.IssuerConfig{
-		Minter: &accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience},
-		Keys:   keys,
-		// Half the overlap: a cached set is refreshed at least once while
-		// a new key is published and not yet signing, with room for the
-		// time the keeper's write takes to reach every replica.
-		JWKSMaxAge: min(o.Overlap/2, maxJWKSMaxAge),
-	}
+	// The JWK Set is cacheable for half the overlap: a cached set is
+	// refreshed at least once while a new key is published and not yet
+	// signing, with room for the keeper's write to reach every replica.
+	api.Issuer = httpapi.NewIssuerConfig(&accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience}, keys,
+		min(o.Overlap/2, maxJWKSMaxAge))
 	h, err := api.IssuerHandler()
 	if err != nil {
 		return nil, err

@@ -104,9 +104,6 @@ func (k *Keeper) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, er
 	if parseErr == nil && !plan.Changed() {
 		return k.after(plan, now), nil
 	}
-	if parseErr != nil {
-		plan.Dropped = nil
-	}
 	data, err := plan.Keys.Data()
 	if err != nil {
 		return ctrl.Result{}, err

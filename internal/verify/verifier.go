@@ -88,16 +88,11 @@ var (
 
 // Check is Verify without its side effects: it is not a use of the token
 // (no lastUsedDate, no metrics). The self-service API asks it whether a
-// token it just created verifies yet.
+// token it just created verifies yet; the token endpoint asks it, counts
+// the exchange in its own metrics and records the use (Used) only once it
+// has issued an access token.
 func (v *Verifier) Check(presented token.Value) (Identity, bool) {
 	return v.verify(presented, v.Clock.Now())
-}
-
-// Redeem is Verify for the token endpoint: the same rule at now, counted
-// with the exchanges, not the verifications. The endpoint records the use
-// (Used) only once it has issued an access token.
-func (v *Verifier) Redeem(presented token.Value, now time.Time) (Identity, bool) {
-	return v.verify(presented, now)
 }
 
 // Used records a use of id's token at t (lastUsedDate, coalesced).

@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
@@ -112,6 +113,10 @@ func main() {
 	flag.StringVar(&issuer.Namespace, "signing-key-namespace", "", "Namespace of the signing key Secret; defaults to the operator's namespace.")
 	flag.StringVar(&issuer.SecretName, "signing-key-secret", operator.DefaultSigningKeySecret,
 		"Name of the Secret that holds the signing keys, created and rotated by the leader.")
+	var markKey types.NamespacedName
+	flag.StringVar(&markKey.Name, "mark-key-secret", operator.DefaultMarkKeySecret,
+		"Name of the Secret, in the operator's namespace, holding the key of the operator's marks on the token Secrets it writes "+
+			"(an HMAC that proves a Secret is the operator's; created with a random key when missing).")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -142,6 +147,7 @@ func main() {
 	if issuer.Namespace == "" {
 		issuer.Namespace = operatorNamespace()
 	}
+	markKey.Namespace = operatorNamespace()
 	if err := issuer.Validate(queryOpts.Insecure); err != nil {
 		setupLog.Error(err, "Invalid flag")
 		os.Exit(1)
@@ -176,6 +182,7 @@ func main() {
 		SelfServiceMaxTTL:       selfServiceMaxTTL,
 		SelfServiceScopes:       personalScopes,
 		Issuer:                  issuer,
+		MarkKey:                 markKey,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)

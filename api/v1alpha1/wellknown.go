@@ -47,6 +47,10 @@ const (
 	// Secret the current value was copied from, so that an unchanged source is
 	// not read again.
 	SourceVersionAnnotation = "auth.apitoken.io/source-version"
+	// MarkAnnotation is the operator's HMAC over the token state it wrote
+	// (see tokensecret.Marker): the one mark of a Secret that nobody without
+	// the operator's key can forge.
+	MarkAnnotation = "auth.apitoken.io/mark"
 )
 
 // CreatedByAnnotation names the user who created an ApiToken through the
@@ -84,4 +88,10 @@ const (
 	// ReasonSecretRejected: the API server rejected the Secret the operator
 	// wrote, usually because of spec.secret.labels or annotations.
 	ReasonSecretRejected = "SecretRejected"
+	// ReasonDuplicateToken: another ApiToken already holds this token's
+	// fingerprint (one fingerprint, one ApiToken, cluster-wide).
+	ReasonDuplicateToken = "DuplicateToken"
+	// ReasonRetargeted: spec.secret.name changed and the Secret that held the
+	// token before was deleted, or stripped of the token (an event reason).
+	ReasonRetargeted = "Retargeted"
 )

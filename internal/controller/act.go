@@ -58,7 +58,7 @@ func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.
 		value = v
 	}
 	next := policy.NextState(in, d, value)
-	desired := tokensecret.Apply(tok, cur, next)
+	desired := tokensecret.Apply(tok, cur, next, r.Marker)
 	key := types.NamespacedName{Namespace: desired.Namespace, Name: desired.Name}
 	log := logf.FromContext(ctx).WithValues("secret", key)
 

@@ -36,6 +36,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // ApiTokenReconciler issues, imports, rotates, expires and revokes the token
@@ -49,6 +50,10 @@ type ApiTokenReconciler struct {
 	Clock     clock.PassiveClock
 	Recorder  recorder.EventRecorder
 	Generator token.Generator
+	// Marker signs the token state written into Secrets and checks it on
+	// the ones read: a Secret without the operator's mark (or a controller
+	// reference, or a status that names it) is never adopted.
+	Marker *tokensecret.Marker
 	// MaxConcurrentReconciles is how many ApiTokens are reconciled at once.
 	MaxConcurrentReconciles int
 
@@ -61,7 +66,7 @@ type ApiTokenReconciler struct {
 
 // +kubebuilder:rbac:groups=auth.apitoken.io,resources=apitokens,verbs=get;list;watch
 // +kubebuilder:rbac:groups=auth.apitoken.io,resources=apitokens/status,verbs=get;patch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile brings one ApiToken's Secret and status in line with its spec.
@@ -79,6 +84,9 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	decision := policy.Decide(in)
 	outcome, err := r.act(ctx, in, decision)
 	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.retire(ctx, in); err != nil {
 		return ctrl.Result{}, err
 	}
 	status := policy.Status(tok, outcome, in.Now)

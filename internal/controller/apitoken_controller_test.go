@@ -37,6 +37,13 @@ import (
 
 const validImport = "0123456789abcdefghijklmnopqrstuv"
 
+// uniqueValue is base with its last five characters replaced by the
+// namespace's random suffix: a fingerprint belongs to one ApiToken
+// cluster-wide, so specs that share a manager must not share values.
+func uniqueValue(base, ns string) string {
+	return base[:len(base)-5] + ns[len(ns)-5:]
+}
+
 var _ = Describe("ApiToken controller", func() {
 	var (
 		ctx context.Context
@@ -204,12 +211,12 @@ var _ = Describe("ApiToken controller", func() {
 
 	Context("importing a token", func() {
 		It("copies a valid value and follows the source when it changes", func() {
-			Expect(k8sClient.Create(ctx, testutil.MakeSecret(ns, "vault").Data("token", validImport).Obj())).To(Succeed())
+			Expect(k8sClient.Create(ctx, testutil.MakeSecret(ns, "vault").Data("token", uniqueValue(validImport, ns)).Obj())).To(Succeed())
 			tok := testutil.MakeApiToken(ns, "imp").Import("vault", "", "").Rotation(0, time.Hour).Obj()
 			Expect(k8sClient.Create(ctx, tok)).To(Succeed())
 
 			waitForStatus(ctx, ns, "imp", authv1alpha1.TokenStatusActive, authv1alpha1.ReasonImported)
-			Expect(string(getSecret(ctx, ns, "imp").Data["token"])).To(Equal(validImport))
+			Expect(string(getSecret(ctx, ns, "imp").Data["token"])).To(Equal(uniqueValue(validImport, ns)))
 			Eventually(func() []string { return eventReasons(ctx, ns, "imp") }).Should(ContainElement(authv1alpha1.ReasonImported))
 
 			next := "vwxyz0123456789abcdefghijklmnopq"
@@ -219,7 +226,7 @@ var _ = Describe("ApiToken controller", func() {
 			waitForRevision(ctx, ns, "imp", 2)
 			s := getSecret(ctx, ns, "imp")
 			Expect(string(s.Data["token"])).To(Equal(next))
-			Expect(string(s.Data["token.previous"])).To(Equal(validImport))
+			Expect(string(s.Data["token.previous"])).To(Equal(uniqueValue(validImport, ns)))
 		})
 
 		It("fails without writing a Secret while the source is missing or invalid, and recovers", func() {
@@ -229,7 +236,7 @@ var _ = Describe("ApiToken controller", func() {
 			Expect(readyCondition(got).Message).To(ContainSubstring(`import source Secret "later" not found`))
 
 			By("creating the source without the key")
-			src := testutil.MakeSecret(ns, "later").Data("password", validImport).Obj()
+			src := testutil.MakeSecret(ns, "later").Data("password", uniqueValue(validImport, ns)).Obj()
 			Expect(k8sClient.Create(ctx, src)).To(Succeed())
 			Eventually(func(g Gomega) {
 				g.Expect(readyCondition(getToken(ctx, ns, "pending-import")).Message).To(ContainSubstring(`has no key "api-key" (its keys: "password")`))
@@ -248,7 +255,7 @@ var _ = Describe("ApiToken controller", func() {
 
 			By("fixing the value")
 			src = getSecret(ctx, ns, "later")
-			src.Data["api-key"] = []byte(validImport)
+			src.Data["api-key"] = []byte(uniqueValue(validImport, ns))
 			Expect(k8sClient.Update(ctx, src)).To(Succeed())
 			waitForStatus(ctx, ns, "pending-import", authv1alpha1.TokenStatusActive, authv1alpha1.ReasonImported)
 		})
@@ -275,7 +282,9 @@ var _ = Describe("ApiToken controller", func() {
 
 			patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) { t.Spec.Revoked = true })
 			got := waitForStatus(ctx, ns, "rev", authv1alpha1.TokenStatusRevoked, authv1alpha1.ReasonRevoked)
-			Expect(got.Status.TokenHash).To(BeEmpty())
+			// The revoked fingerprint stays held, so that the value can
+			// never come back under another ApiToken.
+			Expect(got.Status.TokenHash).To(Equal(token.Fingerprint(old)))
 			s := getSecret(ctx, ns, "rev")
 			Expect(s.Data).NotTo(HaveKey("token"))
 			Expect(tokensecret.Read(got, s).Revoked).To(BeTrue())

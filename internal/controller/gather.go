@@ -27,7 +27,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/index"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // gather reads everything a decision needs (nothing for a hash-only
@@ -37,20 +40,74 @@ import (
 // source that policy.SourceUnchanged does not let go unread.
 func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiToken) (policy.Input, error) {
 	now := r.Clock.Now()
-	if tok.Hashed() != nil {
+	if h := tok.Hashed(); h != nil {
 		// A hash-only token has no Secret: its status is its whole record.
-		return policy.NewInput(tok, nil, now), nil
+		in := policy.NewInput(tok, nil, r.Marker, now)
+		var err error
+		in.Holders, err = r.holders(ctx, tok, h.TokenHash)
+		return in, err
 	}
 	target := types.NamespacedName{Namespace: tok.Namespace, Name: tok.SecretName()}
 	secret, err := r.getSecret(ctx, target)
 	if err != nil {
 		return policy.Input{}, err
 	}
-	in := policy.NewInput(tok, secret, now)
+	in := policy.NewInput(tok, secret, r.Marker, now)
 	if imp := tok.Import(); imp != nil {
-		err = r.gatherSource(ctx, &in, types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name})
+		if err = r.gatherSource(ctx, &in, types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name}); err != nil {
+			return in, err
+		}
+		if in.Holders, err = r.holders(ctx, tok, importedFingerprint(in, imp)); err != nil {
+			return in, err
+		}
 	}
+	in.Former, err = r.formerSecret(ctx, tok)
 	return in, err
+}
+
+// holders are the other ApiTokens, cluster-wide, whose status holds fp.
+func (r *ApiTokenReconciler) holders(ctx context.Context, tok *authv1alpha1.ApiToken, fp string) ([]policy.Holder, error) {
+	if fp == "" {
+		return nil, nil
+	}
+	var list authv1alpha1.ApiTokenList
+	if err := r.Client.List(ctx, &list, client.MatchingFields{index.FingerprintsKey: fp}); err != nil {
+		return nil, fmt.Errorf("listing the holders of a fingerprint: %w", err)
+	}
+	var out []policy.Holder
+	for i := range list.Items {
+		if t := &list.Items[i]; t.UID != tok.UID && policy.Holds(t, fp) {
+			out = append(out, policy.HolderFor(t))
+		}
+	}
+	return out, nil
+}
+
+// importedFingerprint is the fingerprint of the value an import is about to
+// copy: the source's when it was read, else the value the Secret holds.
+func importedFingerprint(in policy.Input, imp *authv1alpha1.ImportSource) string {
+	if in.Source != nil {
+		if b, ok := in.Source.Data[imp.ImportKey()]; ok {
+			return token.Fingerprint(b)
+		}
+		return ""
+	}
+	return in.State.Hash
+}
+
+// formerSecret is the Secret that held tok's token before spec.secret.name
+// changed (status.secretName still names it), when the operator wrote it
+// for tok; nil otherwise.
+func (r *ApiTokenReconciler) formerSecret(ctx context.Context, tok *authv1alpha1.ApiToken) (*corev1.Secret, error) {
+	name := tok.Status.SecretName
+	if name == "" || name == tok.SecretName() {
+		return nil, nil
+	}
+	s, err := r.getCached(ctx, types.NamespacedName{Namespace: tok.Namespace, Name: name})
+	if err != nil || s == nil || !tokensecret.Owned(tok, s, r.Marker) {
+		return nil, err
+	}
+	return s, nil
 }
 
 // gatherSource reads the import source into in. A managed Secret is in the

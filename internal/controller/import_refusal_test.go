@@ -95,7 +95,7 @@ var _ = Describe("Import refusals", func() {
 			// Not in the manager's cache: only its metadata, stripped, is.
 			gone := testutil.MakeApiToken(ns, "gone").Obj()
 			s := tokensecret.Apply(gone, nil, tokensecret.State{Current: token.NewValue([]byte(validImport)), Hash: token.Fingerprint([]byte(validImport)),
-				IssuedAt: time.Now().UTC().Truncate(time.Second), Revision: 1})
+				IssuedAt: time.Now().UTC().Truncate(time.Second), Revision: 1}, testutil.Marker)
 			s.Name, s.Labels, s.OwnerReferences = "src", nil, nil
 			Expect(k8sClient.Create(ctx, s)).To(Succeed())
 			return []byte(validImport)
@@ -117,5 +117,5 @@ func copiedBeforeTheRule(ctx context.Context, tok *authv1alpha1.ApiToken, value 
 	v := token.NewValue(value)
 	Expect(k8sClient.Create(ctx, tokensecret.Apply(tok, nil, tokensecret.State{
 		Current: v, Hash: v.Fingerprint(), IssuedAt: time.Now().UTC().Truncate(time.Second), Revision: 1, SourceVersion: sourceVersion,
-	}))).To(Succeed())
+	}, testutil.Marker))).To(Succeed())
 }

@@ -56,7 +56,7 @@ var _ = Describe("Secrecy", func() {
 		annotateRotate(ctx, gen, "1")
 		waitForRevision(ctx, ns, "gen", 2)
 
-		Expect(k8sClient.Create(ctx, testutil.MakeSecret(ns, "src").Data("token", validImport).Data("bad", "UPPER-case-value-not-allowed").Obj())).To(Succeed())
+		Expect(k8sClient.Create(ctx, testutil.MakeSecret(ns, "src").Data("token", uniqueValue(validImport, ns)).Data("bad", "UPPER-case-value-not-allowed").Obj())).To(Succeed())
 		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "imp").Import("src", "", "").Obj())).To(Succeed())
 		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "bad").Import("src", "bad", "").Obj())).To(Succeed())
 		waitForRevision(ctx, ns, "imp", 1)

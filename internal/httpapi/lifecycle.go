@@ -147,8 +147,11 @@ func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alp
 
 // delete answers DELETE /api/v1/tokens/{namespace}/{name} with 204.
 func (s *API) delete(w http.ResponseWriter, r *http.Request) {
-	tok, _, ok := s.target(w, r, "delete", r.PathValue("namespace"), r.PathValue("name"))
-	if ok && s.deleteToken(w, r, tok) {
+	tok, g, ok := s.target(w, r, "delete", r.PathValue("namespace"), r.PathValue("name"))
+	if !ok || revokedStaysForOwner(w, g, tok) {
+		return
+	}
+	if s.deleteToken(w, r, tok) {
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

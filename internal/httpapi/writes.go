@@ -150,6 +150,21 @@ func revokedForOwner(w http.ResponseWriter, g grant, tok *authv1alpha1.ApiToken)
 	return true
 }
 
+// revokedStaysForOwner refuses the holder of a revoked personal token its
+// deletion: the revoked ApiToken is what keeps its fingerprint held (one
+// fingerprint, one ApiToken), so deleting it would let the same value be
+// imported again under a new name. Whoever may delete ApiTokens in the
+// namespace (an administrator) may still delete it.
+func revokedStaysForOwner(w http.ResponseWriter, g grant, tok *authv1alpha1.ApiToken) bool {
+	if g != grantOwn || !tok.Spec.Revoked {
+		return false
+	}
+	writeError(w, http.StatusForbidden, fmt.Sprintf(
+		"ApiToken %s/%s is a revoked personal token: its holder may not delete it, so that its value can never verify again under another name; "+
+			"deleting it needs delete on apitokens in namespace %q (an administrator)", tok.Namespace, tok.Name, tok.Namespace))
+	return true
+}
+
 // writeFailed answers a failed API request: the API server's validation
 // messages pass through as 400 naming the field, an existing name is 409,
 // a concurrent change 409; anything else is 500 with the reason logged.

@@ -51,5 +51,29 @@ func Setup(ctx context.Context, indexer client.FieldIndexer) error {
 	if err := indexer.IndexField(ctx, &authv1alpha1.ApiToken{}, SecretRefsKey, SecretRefs); err != nil {
 		return fmt.Errorf("indexing ApiTokens by %s: %w", SecretRefsKey, err)
 	}
+	if err := indexer.IndexField(ctx, &authv1alpha1.ApiToken{}, FingerprintsKey, Fingerprints); err != nil {
+		return fmt.Errorf("indexing ApiTokens by %s: %w", FingerprintsKey, err)
+	}
 	return nil
+}
+
+// FingerprintsKey indexes ApiTokens by the fingerprints their status holds
+// (current and previous, revoked ones included), cluster-wide, so that the
+// controller finds another holder of a fingerprint in one lookup.
+const FingerprintsKey = "apitoken.fingerprints"
+
+// Fingerprints is the index function of FingerprintsKey.
+func Fingerprints(obj client.Object) []string {
+	tok, ok := obj.(*authv1alpha1.ApiToken)
+	if !ok {
+		return nil
+	}
+	var out []string
+	if fp := tok.Status.TokenHash; fp != "" {
+		out = append(out, fp)
+	}
+	if fp := tok.Status.PreviousTokenHash; fp != "" && fp != tok.Status.TokenHash {
+		out = append(out, fp)
+	}
+	return out
 }

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/clock"
@@ -42,6 +43,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/signing"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -85,6 +87,10 @@ type Options struct {
 	// Issuer is the access-token issuer's listener (every replica) and
 	// signing keys (kept by the leader); it shares the query API's TLS.
 	Issuer IssuerOptions
+	// MarkKey is the Secret of the key that signs the operator's marks on
+	// token Secrets; the name defaults to DefaultMarkKeySecret and the
+	// namespace to "default" (cmd/main.go passes the operator's).
+	MarkKey types.NamespacedName
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -103,6 +109,17 @@ func ManagerOptions() ctrl.Options {
 // uses them: the controller (leader only), the HTTP servers (every
 // replica), the lastUsed tracker and the metrics. It returns the read model.
 func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Model, error) {
+	markKey := opts.MarkKey
+	if markKey.Name == "" {
+		markKey.Name = DefaultMarkKeySecret
+	}
+	if markKey.Namespace == "" {
+		markKey.Namespace = "default"
+	}
+	marker, err := loadMarker(ctx, mgr.GetAPIReader(), mgr.GetClient(), markKey)
+	if err != nil {
+		return nil, err
+	}
 	model := readmodel.NewModel()
 	if err := model.Bind(ctx, mgr.GetCache()); err != nil {
 		return nil, err
@@ -116,13 +133,14 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 		Clock:                   clock.RealClock{},
 		Recorder:                mgr.GetEventRecorder(EventSource),
 		Generator:               token.Generator{},
+		Marker:                  marker,
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}
 	collector := &metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}
 	if opts.Query.Enabled() || opts.Issuer.Enabled() {
-		keys, err := setupHTTP(ctx, mgr, model, opts)
+		keys, err := setupHTTP(ctx, mgr, model, marker, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -139,8 +157,8 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 // setupHTTP builds the token index and the verifier, then the query server,
 // the forward-auth listener and the issuer, each when asked for. It returns
 // the signing keys when the issuer is on.
-func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, opts Options) (*signing.Keys, error) {
-	index := verify.NewIndex()
+func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, marker *tokensecret.Marker, opts Options) (*signing.Keys, error) {
+	index := verify.NewIndex(marker)
 	indexSynced, err := index.Bind(ctx, mgr.GetCache())
 	if err != nil {
 		return nil, err

@@ -113,6 +113,9 @@ func decideGenerate(in Input) Decision {
 		return issue(authv1alpha1.ReasonReissued, fmt.Sprintf("Secret %q was deleted: issued a new token", tok.SecretName()), false)
 	case in.Secret == nil || st.Revoked:
 		return issue(authv1alpha1.ReasonIssued, fmt.Sprintf("issued a new token into Secret %q", tok.SecretName()), false)
+	case in.Untrusted:
+		return issue(authv1alpha1.ReasonReissued, fmt.Sprintf(
+			"the token in Secret %q key %q was not written by the operator for this ApiToken: issued a new token", tok.SecretName(), tok.SecretKey()), false)
 	case !st.Consistent():
 		return issue(authv1alpha1.ReasonReissued, fmt.Sprintf(
 			"the token in Secret %q key %q was removed or edited: issued a new token", tok.SecretName(), tok.SecretKey()), false)
@@ -138,6 +141,9 @@ func decideImport(in Input, imp *authv1alpha1.ImportSource) Decision {
 	if failed != nil {
 		return *failed
 	}
+	if duplicate(tok, value.Fingerprint(), in.Holders) {
+		return failDuplicate()
+	}
 	rotate := tok.Annotations[authv1alpha1.RotateAnnotation]
 	copyValue := func(reason, msg string, keep bool) Decision {
 		return Decision{Action: ActionImport, Reason: reason, Message: msg, KeepPrevious: keep, Value: value, RotateHandled: rotate}
@@ -148,6 +154,9 @@ func decideImport(in Input, imp *authv1alpha1.ImportSource) Decision {
 		return copyValue(authv1alpha1.ReasonReissued, fmt.Sprintf("Secret %q was deleted: copied the token from %s again", tok.SecretName(), from), false)
 	case in.Secret == nil || st.Revoked:
 		return copyValue(authv1alpha1.ReasonImported, "imported the token from "+from, false)
+	case in.Untrusted:
+		return copyValue(authv1alpha1.ReasonReissued, fmt.Sprintf(
+			"the token in Secret %q key %q was not written by the operator for this ApiToken: copied it from %s again", tok.SecretName(), tok.SecretKey(), from), false)
 	case !st.Consistent():
 		return copyValue(authv1alpha1.ReasonReissued, fmt.Sprintf(
 			"the token in Secret %q key %q was removed or edited: copied it from %s again", tok.SecretName(), tok.SecretKey(), from), false)

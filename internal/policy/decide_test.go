@@ -47,12 +47,12 @@ func holding(v string, issuedAt time.Time, revision int64) tokensecret.State {
 
 // managed is the Secret the operator would have written for tok at issuedAt.
 func managed(tok *authv1alpha1.ApiToken, v string, issuedAt time.Time, revision int64) *corev1.Secret {
-	return tokensecret.Apply(tok, nil, holding(v, issuedAt, revision))
+	return tokensecret.Apply(tok, nil, holding(v, issuedAt, revision), testutil.Marker)
 }
 
 // written is the Secret the operator would have written for tok holding st.
 func written(tok *authv1alpha1.ApiToken, st tokensecret.State) *corev1.Secret {
-	return tokensecret.Apply(tok, nil, st)
+	return tokensecret.Apply(tok, nil, st, testutil.Marker)
 }
 
 // edited is s with a data key set by hand.
@@ -65,7 +65,7 @@ func edited(s *corev1.Secret, key, v string) *corev1.Secret {
 // input is tc.in as gather would have built it: the target's ownership and
 // state read once.
 func input(tc Input) Input {
-	in := NewInput(tc.Token, tc.Secret, tc.Now)
+	in := NewInput(tc.Token, tc.Secret, testutil.Marker, tc.Now)
 	in.Source, in.SourceUnchanged, in.SourceVersion = tc.Source, tc.SourceUnchanged, tc.SourceVersion
 	return in
 }

@@ -47,6 +47,8 @@ func decideHashed(in Input, h *authv1alpha1.HashedSource) Decision {
 	case st.TokenHash == h.TokenHash && revokedHere(st):
 		return fail(authv1alpha1.ReasonRevokedTokenReused,
 			"spec.source.hashed.tokenHash is the fingerprint of the token that was revoked, and a revoked token never verifies again: set the fingerprint of a new token (regenerate it)")
+	case duplicate(tok, h.TokenHash, in.Holders):
+		return failDuplicate()
 	case st.TokenHash == h.TokenHash:
 		return Decision{Action: ActionNone}
 	case st.TokenHash == "":
@@ -90,6 +92,11 @@ func hashedStatus(tok *authv1alpha1.ApiToken, d Decision, now time.Time) authv1a
 		}
 		out.TokenHash, out.CreationDate = h.TokenHash, timePtr(now)
 		out.Revision++
+	}
+	if d.Action == ActionFail && d.WithdrawToken && out.TokenHash == h.TokenHash {
+		// A copy that lost its fingerprint to the first holder (see
+		// duplicate) stops verifying: the index reads status.
+		out.TokenHash, out.TokenLastChars, out.CreationDate = "", "", nil
 	}
 	if out.TokenHash == h.TokenHash {
 		out.TokenLastChars = h.TokenLastChars

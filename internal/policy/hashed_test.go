@@ -30,7 +30,7 @@ import (
 // reconcileHashed is one reconcile of a hash-only token at t, as the
 // controller runs it: decide, then status from the decision.
 func reconcileHashed(tok *authv1alpha1.ApiToken, t time.Time) (*authv1alpha1.ApiToken, Decision) {
-	in := NewInput(tok, nil, t)
+	in := NewInput(tok, nil, testutil.Marker, t)
 	d := Decide(in)
 	out := tok.DeepCopy()
 	out.Status = Status(tok, Unchanged(in, d), t)
@@ -216,7 +216,7 @@ func TestHashedLifecycle(t *testing.T) {
 
 func TestHashedNeverTouchesASecret(t *testing.T) {
 	tok := testutil.MakeApiToken(ns, "alice").Hashed(value).Obj()
-	in := NewInput(tok, testutil.MakeSecret(ns, "alice").Obj(), now)
+	in := NewInput(tok, testutil.MakeSecret(ns, "alice").Obj(), testutil.Marker, now)
 	for _, d := range []Decision{{Action: ActionAccept}, {Action: ActionRevoke}, {Action: ActionFail, WithdrawToken: true}} {
 		if d.TouchesSecret(in) {
 			t.Errorf("%s touches a Secret of a hash-only token", d.Action)

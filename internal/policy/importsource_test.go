@@ -206,7 +206,7 @@ func TestRefusalSurvivesAnUnchangedSource(t *testing.T) {
 		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			in := NewInput(tok, target, now)
+			in := NewInput(tok, target, testutil.Marker, now)
 			if SourceUnchanged(in.State, &metav1.PartialObjectMetadata{ObjectMeta: SourceMetadata(source.ObjectMeta)}) {
 				t.Fatal("the source would not be read again")
 			}

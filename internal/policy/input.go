@@ -29,6 +29,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
@@ -54,16 +55,34 @@ type Input struct {
 	// SourceVersion is the import source's resourceVersion, recorded on the
 	// target Secret with a copied value.
 	SourceVersion string
-	Now           time.Time
+	// Untrusted says the Secret is this ApiToken's to write, but the token
+	// it holds is not one the operator wrote for it (tokensecret.Trusted):
+	// State then holds no value, so the token is issued or copied again,
+	// and the Secret's value is never reported nor verified.
+	Untrusted bool
+	// Holders are the other ApiTokens, cluster-wide, whose status holds the
+	// fingerprint this ApiToken is about to hold or holds (a hash-only
+	// token's spec, an import source's value); see DuplicateToken.
+	Holders []Holder
+	// Former is the Secret that held the token before spec.secret.name
+	// changed, when it is this ApiToken's; nil otherwise. Its token must
+	// stop verifying at once (see FormerSecret).
+	Former *corev1.Secret
+	Now    time.Time
 }
 
 // NewInput starts the input of tok from its target Secret as read (nil when
-// there is none). It is the one place where the Secret's ownership is
-// decided and its token state read.
-func NewInput(tok *authv1alpha1.ApiToken, secret *corev1.Secret, now time.Time) Input {
+// there is none), m checking the operator's marks. It is the one place
+// where the Secret's ownership is decided and its token state read.
+func NewInput(tok *authv1alpha1.ApiToken, secret *corev1.Secret, m *tokensecret.Marker, now time.Time) Input {
 	in := Input{Token: tok, Secret: secret, Now: now}
-	if secret != nil && tokensecret.Owned(tok, secret) {
-		in.Owned, in.State = true, tokensecret.Read(tok, secret)
+	if secret == nil || !tokensecret.Owned(tok, secret, m) {
+		return in
+	}
+	in.Owned, in.State = true, tokensecret.Read(tok, secret)
+	if in.State.Consistent() && !tokensecret.Trusted(tok, secret, in.State, m) {
+		in.Untrusted = true
+		in.State.Current, in.State.Previous, in.State.Hash = token.Value{}, token.Value{}, ""
 	}
 	return in
 }

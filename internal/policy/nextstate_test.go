@@ -41,7 +41,7 @@ var testNow = time.Date(2026, 11, 23, 12, 0, 0, 500, time.UTC)
 
 // desired is the Secret after acting on d: what act writes.
 func desired(tok *authv1alpha1.ApiToken, cur *corev1.Secret, d Decision, v string, now time.Time) *corev1.Secret {
-	return tokensecret.Apply(tok, cur, NextState(NewInput(tok, cur, now), d, token.NewValue([]byte(v))))
+	return tokensecret.Apply(tok, cur, NextState(NewInput(tok, cur, testutil.Marker, now), d, token.NewValue([]byte(v))), testutil.Marker)
 }
 
 // issued is the Secret of a token issued with v at at.
@@ -174,10 +174,10 @@ func TestNextState(t *testing.T) {
 			if tc.cur != nil {
 				before = tc.cur.DeepCopy()
 			}
-			in := NewInput(tc.tok, tc.cur, testNow)
+			in := NewInput(tc.tok, tc.cur, testutil.Marker, testNow)
 			in.SourceVersion = "src-7"
 			next := NextState(in, tc.d, token.NewValue([]byte(tc.value)))
-			s := tokensecret.Apply(tc.tok, tc.cur, next)
+			s := tokensecret.Apply(tc.tok, tc.cur, next, testutil.Marker)
 			tc.check(t, s, tokensecret.Read(tc.tok, s))
 			if tc.cur != nil && !equality.Semantic.DeepEqual(before, tc.cur) {
 				t.Fatal("acting modified the Secret it was given")
@@ -188,9 +188,9 @@ func TestNextState(t *testing.T) {
 
 func TestTouchesSecret(t *testing.T) {
 	tok := testutil.MakeApiToken(ns, "ci").Obj()
-	ours := NewInput(tok, issued(tok, valueA, testNow), testNow)
-	foreign := NewInput(tok, testutil.MakeSecret(ns, "ci").Data("token", valueA).Obj(), testNow)
-	none := NewInput(tok, nil, testNow)
+	ours := NewInput(tok, issued(tok, valueA, testNow), testutil.Marker, testNow)
+	foreign := NewInput(tok, testutil.MakeSecret(ns, "ci").Data("token", valueA).Obj(), testutil.Marker, testNow)
+	none := NewInput(tok, nil, testutil.Marker, testNow)
 
 	cases := map[string]struct {
 		in   Input
@@ -219,7 +219,7 @@ func TestTouchesSecret(t *testing.T) {
 func withPrevious(tok *authv1alpha1.ApiToken, s *corev1.Secret, v string, expires time.Time) *corev1.Secret {
 	st := tokensecret.Read(tok, s)
 	st.Previous, st.PreviousExpiresAt = token.NewValue([]byte(v)), expires.Truncate(time.Second)
-	return tokensecret.Apply(tok, s, st)
+	return tokensecret.Apply(tok, s, st, testutil.Marker)
 }
 
 func expect(t *testing.T, got, want, what string) {

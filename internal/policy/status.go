@@ -79,9 +79,15 @@ func Status(tok *authv1alpha1.ApiToken, o Outcome, now time.Time) authv1alpha1.A
 // state; an empty state (no Secret, revoked, not ours) clears them.
 func setTokenFields(out *authv1alpha1.ApiTokenStatus, tok *authv1alpha1.ApiToken, st tokensecret.State, now time.Time) {
 	out.CreationDate, out.ExpirationDate, out.RenewalTime, out.PreviousTokenExpirationDate = nil, nil, nil, nil
-	out.TokenLastChars, out.TokenHash, out.SecretName = "", "", ""
+	keptHash, keptChars := out.TokenHash, out.TokenLastChars
+	out.TokenLastChars, out.TokenHash, out.PreviousTokenHash, out.SecretName = "", "", "", ""
 	out.Revision = max(out.Revision, st.Revision)
 	if !st.Consistent() {
+		if tok.Spec.Revoked {
+			// A revoked token's fingerprint stays in status: it is still
+			// held (see Holds), so that nobody can bring the value back.
+			out.TokenHash, out.TokenLastChars = keptHash, keptChars
+		}
 		return
 	}
 	sched := ScheduleFor(tok, st.IssuedAt)
@@ -90,6 +96,9 @@ func setTokenFields(out *authv1alpha1.ApiTokenStatus, tok *authv1alpha1.ApiToken
 	out.RenewalTime = timePtr(sched.Renewal)
 	if !st.Previous.IsZero() && now.Before(st.PreviousExpiresAt) {
 		out.PreviousTokenExpirationDate = timePtr(st.PreviousExpiresAt)
+		// The verifier accepts the previous value only if its digest is
+		// the one status names.
+		out.PreviousTokenHash = st.Previous.Fingerprint()
 	}
 	out.TokenLastChars = st.Current.LastChars(tokenLastCharsCount)
 	out.TokenHash = st.Hash

@@ -41,7 +41,7 @@ func TestStatus(t *testing.T) {
 	lastUsed := metav1.NewTime(testNow.Add(-time.Minute))
 	withLastUsed := tok.DeepCopy()
 	withLastUsed.Status.LastUsedDate = &lastUsed
-	rejected := Rejected(NewInput(tok, secret, testNow), Decision{Action: ActionIssue}, "metadata.annotations: Too long")
+	rejected := Rejected(NewInput(tok, secret, testutil.Marker, testNow), Decision{Action: ActionIssue}, "metadata.annotations: Too long")
 
 	cases := map[string]struct {
 		tok        *authv1alpha1.ApiToken
@@ -125,7 +125,7 @@ func TestStatus(t *testing.T) {
 			if tc.d.Action == "" {
 				tc.d.Action = ActionNone
 			}
-			o := Unchanged(NewInput(tc.tok, tc.secret, clock.Now()), tc.d)
+			o := Unchanged(NewInput(tc.tok, tc.secret, testutil.Marker, clock.Now()), tc.d)
 			if tc.outcome != nil {
 				o = *tc.outcome
 			}

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // Null marks an absent date or ttl in a Row.
@@ -62,6 +63,10 @@ type Row struct {
 	// Audiences share the cached object's slice (spec.accessToken.audiences);
 	// never modify them.
 	Audiences []string
+	// CurrentDigest and PreviousDigest are the digests status names
+	// (tokenHash, previousTokenHash): a value verifies only if its digest
+	// is one of them. Zero when absent.
+	CurrentDigest, PreviousDigest tokensecret.Digest
 
 	// haystack is what the search parameter looks in: the lower-cased name,
 	// displayName, principal and description, separated by NUL so that a
@@ -101,6 +106,8 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	if r.Status == "" {
 		r.Status = authv1alpha1.TokenStatusPending
 	}
+	r.CurrentDigest, _ = tokensecret.ParseDigest(t.Status.TokenHash)
+	r.PreviousDigest, _ = tokensecret.ParseDigest(t.Status.PreviousTokenHash)
 	if t.Status.CreationDate != nil {
 		r.Created = t.Status.CreationDate.UnixMilli()
 	}

@@ -78,7 +78,7 @@ func BenchModel(tokens []*authv1alpha1.ApiToken) *readmodel.Model {
 // Secrets as the operator writes them), and the tokens' values.
 func IndexedVerifier(tb testing.TB, n int) (*verify.Verifier, []token.Value) {
 	tb.Helper()
-	idx, model := verify.NewIndex(), readmodel.NewModel()
+	idx, model := verify.NewIndex(nil), readmodel.NewModel()
 	values := make([]token.Value, n)
 	gen := token.Generator{}
 	created := metav1.NewTime(time.Now().Truncate(time.Second))
@@ -91,12 +91,23 @@ func IndexedVerifier(tb testing.TB, n int) (*verify.Verifier, []token.Value) {
 		values[i] = v
 		ns, name := fmt.Sprintf("team-%02d", i%50), fmt.Sprintf("token-%06d", i)
 		tok := &authv1alpha1.ApiToken{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID(fmt.Sprintf("uid-%06d", i))},
 			Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "svc"},
-			Status:     authv1alpha1.ApiTokenStatus{TokenStatus: authv1alpha1.TokenStatusActive, CreationDate: &created, ExpirationDate: &expires},
+			Status: authv1alpha1.ApiTokenStatus{TokenStatus: authv1alpha1.TokenStatusActive, CreationDate: &created, ExpirationDate: &expires,
+				SecretName: name, TokenHash: v.Fingerprint(), Revision: 1},
 		}
-		idx.Update(tokensecret.Apply(tok, nil, tokensecret.State{Current: v, Hash: v.Fingerprint(), IssuedAt: created.Time, Revision: 1}))
+		idx.Update(tokensecret.Apply(tok, nil, tokensecret.State{Current: v, Hash: v.Fingerprint(), IssuedAt: created.Time, Revision: 1}, nil))
 		model.Upsert(readmodel.RowFor(tok))
 	}
 	return &verify.Verifier{Index: idx, Model: model, Clock: clock.RealClock{}}, values
 }
+
+// Marker is a mark signer with a fixed key, for tests that write Secrets as
+// the operator does.
+var Marker = func() *tokensecret.Marker {
+	m, err := tokensecret.NewMarker([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()

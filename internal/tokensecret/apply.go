@@ -32,7 +32,7 @@ import (
 var stateAnnotations = []string{
 	authv1alpha1.TokenHashAnnotation, authv1alpha1.IssuedAtAnnotation, authv1alpha1.RevisionAnnotation,
 	authv1alpha1.PreviousExpiresAtAnnotation, authv1alpha1.RotateHandledAnnotation,
-	authv1alpha1.SourceVersionAnnotation, authv1alpha1.RevokedAtAnnotation,
+	authv1alpha1.SourceVersionAnnotation, authv1alpha1.RevokedAtAnnotation, authv1alpha1.MarkAnnotation,
 }
 
 // Apply returns cur (tok's Secret, or nil when there is none yet) holding
@@ -42,8 +42,9 @@ var stateAnnotations = []string{
 // want has none. A part that does not differ is left as it is, to the
 // letter, so Apply(tok, s, Read(tok, s)) changes nothing but the operator's
 // marks and causes no write; and Read(tok, Apply(tok, s, want)) is want when
-// its times are whole seconds. Apply does not modify cur.
-func Apply(tok *authv1alpha1.ApiToken, cur *corev1.Secret, want State) *corev1.Secret {
+// its times are whole seconds. m signs the state (the mark annotation).
+// Apply does not modify cur.
+func Apply(tok *authv1alpha1.ApiToken, cur *corev1.Secret, want State, m *Marker) *corev1.Secret {
 	var s *corev1.Secret
 	if cur != nil {
 		s = cur.DeepCopy()
@@ -73,6 +74,7 @@ func Apply(tok *authv1alpha1.ApiToken, cur *corev1.Secret, want State) *corev1.S
 	setTime(a, authv1alpha1.PreviousExpiresAtAnnotation, have.PreviousExpiresAt, want.PreviousExpiresAt)
 	setString(a, authv1alpha1.RotateHandledAnnotation, have.RotateHandled, want.RotateHandled)
 	setString(a, authv1alpha1.SourceVersionAnnotation, have.SourceVersion, want.SourceVersion)
+	setString(a, authv1alpha1.MarkAnnotation, a[authv1alpha1.MarkAnnotation], m.Mark(s.Namespace, s.Name, tok.Name, want))
 	if want.Revoked != have.Revoked || !want.RevokedAt.Equal(have.RevokedAt) {
 		delete(a, authv1alpha1.RevokedAtAnnotation)
 		if want.Revoked {

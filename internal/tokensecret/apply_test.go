@@ -17,6 +17,7 @@ limitations under the License.
 package tokensecret_test
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -62,14 +63,14 @@ func TestReadApplyRoundTrip(t *testing.T) {
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := tokensecret.Apply(tok, nil, want)
+			s := tokensecret.Apply(tok, nil, want, testutil.Marker)
 			if got := tokensecret.Read(tok, s); utc(got) != utc(want) {
 				t.Fatalf("Read(Apply(state)) = %+v, want %+v", got, want)
 			}
-			if again := tokensecret.Apply(tok, s, tokensecret.Read(tok, s)); !equality.Semantic.DeepEqual(again, s) {
+			if again := tokensecret.Apply(tok, s, tokensecret.Read(tok, s), testutil.Marker); !equality.Semantic.DeepEqual(again, s) {
 				t.Fatalf("Apply(s, Read(s)) changed the Secret:\n%+v\n%+v", again, s)
 			}
-			if !tokensecret.Owned(tok, s) {
+			if !tokensecret.Owned(tok, s, testutil.Marker) {
 				t.Fatal("the Secret Apply wrote is not owned by its ApiToken")
 			}
 		})
@@ -80,7 +81,7 @@ func TestApplyWireFormat(t *testing.T) {
 	tok := testutil.MakeApiToken(ns, "ci").SecretLabel("example.com/backup", "yes").Obj()
 	rotated := active(valueB, 2)
 	rotated.Previous, rotated.PreviousExpiresAt, rotated.RotateHandled, rotated.SourceVersion = v(valueA), issuedAt.Add(10*time.Minute), "r1", "17"
-	s := tokensecret.Apply(tok, nil, rotated)
+	s := tokensecret.Apply(tok, nil, rotated, testutil.Marker)
 
 	want := map[string]string{
 		authv1alpha1.OwnerAnnotation:             "ci",
@@ -91,8 +92,11 @@ func TestApplyWireFormat(t *testing.T) {
 		authv1alpha1.RotateHandledAnnotation:     "r1",
 		authv1alpha1.SourceVersionAnnotation:     "17",
 	}
-	if !equality.Semantic.DeepEqual(s.Annotations, want) {
-		t.Fatalf("annotations = %v, want %v", s.Annotations, want)
+	if !testutil.Marker.Valid(s) {
+		t.Fatal("the Secret Apply wrote does not carry a valid mark")
+	}
+	if got := withoutMark(s.Annotations); !equality.Semantic.DeepEqual(got, want) {
+		t.Fatalf("annotations = %v, want %v", got, want)
 	}
 	if string(s.Data["token"]) != valueB || string(s.Data["token.previous"]) != valueA || len(s.Data) != 2 {
 		t.Fatalf("data keys: %v", keys(s.Data))
@@ -108,14 +112,17 @@ func TestApplyWireFormat(t *testing.T) {
 		t.Fatalf("owner reference = %+v, want a blocking controller reference to the ApiToken", ref)
 	}
 
-	revoked := tokensecret.Apply(tok, s, tokensecret.State{Revoked: true, RevokedAt: issuedAt, Revision: 2, RotateHandled: "r1"})
+	revoked := tokensecret.Apply(tok, s, tokensecret.State{Revoked: true, RevokedAt: issuedAt, Revision: 2, RotateHandled: "r1"}, testutil.Marker)
 	wantRevoked := map[string]string{
 		authv1alpha1.OwnerAnnotation:         "ci",
 		authv1alpha1.RevisionAnnotation:      "2",
 		authv1alpha1.RotateHandledAnnotation: "r1",
 		authv1alpha1.RevokedAtAnnotation:     "2026-11-23T12:00:00Z",
 	}
-	if !equality.Semantic.DeepEqual(revoked.Annotations, wantRevoked) || len(revoked.Data) != 0 {
+	if !testutil.Marker.Valid(revoked) {
+		t.Fatal("a revoked Secret's mark is not valid")
+	}
+	if !equality.Semantic.DeepEqual(withoutMark(revoked.Annotations), wantRevoked) || len(revoked.Data) != 0 {
 		t.Fatalf("revoked: annotations %v, data keys %v", revoked.Annotations, keys(revoked.Data))
 	}
 }
@@ -123,7 +130,7 @@ func TestApplyWireFormat(t *testing.T) {
 func TestApplyKeepsWhatItDoesNotChange(t *testing.T) {
 	tok := testutil.MakeApiToken(ns, "ci").Obj()
 	other := metav1.OwnerReference{APIVersion: "v1", Kind: "ConfigMap", Name: "x", UID: "cm-uid"}
-	written := tokensecret.Apply(tok, nil, active(valueA, 1))
+	written := tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker)
 
 	cases := map[string]struct {
 		tok   *authv1alpha1.ApiToken
@@ -205,7 +212,7 @@ func TestApplyKeepsWhatItDoesNotChange(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			before := tc.cur.DeepCopy()
-			tc.check(t, tokensecret.Apply(tc.tok, tc.cur, tc.want(tc.cur)))
+			tc.check(t, tokensecret.Apply(tc.tok, tc.cur, tc.want(tc.cur), testutil.Marker))
 			if !equality.Semantic.DeepEqual(before, tc.cur) {
 				t.Fatal("Apply modified its input")
 			}
@@ -215,7 +222,7 @@ func TestApplyKeepsWhatItDoesNotChange(t *testing.T) {
 
 func TestRead(t *testing.T) {
 	tok := testutil.MakeApiToken(ns, "ci").Obj()
-	written := tokensecret.Apply(tok, nil, active(valueA, 3))
+	written := tokensecret.Apply(tok, nil, active(valueA, 3), testutil.Marker)
 
 	cases := map[string]struct {
 		s              *corev1.Secret
@@ -292,4 +299,10 @@ func is[T comparable](t *testing.T, what string, got, want T) {
 	if got != want {
 		t.Fatalf("%s = %v, want %v", what, got, want)
 	}
+}
+
+func withoutMark(a map[string]string) map[string]string {
+	out := maps.Clone(a)
+	delete(out, authv1alpha1.MarkAnnotation)
+	return out
 }

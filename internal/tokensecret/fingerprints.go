@@ -25,6 +25,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -48,19 +50,30 @@ type Fingerprints struct {
 	// previous-expires-at annotation is missing or cannot be read. Sorted.
 	Previous      []Digest
 	PreviousUntil time.Time
+	// ControllerUID is the UID its controller owner reference names, if any:
+	// the ApiToken it must belong to (deletionPolicy Delete).
+	ControllerUID types.UID
+	// Marked says the operator's mark covers the Secret's state for Owner
+	// (deletionPolicy Retain proves ownership this way).
+	Marked bool
 }
 
 // ReadFingerprints reads the digests a Secret holds without knowing its
 // ApiToken (the data key names are the ApiToken's). ok is false, and the
 // Fingerprints zero, unless the Secret carries the managed label, an owner
 // annotation and a token-hash annotation of the form "sha256:<64 hex>".
-func ReadFingerprints(s *corev1.Secret) (fp Fingerprints, ok bool) {
+// These marks say only where to look: whether the digests count is decided
+// by the verifier, against the owning ApiToken's status (see verify).
+func ReadFingerprints(s *corev1.Secret, m *Marker) (fp Fingerprints, ok bool) {
 	owner := OwnerName(s)
 	current, ok := ParseDigest(s.Annotations[authv1alpha1.TokenHashAnnotation])
 	if s.Labels[authv1alpha1.ManagedByLabel] != authv1alpha1.ManagedByValue || owner == "" || !ok {
 		return Fingerprints{}, false
 	}
-	fp = Fingerprints{Owner: owner, Current: current}
+	fp = Fingerprints{Owner: owner, Current: current, Marked: m.Valid(s)}
+	if ref := metav1.GetControllerOfNoCopy(s); ref != nil && isApiToken(ref) {
+		fp.ControllerUID = ref.UID
+	}
 	fp.PreviousUntil = parseTime(s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation])
 	for k, v := range s.Data {
 		sum := sha256.Sum256(v)

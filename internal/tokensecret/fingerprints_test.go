@@ -46,54 +46,54 @@ func TestReadFingerprints(t *testing.T) {
 		wantOK bool
 		want   tokensecret.Fingerprints
 	}{
-		"current only": {s: tokensecret.Apply(tok, nil, active(valueA, 1)), wantOK: true,
+		"current only": {s: tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), wantOK: true,
 			want: tokensecret.Fingerprints{Owner: "svc", Current: a, CurrentHeld: true}},
-		"current and previous in grace": {s: tokensecret.Apply(tok, nil, rotated), wantOK: true,
+		"current and previous in grace": {s: tokensecret.Apply(tok, nil, rotated, testutil.Marker), wantOK: true,
 			want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true, Previous: []tokensecret.Digest{a}, PreviousUntil: graceEnd}},
 		"previous without its expiry is not valid": {
-			s:      edit(tokensecret.Apply(tok, nil, rotated), func(s *corev1.Secret) { delete(s.Annotations, authv1alpha1.PreviousExpiresAtAnnotation) }),
+			s:      edit(tokensecret.Apply(tok, nil, rotated, testutil.Marker), func(s *corev1.Secret) { delete(s.Annotations, authv1alpha1.PreviousExpiresAtAnnotation) }),
 			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true},
 		},
 		"previous with an unreadable expiry is not valid": {
-			s:      edit(tokensecret.Apply(tok, nil, rotated), func(s *corev1.Secret) { s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation] = "soon" }),
+			s:      edit(tokensecret.Apply(tok, nil, rotated, testutil.Marker), func(s *corev1.Secret) { s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation] = "soon" }),
 			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true},
 		},
 		"a previous equal to the current counts as current": {
-			s:      edit(tokensecret.Apply(tok, nil, rotated), func(s *corev1.Secret) { s.Data["token.previous"] = []byte(valueB) }),
+			s:      edit(tokensecret.Apply(tok, nil, rotated, testutil.Marker), func(s *corev1.Secret) { s.Data["token.previous"] = []byte(valueB) }),
 			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true, PreviousUntil: graceEnd},
 		},
 		"edited value: the hash names no value held": {
-			s:      edit(tokensecret.Apply(tok, nil, active(valueA, 1)), func(s *corev1.Secret) { s.Data["token"] = []byte(valueB) }),
+			s:      edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { s.Data["token"] = []byte(valueB) }),
 			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: a},
 		},
 		"any key holding the current value": {
-			s:      edit(tokensecret.Apply(tok, nil, active(valueA, 1)), func(s *corev1.Secret) { s.Data = map[string][]byte{"api-key": []byte(valueA)} }),
+			s:      edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { s.Data = map[string][]byte{"api-key": []byte(valueA)} }),
 			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: a, CurrentHeld: true},
 		},
 		"no managed label": {
-			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1)), func(s *corev1.Secret) { s.Labels = nil }),
+			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { s.Labels = nil }),
 		},
 		"no owner annotation": {
-			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1)), func(s *corev1.Secret) { delete(s.Annotations, authv1alpha1.OwnerAnnotation) }),
+			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { delete(s.Annotations, authv1alpha1.OwnerAnnotation) }),
 		},
 		"hash without its algorithm": {
-			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1)), func(s *corev1.Secret) {
+			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) {
 				s.Annotations[authv1alpha1.TokenHashAnnotation] = strings.TrimPrefix(s.Annotations[authv1alpha1.TokenHashAnnotation], "sha256:")
 			}),
 		},
 		"hash too short": {
-			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1)), func(s *corev1.Secret) { s.Annotations[authv1alpha1.TokenHashAnnotation] = "sha256:abcd" }),
+			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { s.Annotations[authv1alpha1.TokenHashAnnotation] = "sha256:abcd" }),
 		},
 		"hash not hex": {
-			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1)), func(s *corev1.Secret) {
+			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) {
 				s.Annotations[authv1alpha1.TokenHashAnnotation] = "sha256:" + strings.Repeat("zz", sha256.Size)
 			}),
 		},
-		"revoked: no hash": {s: tokensecret.Apply(tok, nil, tokensecret.State{Revoked: true, RevokedAt: issuedAt, Revision: 1})},
+		"revoked: no hash": {s: tokensecret.Apply(tok, nil, tokensecret.State{Revoked: true, RevokedAt: issuedAt, Revision: 1}, testutil.Marker)},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, ok := tokensecret.ReadFingerprints(tc.s)
+			got, ok := tokensecret.ReadFingerprints(tc.s, testutil.Marker)
 			if ok != tc.wantOK {
 				t.Fatalf("ok = %v, want %v", ok, tc.wantOK)
 			}

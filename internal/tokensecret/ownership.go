@@ -17,25 +17,50 @@ limitations under the License.
 package tokensecret
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // apiTokenKind is the kind of the ApiToken owner reference.
 const apiTokenKind = "ApiToken"
 
-// Owned says whether the Secret belongs to this ApiToken. A controller owner
-// reference decides when there is one; otherwise (deletionPolicy Retain) the
-// managed label and the owner annotation must both name it.
-func Owned(tok *authv1alpha1.ApiToken, s metav1.Object) bool {
+// Owned says whether the operator may write into the Secret for this
+// ApiToken. A controller owner reference decides when there is one (the
+// UID of an ApiToken is not known before it is created, and a Secret whose
+// reference someone forged is only ever overwritten with a new token: see
+// Trusted). Without one (deletionPolicy Retain) the managed label and the
+// owner annotation must name tok, and, since anybody who may create Secrets
+// can set those, either the operator's mark must cover the Secret or tok's
+// status must say the operator wrote a Secret of this name. A Secret
+// planted before an ApiToken exists is never adopted.
+func Owned(tok *authv1alpha1.ApiToken, s metav1.Object, m *Marker) bool {
 	if ref := metav1.GetControllerOfNoCopy(s); ref != nil {
 		return ref.UID == tok.UID
 	}
 	return s.GetLabels()[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue &&
-		OwnerName(s) == tok.Name
+		OwnerName(s) == tok.Name && (m.Valid(s) || tok.Status.SecretName == s.GetName())
+}
+
+// Trusted says whether the token a Secret holds (st, read from s) is one
+// the operator wrote for tok, so that it may be reported and verified: the
+// value matches the hash written with it, and either the operator's mark
+// covers that state for tok's name, or tok's status (which only the
+// operator writes) already names this Secret, fingerprint and revision. A
+// Secret whose value somebody else chose is neither.
+func Trusted(tok *authv1alpha1.ApiToken, s metav1.Object, st State, m *Marker) bool {
+	if !st.Consistent() {
+		return false
+	}
+	if OwnerName(s) == tok.Name && m.Valid(s) {
+		return true
+	}
+	status := &tok.Status
+	return status.SecretName == s.GetName() && status.TokenHash == st.Hash && status.Revision == st.Revision
 }
 
 // ManagedBy says whether the Secret is one the operator manages for some
@@ -100,6 +125,37 @@ func ownerReferences(tok *authv1alpha1.ApiToken, refs []metav1.OwnerReference) [
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// Strip returns s without anything of tok's token: the data keys that hold
+// it (tok's key and its previous key, and any key whose value has the
+// digest the hash annotation names), the token state's annotations, the
+// mark, the owner annotation, the managed label and tok's owner reference.
+// What is left is an ordinary Secret of its owner's, which no verifier
+// reads. Strip does not modify s.
+func Strip(tok *authv1alpha1.ApiToken, s *corev1.Secret) *corev1.Secret {
+	out := s.DeepCopy()
+	hash := s.Annotations[authv1alpha1.TokenHashAnnotation]
+	for k, v := range out.Data {
+		if k == tok.SecretKey() || k == tok.PreviousSecretKey() || (hash != "" && token.Fingerprint(v) == hash) {
+			delete(out.Data, k)
+		}
+	}
+	for _, k := range append(stateAnnotations, authv1alpha1.OwnerAnnotation) {
+		delete(out.Annotations, k)
+	}
+	delete(out.Labels, authv1alpha1.ManagedByLabel)
+	refs := out.OwnerReferences[:0]
+	for _, r := range out.OwnerReferences {
+		if r.UID != tok.UID {
+			refs = append(refs, r)
+		}
+	}
+	out.OwnerReferences = refs
+	if len(refs) == 0 {
+		out.OwnerReferences = nil
 	}
 	return out
 }

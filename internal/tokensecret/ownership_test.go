@@ -45,15 +45,15 @@ func TestOwnership(t *testing.T) {
 		wantManaged bool
 		wantOwner   string
 	}{
-		"written by tok (Delete: controller reference)": {s: tokensecret.Apply(tok, nil, active(valueA, 1)), wantOwned: true, wantManaged: true, wantOwner: "ci"},
+		"written by tok (Delete: controller reference)": {s: tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), wantOwned: true, wantManaged: true, wantOwner: "ci"},
 		"written by tok (Retain: label and annotation)": {
-			s:         tokensecret.Apply(testutil.MakeApiToken(ns, "ci").DeletionPolicy(authv1alpha1.DeletionPolicyRetain).Obj(), nil, active(valueA, 1)),
+			s:         tokensecret.Apply(testutil.MakeApiToken(ns, "ci").DeletionPolicy(authv1alpha1.DeletionPolicyRetain).Obj(), nil, active(valueA, 1), testutil.Marker),
 			wantOwned: true, wantManaged: true, wantOwner: "ci",
 		},
 		"controlled by an earlier ApiToken of the same name: the reference decides": {
-			s: tokensecret.Apply(earlier, nil, active(valueA, 1)), wantManaged: true, wantOwner: "ci",
+			s: tokensecret.Apply(earlier, nil, active(valueA, 1), testutil.Marker), wantManaged: true, wantOwner: "ci",
 		},
-		"written for another ApiToken":           {s: tokensecret.Apply(other, nil, active(valueA, 1)), wantManaged: true, wantOwner: "other"},
+		"written for another ApiToken":           {s: tokensecret.Apply(other, nil, active(valueA, 1), testutil.Marker), wantManaged: true, wantOwner: "other"},
 		"label only":                             {s: labelled().Obj(), wantManaged: true},
 		"label and an annotation naming another": {s: labelled().Annotation(authv1alpha1.OwnerAnnotation, "other").Obj(), wantManaged: true, wantOwner: "other"},
 		"owner annotation only":                  {s: plain().Annotation(authv1alpha1.OwnerAnnotation, "ci").Obj(), wantManaged: true, wantOwner: "ci"},
@@ -77,7 +77,7 @@ func TestOwnership(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := tokensecret.Owned(tok, tc.s); got != tc.wantOwned {
+			if got := tokensecret.Owned(tok, tc.s, testutil.Marker); got != tc.wantOwned {
 				t.Fatalf("Owned = %v, want %v", got, tc.wantOwned)
 			}
 			owner, managed := tokensecret.ManagedBy(tc.s)

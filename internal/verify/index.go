@@ -27,10 +27,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,12 +46,24 @@ import (
 // 71-character "sha256:<hex>" fingerprint.
 type digest = tokensecret.Digest
 
-// entry is where a digest was found.
+// entry is where a digest was found. It says only where to look: the
+// verifier counts it only if the owning ApiToken's status (which only the
+// operator writes) names the same Secret and the same digest, and the
+// Secret's controller reference or the operator's mark ties it to that
+// ApiToken (see Verifier.join).
 type entry struct {
 	sum       digest
 	namespace string
 	// tokenName is the owning ApiToken.
 	tokenName string
+	// secretName is the Secret the digest was read from; empty for a
+	// hash-only ApiToken's own status.
+	secretName string
+	// ownerUID is the UID the Secret's controller reference names, or the
+	// hash-only ApiToken's own UID.
+	ownerUID types.UID
+	// marked says the operator's mark covers the Secret's state.
+	marked bool
 	// source is the bySource key that contributed the entry.
 	source string
 	// previous marks a rotation's previous token, valid until previousUntil.
@@ -57,19 +71,27 @@ type entry struct {
 	previousUntil time.Time
 }
 
-// Index maps token fingerprints to the ApiTokens that hold them: in their
-// Secrets, or (hash-only tokens) in their status.
+// maxCandidates bounds the entries one lookup considers. One fingerprint
+// belongs to one ApiToken (the controller refuses copies), so more than one
+// entry per digest is a copy that has not been refused yet, or a Secret
+// somebody planted with a value they know.
+const maxCandidates = 4
+
+// Index maps token fingerprints to where they were found: the managed
+// Secrets, and the status of hash-only ApiTokens.
 type Index struct {
-	mu     sync.RWMutex
-	byHash map[digest]entry
+	mu sync.RWMutex
+	// Marker checks the operator's mark on Secrets; nil checks none.
+	Marker *tokensecret.Marker
+	byHash map[digest][]entry
 	// bySource are the digests each source contributed: "namespace/secret"
 	// for a Secret, "apitoken/namespace/name" for a hash-only ApiToken.
 	bySource map[string][]digest
 }
 
-// NewIndex returns an empty index.
-func NewIndex() *Index {
-	return &Index{byHash: map[digest]entry{}, bySource: map[string][]digest{}}
+// NewIndex returns an empty index that checks marks with m.
+func NewIndex(m *tokensecret.Marker) *Index {
+	return &Index{Marker: m, byHash: map[digest][]entry{}, bySource: map[string][]digest{}}
 }
 
 // Bind follows the managed Secrets (the operator's cache holds only those)
@@ -120,12 +142,15 @@ func (x *Index) apply(obj any, deleted bool) {
 // previous one. tokensecret reads the Secret's format.
 func (x *Index) Update(s *corev1.Secret) {
 	var entries []entry
-	if fp, ok := tokensecret.ReadFingerprints(s); ok {
+	if fp, ok := tokensecret.ReadFingerprints(s, x.Marker); ok {
+		e := entry{namespace: s.Namespace, tokenName: fp.Owner, secretName: s.Name, ownerUID: fp.ControllerUID, marked: fp.Marked}
 		if fp.CurrentHeld {
-			entries = append(entries, entry{sum: fp.Current, namespace: s.Namespace, tokenName: fp.Owner})
+			e.sum = fp.Current
+			entries = append(entries, e)
 		}
 		for _, sum := range fp.Previous {
-			entries = append(entries, entry{sum: sum, namespace: s.Namespace, tokenName: fp.Owner, previous: true, previousUntil: fp.PreviousUntil})
+			e.sum, e.previous, e.previousUntil = sum, true, fp.PreviousUntil
+			entries = append(entries, e)
 		}
 	}
 	x.replace(s.Namespace+"/"+s.Name, entries)
@@ -147,10 +172,10 @@ func (x *Index) UpdateToken(t *authv1alpha1.ApiToken) {
 	h, st := t.Hashed(), &t.Status
 	if h != nil {
 		if sum, ok := tokensecret.ParseDigest(st.TokenHash); ok {
-			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name})
+			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, ownerUID: t.UID})
 		}
 		if sum, ok := tokensecret.ParseDigest(st.PreviousTokenHash); ok && st.PreviousTokenExpirationDate != nil {
-			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, previous: true,
+			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, ownerUID: t.UID, previous: true,
 				previousUntil: st.PreviousTokenExpirationDate.Time})
 		}
 	}
@@ -165,8 +190,8 @@ func (x *Index) RemoveToken(namespace, name string) {
 func tokenKey(namespace, name string) string { return "apitoken/" + namespace + "/" + name }
 
 // replace sets the entries a source contributes. A digest that another
-// source holds too (two ApiTokens that imported the same value) stays with
-// whichever wrote it last, and is not removed with this one.
+// source holds too keeps that source's entry: the verifier decides which,
+// if any, counts.
 func (x *Index) replace(key string, entries []entry) {
 	// Most updates (lastUsedDate, status of other ApiTokens) change nothing
 	// here: check under the read lock, so that verifications do not queue
@@ -177,8 +202,11 @@ func (x *Index) replace(key string, entries []entry) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, h := range x.bySource[key] {
-		if x.byHash[h].source == key {
+		kept := slices.DeleteFunc(x.byHash[h], func(e entry) bool { return e.source == key })
+		if len(kept) == 0 {
 			delete(x.byHash, h)
+		} else {
+			x.byHash[h] = kept
 		}
 	}
 	delete(x.bySource, key)
@@ -188,7 +216,7 @@ func (x *Index) replace(key string, entries []entry) {
 	sums := make([]digest, 0, len(entries))
 	for _, e := range entries {
 		e.source = key
-		x.byHash[e.sum] = e
+		x.byHash[e.sum] = append(x.byHash[e.sum], e)
 		sums = append(sums, e.sum)
 	}
 	x.bySource[key] = sums
@@ -204,22 +232,24 @@ func (x *Index) holds(key string, entries []entry) bool {
 	}
 	for i, e := range entries {
 		e.source = key
-		if sums[i] != e.sum || x.byHash[e.sum] != e {
+		if sums[i] != e.sum || !slices.Contains(x.byHash[e.sum], e) {
 			return false
 		}
 	}
 	return true
 }
 
-// lookup finds the entry of a presented value. The map is keyed by the
-// digest, never the value; the final comparison is constant-time.
-func (x *Index) lookup(v token.Value) (entry, bool) {
+// candidates are where a presented value's digest was found, at most
+// maxCandidates of them, copied out so that no lock is held while the
+// verifier joins them with the read model. The map is keyed by the digest,
+// never the value; the final comparison is constant-time.
+func (x *Index) candidates(v token.Value, out *[maxCandidates]entry) int {
 	sum := sha256.Sum256(v.Reveal())
 	x.mu.RLock()
-	e, ok := x.byHash[sum]
+	n := copy(out[:], x.byHash[sum])
 	x.mu.RUnlock()
-	if !ok || !hmac.Equal(e.sum[:], sum[:]) {
-		return entry{}, false
+	if n > 0 && !hmac.Equal(out[0].sum[:], sum[:]) {
+		return 0
 	}
-	return e, true
+	return n
 }

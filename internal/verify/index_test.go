@@ -27,6 +27,15 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
+// lookup is the first place a value's digest was found.
+func (x *Index) lookup(v token.Value) (entry, bool) {
+	var cs [maxCandidates]entry
+	if x.candidates(v, &cs) == 0 {
+		return entry{}, false
+	}
+	return cs[0], true
+}
+
 func hashedToken(name string, spec, status token.Value) *authv1alpha1.ApiToken {
 	return &authv1alpha1.ApiToken{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name},
@@ -74,7 +83,7 @@ func TestIndexHashedTokens(t *testing.T) {
 	values := map[string]token.Value{"a": a, "b": b}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			idx := NewIndex()
+			idx := NewIndex(nil)
 			idx.UpdateToken(tc.tok)
 			for k, want := range tc.want {
 				if _, got := idx.lookup(values[k]); got != want {
@@ -91,7 +100,7 @@ func TestIndexHashedTokens(t *testing.T) {
 
 func TestIndexSharedDigestSurvivesTheOtherSource(t *testing.T) {
 	v := token.NewValue([]byte("shared-value-imported-by-two-tokens"))
-	idx := NewIndex()
+	idx := NewIndex(nil)
 	idx.Update(managedSecret("one", "one", v))
 	idx.Update(managedSecret("two", "two", v))
 	idx.Remove("team-a", "one")

@@ -104,26 +104,69 @@ func (v *Verifier) Used(id Identity, at time.Time) {
 
 // Holder names the ApiToken whose Secret or status holds presented, whatever
 // its state: revoking a leaked value must find it even when it has expired.
+// Only a holding the verifier would trust counts (see join): a value that
+// somebody planted in a Secret of their own names nobody.
 func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok bool) {
 	if presented.IsZero() {
 		return "", "", false
 	}
-	e, ok := v.Index.lookup(presented)
-	return e.namespace, e.tokenName, ok
+	var cs [maxCandidates]entry
+	for i := range v.Index.candidates(presented, &cs) {
+		if row := v.join(&cs[i]); row != nil {
+			return row.Namespace, row.Name, true
+		}
+	}
+	return "", "", false
+}
+
+// join is the row of the ApiToken an index entry belongs to, or nil when the
+// entry does not count. It counts only what the operator wrote: the row's
+// status names the entry's digest (current, or previous for a previous
+// token); a hash-only entry is the row's own; a Secret's entry comes from
+// the Secret the row's status names, for a Secret-held token, and that
+// Secret's controller reference carries the row's UID or the operator's
+// mark covers it. Labels and annotations anybody can set are never proof.
+func (v *Verifier) join(e *entry) *readmodel.Row {
+	row := v.Model.Lookup(e.namespace, e.tokenName)
+	if row == nil {
+		return nil
+	}
+	if e.secretName == "" {
+		if !row.Hashed || string(e.ownerUID) != row.UID {
+			return nil
+		}
+	} else if row.Hashed || row.SecretName != e.secretName || (string(e.ownerUID) != row.UID && !e.marked) {
+		return nil
+	}
+	want := &row.CurrentDigest
+	if e.previous {
+		want = &row.PreviousDigest
+	}
+	if *want != e.sum {
+		return nil
+	}
+	return row
 }
 
 func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool) {
 	if presented.IsZero() {
 		return Identity{}, false
 	}
-	e, ok := v.Index.lookup(presented)
-	if !ok {
-		return Identity{}, false
+	var cs [maxCandidates]entry
+	for i := range v.Index.candidates(presented, &cs) {
+		if id, ok := v.identity(&cs[i], now); ok {
+			return id, true
+		}
 	}
+	return Identity{}, false
+}
+
+// identity is the identity of a valid entry at now.
+func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 	if e.previous && !now.Before(e.previousUntil) {
 		return Identity{}, false
 	}
-	row := v.Model.Lookup(e.namespace, e.tokenName)
+	row := v.join(e)
 	if row == nil || row.Status != authv1alpha1.TokenStatusActive {
 		return Identity{}, false
 	}

@@ -23,6 +23,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	testingclock "k8s.io/utils/clock/testing"
+	"k8s.io/utils/ptr"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
@@ -60,9 +61,12 @@ func TestVerifyValidity(t *testing.T) {
 	// hash-only (the fingerprints in the ApiToken's status).
 	holders := map[string]func(idx *Index, tok *authv1alpha1.ApiToken){
 		"secret": func(idx *Index, tok *authv1alpha1.ApiToken) {
+			// The status the operator wrote names the Secret and both digests.
+			tok.Status.SecretName, tok.Status.TokenHash, tok.Status.PreviousTokenHash = "svc-token", current.Fingerprint(), previous.Fingerprint()
 			idx.Update(&corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "svc-token",
-					Labels: map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue},
+					OwnerReferences: []metav1.OwnerReference{{APIVersion: authv1alpha1.GroupVersion.String(), Kind: "ApiToken", Name: "svc", UID: tok.UID, Controller: ptr.To(true)}},
+					Labels:          map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue},
 					Annotations: map[string]string{
 						authv1alpha1.OwnerAnnotation:             "svc",
 						authv1alpha1.TokenHashAnnotation:         current.Fingerprint(),
@@ -72,7 +76,6 @@ func TestVerifyValidity(t *testing.T) {
 			})
 		},
 		"hashed": func(idx *Index, tok *authv1alpha1.ApiToken) {
-			tok = tok.DeepCopy()
 			tok.Spec.Source = &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: current.Fingerprint()}}
 			tok.Status.TokenHash, tok.Status.PreviousTokenHash = current.Fingerprint(), previous.Fingerprint()
 			tok.Status.PreviousTokenExpirationDate = &metav1.Time{Time: graceEnd}
@@ -82,7 +85,7 @@ func TestVerifyValidity(t *testing.T) {
 	for holder, hold := range holders {
 		for _, tc := range cases {
 			t.Run(holder+"/"+tc.name, func(t *testing.T) {
-				idx, model := NewIndex(), readmodel.NewModel()
+				idx, model := NewIndex(nil), readmodel.NewModel()
 				tok := &authv1alpha1.ApiToken{
 					ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "svc", UID: "uid-1"},
 					Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing"},

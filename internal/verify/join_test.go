@@ -1,0 +1,120 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package verify
+
+import (
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	testingclock "k8s.io/utils/clock/testing"
+	"k8s.io/utils/ptr"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+// TestJoinTrustsOnlyTheOperatorsWrites: a Secret's value verifies only for
+// the ApiToken whose status names that Secret and that digest, and whose UID
+// the Secret's controller reference carries.
+func TestJoinTrustsOnlyTheOperatorsWrites(t *testing.T) {
+	real, chosen := token.NewValue([]byte("the-real-token-value-0123456789")), token.NewValue([]byte("a-value-the-attacker-chose-0000"))
+	victim := &authv1alpha1.ApiToken{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "victim", UID: "uid-victim"},
+		Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing"},
+		Status: authv1alpha1.ApiTokenStatus{TokenStatus: authv1alpha1.TokenStatusActive, SecretName: "victim",
+			TokenHash: real.Fingerprint(), Revision: 1},
+	}
+	ref := func(uid string) []metav1.OwnerReference {
+		return []metav1.OwnerReference{{APIVersion: authv1alpha1.GroupVersion.String(), Kind: "ApiToken", Name: "victim", UID: types.UID("uid-" + uid), Controller: ptr.To(true)}}
+	}
+	secret := func(name string, v token.Value, refs []metav1.OwnerReference) *corev1.Secret {
+		s := managedSecret(name, "victim", v)
+		s.OwnerReferences = refs
+		return s
+	}
+	cases := map[string]struct {
+		secrets   []*corev1.Secret
+		presented token.Value
+		want      bool
+	}{
+		"the operator's Secret": {secrets: []*corev1.Secret{secret("victim", real, ref("victim"))}, presented: real, want: true},
+		"a planted Secret with the marks and a chosen value": {
+			secrets: []*corev1.Secret{secret("planted", chosen, nil)}, presented: chosen,
+		},
+		"a planted Secret with a forged controller reference": {
+			secrets: []*corev1.Secret{secret("planted", chosen, ref("victim"))}, presented: chosen,
+		},
+		"the target Secret replaced by one holding a chosen value": {
+			secrets: []*corev1.Secret{secret("victim", chosen, ref("victim"))}, presented: chosen,
+		},
+		"the real value in a Secret status does not name (a former target)": {
+			secrets: []*corev1.Secret{secret("old-target", real, ref("victim"))}, presented: real,
+		},
+		"the real value under the victim's name, controlled by another ApiToken": {
+			secrets: []*corev1.Secret{secret("victim", real, ref("someone-else"))}, presented: real,
+		},
+		"a planted copy beside the real Secret: the real one still verifies": {
+			secrets: []*corev1.Secret{secret("planted", real, nil), secret("victim", real, ref("victim"))}, presented: real, want: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			idx, model := NewIndex(nil), readmodel.NewModel()
+			for _, s := range tc.secrets {
+				idx.Update(s)
+			}
+			model.Upsert(readmodel.RowFor(victim))
+			v := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(time.Now())}
+			if _, ok := v.Check(tc.presented); ok != tc.want {
+				t.Fatalf("valid = %v, want %v", ok, tc.want)
+			}
+			if _, _, ok := v.Holder(tc.presented); ok != tc.want {
+				t.Fatalf("Holder found = %v, want %v: revocation by value must trust what verification trusts", ok, tc.want)
+			}
+		})
+	}
+}
+
+// TestCopiedFingerprintLeavesTheFirstHolder: a hash-only ApiToken whose
+// status (somehow) holds another's digest does not take it over, and its
+// removal does not remove the first holder's entry.
+func TestCopiedFingerprintLeavesTheFirstHolder(t *testing.T) {
+	v := token.NewValue([]byte("shared-token-value-0123456789ab"))
+	first, copyTok := hashedToken("first", v, v), hashedToken("copy", v, v)
+	first.UID, copyTok.UID = "uid-first", "uid-copy"
+	for _, tok := range []*authv1alpha1.ApiToken{first, copyTok} {
+		tok.Status.TokenStatus = authv1alpha1.TokenStatusActive
+	}
+	idx, model := NewIndex(nil), readmodel.NewModel()
+	idx.UpdateToken(first)
+	idx.UpdateToken(copyTok)
+	model.Upsert(readmodel.RowFor(first))
+	model.Upsert(readmodel.RowFor(copyTok))
+	ver := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(time.Now())}
+	if id, ok := ver.Check(v); !ok || id.Name != "first" {
+		t.Fatalf("verifies as %q (%v), want the first holder", id.Name, ok)
+	}
+	idx.RemoveToken("team-a", "copy")
+	model.Delete("team-a", "copy")
+	if id, ok := ver.Check(v); !ok || id.Name != "first" {
+		t.Fatalf("after the copy was deleted: %q (%v), want the first holder still", id.Name, ok)
+	}
+}

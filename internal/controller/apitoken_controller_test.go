@@ -239,7 +239,7 @@ var _ = Describe("ApiToken controller", func() {
 			src := testutil.MakeSecret(ns, "later").Data("password", uniqueValue(validImport, ns)).Obj()
 			Expect(k8sClient.Create(ctx, src)).To(Succeed())
 			Eventually(func(g Gomega) {
-				g.Expect(readyCondition(getToken(ctx, ns, "pending-import")).Message).To(ContainSubstring(`has no key "api-key" (its keys: "password")`))
+				g.Expect(readyCondition(getToken(ctx, ns, "pending-import")).Message).To(ContainSubstring(`has no key "api-key": add it`))
 			}).Should(Succeed())
 
 			By("adding the key with an invalid value")

@@ -18,8 +18,6 @@ package policy
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
@@ -184,8 +182,10 @@ func importValue(in Input, imp *authv1alpha1.ImportSource) (token.Value, *Decisi
 	default:
 		b, ok := in.Source.Data[key]
 		if !ok {
+			// The Secret's other keys are not listed: the author of the
+			// ApiToken may not be allowed to read that Secret.
 			d := fail(authv1alpha1.ReasonSourceNotFound, fmt.Sprintf(
-				"import source Secret %q has no key %q (its keys: %s): add it, or fix spec.source.import.secretRef.key", name, key, keyList(in.Source.Data)))
+				"import source Secret %q has no key %q: add it, or fix spec.source.import.secretRef.key", name, key))
 			return value, &d
 		}
 		value = token.NewValue(b)
@@ -195,8 +195,11 @@ func importValue(in Input, imp *authv1alpha1.ImportSource) (token.Value, *Decisi
 		d := fail(authv1alpha1.ReasonInvalidImport, "spec.source.import.pattern: "+err.Error())
 		return value, &d
 	}
-	if err := rule.Check(value); err != nil {
-		d := fail(authv1alpha1.ReasonInvalidImport, fmt.Sprintf("import source Secret %q key %q: %v", name, key, err))
+	if rule.Check(value) != nil {
+		// Only that it does not match: no length, no hint drawn from the
+		// value, so that status is no oracle for a Secret's content.
+		d := fail(authv1alpha1.ReasonInvalidImport, fmt.Sprintf(
+			"import source Secret %q key %q: the value does not match %s; fix the value, or set spec.source.import.pattern to accept its format", name, key, rule.Describe()))
 		return value, &d
 	}
 	return value, nil
@@ -210,16 +213,4 @@ func everIssued(tok *authv1alpha1.ApiToken, st tokensecret.State) bool {
 
 func fail(reason, msg string) Decision {
 	return Decision{Action: ActionFail, Reason: reason, Message: msg}
-}
-
-func keyList(data map[string][]byte) string {
-	if len(data) == 0 {
-		return "none"
-	}
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, fmt.Sprintf("%q", k))
-	}
-	slices.Sort(keys)
-	return strings.Join(keys, ", ")
 }

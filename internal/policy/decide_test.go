@@ -146,8 +146,8 @@ func TestDecide(t *testing.T) {
 		"import: source missing": {
 			in: Input{Token: imp}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSourceNotFound, wantMsg: "import source Secret \"src\" not found",
 		},
-		"import: key missing names the keys there are": {
-			in: Input{Token: imp, Source: testutil.MakeSecret(ns, "src").Data("password", value).Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSourceNotFound, wantMsg: "has no key \"token\" (its keys: \"password\")",
+		"import: key missing names the key, not the keys there are": {
+			in: Input{Token: imp, Source: testutil.MakeSecret(ns, "src").Data("password", value).Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonSourceNotFound, wantMsg: "has no key \"token\": add it",
 		},
 		"import: value breaks the default rule": {
 			in: Input{Token: imp, Source: testutil.MakeSecret(ns, "src").Data("token", "short").Obj()}, wantAction: ActionFail, wantReason: authv1alpha1.ReasonInvalidImport, wantMsg: "exactly 32 characters of [a-z0-9]",

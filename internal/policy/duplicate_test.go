@@ -150,3 +150,43 @@ func TestFormerSecret(t *testing.T) {
 		t.Fatalf("deletionPolicy Retain: want the Secret kept without the token, got %+v", r)
 	}
 }
+
+// TestImportMessagesTellNothingOfTheSource: status is readable by whoever may
+// read the ApiToken, who may not be allowed to read the source Secret
+// (issue #23, finding 2): no key names, no length, no hint from the value.
+func TestImportMessagesTellNothingOfTheSource(t *testing.T) {
+	cases := map[string]struct {
+		tok    *authv1alpha1.ApiToken
+		source *corev1.Secret
+		leaks  []string
+	}{
+		"a missing key": {
+			tok:    testutil.MakeApiToken(ns, "imp").Import("src", "probe", "").Obj(),
+			source: testutil.MakeSecret(ns, "src").Data("db-password", value).Data("api-key", value).Obj(),
+			leaks:  []string{"db-password", "api-key"},
+		},
+		"a value over the size limit": {
+			tok:    testutil.MakeApiToken(ns, "imp").Import("src", "", "a+").Obj(),
+			source: testutil.MakeSecret(ns, "src").Data("token", strings.Repeat("a", 5000)).Obj(),
+			leaks:  []string{"5000", "bytes long"},
+		},
+		"a pattern mismatch": {
+			tok:    testutil.MakeApiToken(ns, "imp").Import("src", "", "[a-z]{4}").Obj(),
+			source: testutil.MakeSecret(ns, "src").Data("token", "abcd\n").Obj(),
+			leaks:  []string{"whitespace", "newline", "abcd"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			d := Decide(input(Input{Token: tc.tok, Source: tc.source, Now: now}))
+			if d.Action != ActionFail {
+				t.Fatalf("decision %s, want Fail", d.Action)
+			}
+			for _, leak := range tc.leaks {
+				if strings.Contains(d.Message, leak) {
+					t.Fatalf("the message tells %q: %s", leak, d.Message)
+				}
+			}
+		})
+	}
+}

@@ -65,7 +65,9 @@ func (r ImportRule) Check(v Value) error {
 		return errors.New("the value is empty")
 	}
 	if len(v.v) > MaxBytes {
-		return fmt.Errorf("the value is %d bytes long; at most %d are accepted", len(v.v), MaxBytes)
+		// Not its length: a status that quotes it tells a reader of the
+		// ApiToken something about a Secret they may not read.
+		return fmt.Errorf("the value is longer than the %d bytes accepted", MaxBytes)
 	}
 	if r.re.MatchString(v.v) {
 		return nil
@@ -78,6 +80,15 @@ func (r ImportRule) Check(v Value) error {
 		return fmt.Errorf("the value is not %s%s; set spec.source.import.pattern to accept another format", DefaultImportRule, hint)
 	}
 	return fmt.Errorf("the value does not match spec.source.import.pattern %q%s", r.pattern, hint)
+}
+
+// Describe names the rule for a message that must say no more than that a
+// value does not match it (no hint drawn from the value).
+func (r ImportRule) Describe() string {
+	if r.pattern == "" {
+		return DefaultImportRule
+	}
+	return fmt.Sprintf("spec.source.import.pattern %q", r.pattern)
 }
 
 // describeRegexpError keeps the parser's reason ("missing closing )") without

@@ -113,6 +113,44 @@ func TestImportConsent(t *testing.T) {
 		wantRefusal(t, mallory.Update(ctx, tok), "mallory")
 		must(t, alice.Update(ctx, tok))
 	})
+	// Finding 2 of issue #23: editing the key or the pattern of an import
+	// made the status an oracle for a Secret its editor may not read.
+	for field, edit := range map[string]func(*authv1alpha1.ApiToken){
+		"secretRef.key": func(t *authv1alpha1.ApiToken) { t.Spec.Source.Import.SecretRef.Key = "other" },
+		"pattern":       func(t *authv1alpha1.ApiToken) { t.Spec.Source.Import.Pattern = "^a.*" },
+	} {
+		t.Run("an update of "+field+" is checked like a create", func(t *testing.T) {
+			tok := &authv1alpha1.ApiToken{}
+			must(t, mallory.Get(ctx, client.ObjectKey{Namespace: ns, Name: "db-token"}, tok))
+			edit(tok)
+			wantRefusal(t, mallory.Update(ctx, tok), "mallory")
+			must(t, alice.Update(ctx, tok))
+		})
+	}
+	// Finding 10: labels a replication controller acts on could copy the
+	// token's Secret to where its editor can read it.
+	t.Run("an update of spec.secret.labels or annotations needs get on the target Secret", func(t *testing.T) {
+		must(t, alice.Create(ctx, &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns},
+			Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeUser, Principal: "alice"}}))
+		for name, edit := range map[string]func(*authv1alpha1.ApiToken){
+			"labels":      func(t *authv1alpha1.ApiToken) { t.Spec.Secret.Labels = map[string]string{"replicate-to": "mallory-ns"} },
+			"annotations": func(t *authv1alpha1.ApiToken) { t.Spec.Secret.Annotations = map[string]string{"reflector/allowed": "true"} },
+		} {
+			tok := &authv1alpha1.ApiToken{}
+			must(t, mallory.Get(ctx, client.ObjectKey{Namespace: ns, Name: "db"}, tok))
+			edit(tok)
+			err := mallory.Update(ctx, tok)
+			if err == nil || !strings.Contains(err.Error(), "spec.secret.labels, spec.secret.annotations: mallory may not get Secret \"db\"") {
+				t.Fatalf("%s: error %v; want the secret-metadata consent refusal", name, err)
+			}
+			must(t, alice.Update(ctx, tok))
+		}
+		// Someone who may read the target Secret may change them.
+		tok := &authv1alpha1.ApiToken{}
+		must(t, mallory.Get(ctx, client.ObjectKey{Namespace: ns, Name: "own"}, tok))
+		tok.Spec.Secret.Name, tok.Spec.Secret.Labels = "mine", map[string]string{"backup": "daily"}
+		must(t, mallory.Update(ctx, tok))
+	})
 	t.Run("an update that keeps the reference is not checked again", func(t *testing.T) {
 		// alice imported db; mallory, who may edit ApiTokens but not read
 		// db, changes only the description.

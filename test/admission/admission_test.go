@@ -133,8 +133,10 @@ func TestImportConsent(t *testing.T) {
 		must(t, alice.Create(ctx, &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns},
 			Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeUser, Principal: "alice"}}))
 		for name, edit := range map[string]func(*authv1alpha1.ApiToken){
-			"labels":      func(t *authv1alpha1.ApiToken) { t.Spec.Secret.Labels = map[string]string{"replicate-to": "mallory-ns"} },
-			"annotations": func(t *authv1alpha1.ApiToken) { t.Spec.Secret.Annotations = map[string]string{"reflector/allowed": "true"} },
+			"labels": func(t *authv1alpha1.ApiToken) { t.Spec.Secret.Labels = map[string]string{"replicate-to": "mallory-ns"} },
+			"annotations": func(t *authv1alpha1.ApiToken) {
+				t.Spec.Secret.Annotations = map[string]string{"reflector/allowed": "true"}
+			},
 		} {
 			tok := &authv1alpha1.ApiToken{}
 			must(t, mallory.Get(ctx, client.ObjectKey{Namespace: ns, Name: "db"}, tok))

@@ -107,6 +107,12 @@ func main() {
 		"The issuer's URL: the iss claim of access tokens and the base of the published URLs. It must be the https URL clients reach.")
 	flag.StringVar(&issuer.DefaultAudience, "issuer-default-audience", "",
 		"The aud of an access token requested without an audience; empty: the issuer URL.")
+	var allowedAudiences, personalAudiences string
+	flag.StringVar(&allowedAudiences, "issuer-allowed-audiences", "",
+		"Comma-separated audiences an ApiToken may list in spec.accessToken.audiences; others are not granted (the default audience always is). Empty: no cap. "+
+			"Without spec.accessToken.audiences an ApiToken gets the default audience only.")
+	flag.StringVar(&personalAudiences, "self-service-audiences", "",
+		"Comma-separated audiences of personal tokens' access tokens; empty: the default audience only. A person cannot widen them.")
 	flag.DurationVar(&issuer.Rotation, "signing-key-rotation", operator.DefaultSigningKeyRotation, "How long each signing key signs before the next one takes over.")
 	flag.DurationVar(&issuer.Overlap, "signing-key-overlap", operator.DefaultSigningKeyOverlap,
 		"How long a new signing key is published in the JWK Set before it signs, so that verifiers that cache the set know it in time.")
@@ -147,6 +153,7 @@ func main() {
 	if issuer.Namespace == "" {
 		issuer.Namespace = operatorNamespace()
 	}
+	issuer.AllowedAudiences, issuer.PersonalAudiences = splitList(allowedAudiences), splitList(personalAudiences)
 	markKey.Namespace = operatorNamespace()
 	if err := issuer.Validate(queryOpts.Insecure); err != nil {
 		setupLog.Error(err, "Invalid flag")
@@ -226,4 +233,15 @@ func operatorNamespace() string {
 		return "default"
 	}
 	return ns
+}
+
+// splitList reads a comma-separated flag value; empty items are dropped.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -99,6 +99,51 @@ type Issuer struct {
 	// DefaultAudience.
 	URL             string
 	DefaultAudience string
+	// AllowedAudiences caps the audiences any ApiToken may list in
+	// spec.accessToken.audiences (--issuer-allowed-audiences); empty: no
+	// cap. The default audience is always allowed.
+	AllowedAudiences []string
+	// PersonalAudiences are the only audiences of personal tokens
+	// (--self-service-audiences); empty: the default audience.
+	PersonalAudiences []string
+}
+
+// Default is the audience of a request that names none.
+func (is *Issuer) Default() string {
+	if is.DefaultAudience != "" {
+		return is.DefaultAudience
+	}
+	return is.URL
+}
+
+// Audiences are the audiences id may have access tokens for, safe by
+// default: without spec.accessToken.audiences only the default audience;
+// with them, those the issuer's cap allows; for a personal token only the
+// self-service audiences (a person cannot widen them). A nil *Issuer (the
+// issuer is off) allows what the ApiToken lists.
+func (is *Issuer) Audiences(id verify.Identity) []string {
+	if is == nil {
+		return id.Audiences
+	}
+	if id.Personal {
+		if len(is.PersonalAudiences) == 0 {
+			return []string{is.Default()}
+		}
+		return is.PersonalAudiences
+	}
+	if len(id.Audiences) == 0 {
+		return []string{is.Default()}
+	}
+	if len(is.AllowedAudiences) == 0 {
+		return id.Audiences
+	}
+	out := make([]string, 0, len(id.Audiences))
+	for _, a := range id.Audiences {
+		if a == is.Default() || slices.Contains(is.AllowedAudiences, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Grant decides the claims of an access token for id at now, or refuses:
@@ -127,21 +172,17 @@ func (is *Issuer) Grant(id verify.Identity, req Request, now time.Time) (Claims,
 	}
 	aud := req.Audiences
 	if len(aud) == 0 {
-		aud = []string{is.DefaultAudience}
-		if is.DefaultAudience == "" {
-			aud = []string{is.URL}
-		}
+		aud = []string{is.Default()}
 	}
-	if len(id.Audiences) > 0 {
-		for i, a := range aud {
-			if !slices.Contains(id.Audiences, a) {
-				what := fmt.Sprintf("audience[%d]: not", i)
-				if len(req.Audiences) == 0 {
-					what = fmt.Sprintf("audience: none requested, and the default audience %q is not", a)
-				}
-				return Claims{}, &Refusal{InvalidRequest, fmt.Sprintf("%s among the audiences this token allows (spec.accessToken.audiences: %s)",
-					what, strings.Join(quoted(id.Audiences), ", "))}
+	allowed := is.Audiences(id)
+	for i, a := range aud {
+		if !slices.Contains(allowed, a) {
+			what := fmt.Sprintf("audience[%d]: not", i)
+			if len(req.Audiences) == 0 {
+				what = fmt.Sprintf("audience: none requested, and the default audience %q is not", a)
 			}
+			return Claims{}, &Refusal{InvalidRequest, fmt.Sprintf("%s among the audiences this token allows (%s)",
+				what, strings.Join(quoted(allowed), ", "))}
 		}
 	}
 	issued := now.Truncate(time.Second)

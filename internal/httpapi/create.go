@@ -19,11 +19,13 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/endpoints/request"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/accesstoken"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
@@ -98,6 +100,13 @@ func (s *API) mayCreate(w http.ResponseWriter, r *http.Request, u user.Info, m *
 		writeError(w, http.StatusForbidden, notAllowed(u, "create", m.Namespace))
 		return false
 	case grantOwn:
+		if strings.HasPrefix(u.GetName(), accesstoken.SubjectPrefix) {
+			// An ApiToken (through TokenReview or an exchanged access token)
+			// must not mint a personal token that outlives its own
+			// revocation.
+			writeError(w, http.StatusForbidden, u.GetName()+" is an ApiToken identity, and an ApiToken may not create personal tokens: a person creates them with their own Kubernetes credentials")
+			return false
+		}
 		if secretHeld {
 			writeError(w, http.StatusForbidden, u.GetName()+" may create personal tokens only, and they are hash-only: a Secret-held token needs create on apitokens.auth.apitoken.io in namespace \""+m.Namespace+"\"")
 			return false

@@ -113,7 +113,7 @@ var _ = Describe("Issuer signing keys", Ordered, func() {
 		SetDefaultEventuallyTimeout(30 * time.Second)
 		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 		ns = newNamespace(ctx)
-		t := testutil.MakeApiToken(ns, "svc").AccessToken(10 * time.Minute).Obj()
+		t := testutil.MakeApiToken(ns, "svc").AccessToken(10*time.Minute, issuerURL, "kubernetes").Obj()
 		t.UID = ""
 		Expect(k8sClient.Create(ctx, t)).To(Succeed())
 		Eventually(func() authv1alpha1.TokenStatus { return getToken(ctx, ns, "svc").Status.TokenStatus }).Should(Equal(authv1alpha1.TokenStatusActive))

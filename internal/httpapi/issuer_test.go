@@ -260,14 +260,21 @@ var _ = Describe("Issuer", Ordered, func() {
 		r = exchange(clientCredentials(ns+"/aud", value, "audience", "payroll"), "", "")
 		Expect(r.code).To(Equal(http.StatusBadRequest))
 		Expect(r.oauthError()).To(Equal(httpapi.OAuthError{Error: "invalid_request",
-			Description: `audience[0]: not among the audiences this token allows (spec.accessToken.audiences: "billing", "reports")`}))
+			Description: `audience[0]: not among the audiences this token allows ("billing", "reports")`}))
 
 		r = exchange(clientCredentials(ns+"/aud", value), "", "")
 		Expect(r.code).To(Equal(http.StatusBadRequest))
 		Expect(r.oauthError().Error).To(Equal("invalid_request"), "the default audience (the issuer URL) is not on the list")
 
-		r = exchange(clientCredentials(ns+"/svc", current("svc"), "audience", "anything"), "", "")
-		Expect(claimsOf(ctx, oidcVerifier(ctx, "anything"), r.token().AccessToken).Audience).To(ConsistOf("anything"), "no allowlist: any audience")
+		// Issue #23, finding 9: no allowlist means the default audience only,
+		// so that no token becomes a credential for kube-apiserver.
+		for _, aud := range []string{"anything", "kubernetes"} {
+			r = exchange(clientCredentials(ns+"/svc", current("svc"), "audience", aud), "", "")
+			Expect(r.code).To(Equal(http.StatusBadRequest), "no allowlist: only the default audience, not %q", aud)
+			Expect(r.oauthError().Description).To(ContainSubstring("audience[0]: not among the audiences this token allows"))
+		}
+		r = exchange(clientCredentials(ns+"/svc", current("svc")), "", "")
+		Expect(claimsOf(ctx, oidcVerifier(ctx, issuerURL), r.token().AccessToken).Audience).To(ConsistOf(issuerURL))
 	})
 
 	It("answers RFC 6749 errors that name the parameter", func() {

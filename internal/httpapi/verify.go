@@ -22,10 +22,13 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"slices"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/accesstoken"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
@@ -143,13 +146,11 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 	review.Spec.Token = "" // never echoed back
 	review.APIVersion, review.Kind = authenticationv1.SchemeGroupVersion.String(), "TokenReview"
 	review.Status = authenticationv1.TokenReviewStatus{}
-	// kube-apiserver calls on behalf of many end clients it does not name:
-	// the caller is the client here.
-	client := callerClient(r)
-	if wait, throttled := s.Limiter.throttled("tokenreview", client); throttled {
-		writeThrottled(w, wait, true)
-		return
-	}
+	// Not throttled: kube-apiserver calls on behalf of every end client and
+	// does not name them, so a limiter keyed by the caller would let anyone
+	// who sends junk bearer tokens to kube-apiserver lock out every valid
+	// ApiToken. kube-apiserver caches webhook answers and limits its own
+	// clients; failures are counted here so that a flood can be alerted on.
 	if len(presented) > 0 {
 		var id verify.Identity
 		ok := false
@@ -157,17 +158,20 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 			id, ok = s.Verifier.Verify(token.NewValue([]byte(presented)))
 		}
 		if !ok {
-			s.Limiter.Failed(client)
+			tokenReviewFailures.Inc()
 		} else {
 			review.Status = authenticationv1.TokenReviewStatus{
 				Authenticated: true,
 				User: authenticationv1.UserInfo{
 					Username: "apitoken:" + id.Namespace + ":" + id.Name,
 					UID:      id.UID,
-					Groups:   []string{"apitoken:type:" + string(id.Type), "apitoken:principal:" + id.Principal, "apitoken:namespace:" + id.Namespace},
-					Extra:    map[string]authenticationv1.ExtraValue{ExtraPrincipal: {id.Principal}},
+					// Namespaced: a type or principal claimed in one
+					// namespace is no group membership in another.
+					Groups: []string{"apitoken:" + id.Namespace + ":type:" + string(id.Type),
+						"apitoken:" + id.Namespace + ":principal:" + id.Principal, "apitoken:namespace:" + id.Namespace},
+					Extra: map[string]authenticationv1.ExtraValue{ExtraPrincipal: {id.Principal}},
 				},
-				Audiences: review.Spec.Audiences,
+				Audiences: s.reviewAudiences(id, review.Spec.Audiences),
 			}
 			if len(id.Scopes) > 0 {
 				review.Status.User.Extra[ExtraScopes] = id.Scopes
@@ -175,4 +179,25 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, review)
+}
+
+var tokenReviewFailures = metrics.VerifyFailures.WithLabelValues("tokenreview")
+
+// reviewAudiences are the requested audiences the ApiToken is allowed (the
+// issuer's rules; without the issuer, spec.accessToken.audiences), never an
+// echo of every audience asked for. Empty tells kube-apiserver the token is
+// good for its implicit audience only.
+func (s *API) reviewAudiences(id verify.Identity, requested []string) []string {
+	var minter *accesstoken.Issuer
+	if s.Issuer != nil {
+		minter = s.Issuer.Minter
+	}
+	allowed := minter.Audiences(id)
+	var out []string
+	for _, a := range requested {
+		if slices.Contains(allowed, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

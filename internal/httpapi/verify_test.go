@@ -162,7 +162,9 @@ var _ = Describe("Verify API", Ordered, func() {
 		Expect(review.Status.Authenticated).To(BeTrue())
 		Expect(review.Status.User.Username).To(Equal("apitoken:" + ns + ":svc"))
 		Expect(review.Status.User.UID).To(Equal(string(getToken(ctx, ns, "svc").UID)))
-		Expect(review.Status.User.Groups).To(ContainElements("apitoken:type:User", "apitoken:principal:alice"))
+		// Namespaced (issue #23): a type or principal claimed by an ApiToken
+		// in one namespace is no group membership in another.
+		Expect(review.Status.User.Groups).To(ConsistOf("apitoken:"+ns+":type:User", "apitoken:"+ns+":principal:alice", "apitoken:namespace:"+ns))
 		Expect(review.Status.User.Extra).To(HaveKey("auth.apitoken.io/principal"))
 		Expect(review.Spec.Token).To(BeEmpty(), "the token is not echoed back")
 

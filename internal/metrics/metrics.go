@@ -77,9 +77,17 @@ var ExchangeDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
 	Buckets: []float64{1e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 1e-2},
 })
 
+// VerifyFailures counts presented tokens that did not verify, by endpoint
+// where no limiter counts them per end client (tokenreview): a burst of
+// them is worth an alert, since throttling there would lock out everyone.
+var VerifyFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "apitoken_verify_failures_total",
+	Help: "Presented tokens that did not verify, by endpoint (tokenreview: kube-apiserver calls for every client, so it is counted, not throttled).",
+}, []string{"endpoint"})
+
 // counters are the metrics the operator's code updates, registered once per
 // process.
-var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled, Exchanges, ExchangeDuration}
+var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled, VerifyFailures, Exchanges, ExchangeDuration}
 
 var (
 	tokenLabels = []string{"namespace", "name", "type", "principal"}

@@ -53,6 +53,12 @@ type IssuerOptions struct {
 	// DefaultAudience is the aud of a token requested without audience;
 	// empty means URL.
 	DefaultAudience string
+	// AllowedAudiences caps the audiences any ApiToken may list
+	// (--issuer-allowed-audiences); empty: no cap.
+	AllowedAudiences []string
+	// PersonalAudiences are the only audiences of personal tokens
+	// (--self-service-audiences); empty: the default audience.
+	PersonalAudiences []string
 	// Rotation is how long each signing key signs; Overlap how long a new
 	// key is published before it signs.
 	Rotation, Overlap time.Duration
@@ -113,7 +119,8 @@ func setupIssuer(ctx context.Context, mgr ctrl.Manager, api *httpapi.API, opts O
 	// The JWK Set is cacheable for half the overlap: a cached set is
 	// refreshed at least once while a new key is published and not yet
 	// signing, with room for the keeper's write to reach every replica.
-	api.Issuer = httpapi.NewIssuerConfig(&accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience}, keys,
+	api.Issuer = httpapi.NewIssuerConfig(&accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience,
+		AllowedAudiences: o.AllowedAudiences, PersonalAudiences: o.PersonalAudiences}, keys,
 		min(o.Overlap/2, maxJWKSMaxAge))
 	h, err := api.IssuerHandler()
 	if err != nil {

@@ -49,6 +49,9 @@ type Identity struct {
 	// read model's slice; never modify them.
 	AccessTokenTTL time.Duration
 	Audiences      []string
+	// Personal says the token is a person's own personal token (created
+	// through apitokens/self): the issuer grants it fewer audiences.
+	Personal bool
 }
 
 // Verifier checks presented tokens against the index and the read model.
@@ -171,7 +174,8 @@ func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 		return Identity{}, false
 	}
 	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type, Scopes: row.Scopes,
-		Revision: row.Revision, AccessTokenTTL: time.Duration(row.AccessTTLSeconds) * time.Second, Audiences: row.Audiences}
+		Revision: row.Revision, AccessTokenTTL: time.Duration(row.AccessTTLSeconds) * time.Second, Audiences: row.Audiences,
+		Personal: row.PersonalTo(row.CreatedBy)}
 	if e.previous {
 		// The previous token is valid until its grace period ends, or
 		// the ApiToken's expiry if that comes first.

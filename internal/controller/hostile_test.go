@@ -92,7 +92,7 @@ var _ = Describe("Hostile input", func() {
 		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "imp-huge").Import("huge", "", "a+").Obj())).To(Succeed())
 		failed := waitForStatus(ctx, ns, "imp-huge", authv1alpha1.TokenStatusFailed, authv1alpha1.ReasonInvalidImport)
 		msg := readyCondition(failed).Message
-		Expect(msg).To(ContainSubstring("at most 1024 are accepted"))
+		Expect(msg).To(ContainSubstring("longer than the 1024 bytes accepted"))
 		Expect(msg).NotTo(ContainSubstring("aaaaaaaa"))
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: "imp-huge"}, &metav1.PartialObjectMetadata{})).NotTo(Succeed(), "no Secret written")
 	})

@@ -195,6 +195,12 @@ func importValue(in Input, imp *authv1alpha1.ImportSource) (token.Value, *Decisi
 		d := fail(authv1alpha1.ReasonInvalidImport, "spec.source.import.pattern: "+err.Error())
 		return value, &d
 	}
+	if len(value.Reveal()) > token.MaxBytes {
+		// The rule broken, never the length itself.
+		d := fail(authv1alpha1.ReasonInvalidImport, fmt.Sprintf(
+			"import source Secret %q key %q: the value is longer than the %d bytes accepted", name, key, token.MaxBytes))
+		return value, &d
+	}
 	if rule.Check(value) != nil {
 		// Only that it does not match: no length, no hint drawn from the
 		// value, so that status is no oracle for a Secret's content.

@@ -141,11 +141,16 @@ func (v *Verifier) join(e *entry) *readmodel.Row {
 	} else if row.Hashed || row.SecretName != e.secretName || (string(e.ownerUID) != row.UID && !e.marked) {
 		return nil
 	}
-	want := &row.CurrentDigest
-	if e.previous {
-		want = &row.PreviousDigest
-	}
-	if *want != e.sum {
+	switch {
+	case e.sum == row.CurrentDigest:
+		// Status names it current; for a previous entry, status has not
+		// caught up with the rotation yet, and the value is still good.
+	case e.previous && e.sum == row.PreviousDigest:
+	case !e.previous && e.marked:
+		// The operator's mark covers this value (the hash annotation it
+		// signed): a rotation verifies from the moment the Secret is
+		// written, before its status patch lands.
+	default:
 		return nil
 	}
 	return row

@@ -101,7 +101,7 @@ func newKubernetesAccess(cfg *rest.Config, httpClient *http.Client) (*Access, er
 	if err != nil {
 		return nil, fmt.Errorf("creating the authorizer: %w", err)
 	}
-	return &Access{Authenticator: authn, Authorizer: authz, decisions: newDecisionCache(time.Minute, 10*time.Second, clock.RealClock{})}, nil
+	return &Access{Authenticator: authn, Authorizer: authz, decisions: newDecisionCache(time.Minute, 10*time.Second, clock.RealClock{}, maxAnswers)}, nil
 }
 
 // anonymous authenticates everyone (--query-auth=none).

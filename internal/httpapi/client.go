@@ -49,15 +49,21 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// endClient is the address of the client behind a request: the peer, or,
-// when the peer is a trusted proxy, the last address in X-Forwarded-For
+// endClient names the client behind a request for the limiter: its
+// address (IPv6 addresses by their /64, which one host usually holds whole,
+// so that it cannot draw a fresh bucket per address), taken from the peer
+// or, when the peer is a trusted proxy, the last address in X-Forwarded-For
 // that is not a trusted proxy itself (else X-Real-IP). A client cannot
 // spoof it by sending its own X-Forwarded-For: only entries appended by
 // trusted proxies are believed.
 func endClient(r *http.Request, trusted []netip.Prefix) string {
+	return bucket(endAddr(r, trusted))
+}
+
+func endAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
 	peer := remoteIP(r.RemoteAddr)
 	if !peer.IsValid() || !isTrusted(peer, trusted) {
-		return peer.String()
+		return peer
 	}
 	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
 		hops := strings.Split(strings.Join(xff, ","), ",")
@@ -67,14 +73,22 @@ func endClient(r *http.Request, trusted []netip.Prefix) string {
 				break
 			}
 			if a = a.Unmap(); !isTrusted(a, trusted) || i == 0 {
-				return a.String()
+				return a
 			}
 		}
 	}
 	if a, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("X-Real-IP"))); err == nil {
-		return a.Unmap().String()
+		return a.Unmap()
 	}
-	return peer.String()
+	return peer
+}
+
+// bucket is an IPv4 address itself, an IPv6 address's /64.
+func bucket(a netip.Addr) string {
+	if a.Is6() {
+		return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+	}
+	return a.String()
 }
 
 func remoteIP(remoteAddr string) netip.Addr {

@@ -20,47 +20,39 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/cache"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/utils/clock"
 )
 
 // decisionCache remembers authorization answers per caller and question:
 // allowed ones for allowTTL, denied ones for denyTTL, as kube-apiserver's
-// webhook authorizer cache does. It replaces that cache (which keys every
-// question by its whole SubjectAccessReview in JSON, ~5 µs each, and keeps
-// 8,192) because a query by a caller with rights in some namespaces only asks
-// one question per namespace: here the caller is keyed once per request and
-// each question is a map lookup.
+// webhook authorizer cache does, and like it at most maxAnswers of them,
+// the least recently used going first; an expired answer is never given
+// and is dropped when it is next looked up or pushed out. It replaces that
+// cache because it keys every question by its whole SubjectAccessReview in
+// JSON (~5 µs each): here the caller is keyed once per request and each
+// question is one lookup.
 type decisionCache struct {
 	allowTTL, denyTTL time.Duration
-	clock             clock.PassiveClock
-
-	mu      sync.Mutex
-	callers map[string]*callerAnswers
+	answers           *cache.LRUExpireCache
 }
 
-// maxCallers is how many callers the cache holds before it drops those whose
-// answers have all expired.
-const maxCallers = 4096
+// maxAnswers bounds the cache: whatever callers ask, it holds at most this
+// many answers (a few MiB).
+const maxAnswers = 16384
 
 type question struct{ verb, namespace, resource, subresource string }
 
-type answer struct {
-	allowed bool
-	until   time.Time
+type decisionKey struct {
+	caller string
+	question
 }
 
-type callerAnswers struct {
-	answers map[question]answer
-	// until is when the last of its answers expires.
-	until time.Time
-}
-
-func newDecisionCache(allowTTL, denyTTL time.Duration, clk clock.PassiveClock) *decisionCache {
-	return &decisionCache{allowTTL: allowTTL, denyTTL: denyTTL, clock: clk, callers: map[string]*callerAnswers{}}
+func newDecisionCache(allowTTL, denyTTL time.Duration, clk clock.PassiveClock, size int) *decisionCache {
+	return &decisionCache{allowTTL: allowTTL, denyTTL: denyTTL, answers: cache.NewLRUExpireCacheWithClock(size, clk)}
 }
 
 // callerKey is everything about u that an authorizer may decide on.
@@ -87,42 +79,21 @@ func callerKey(u user.Info) string {
 
 // lookup returns the cached answer to q for caller, if it has not expired.
 func (c *decisionCache) lookup(caller string, q question) (allowed, ok bool) {
-	now := c.clock.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ca := c.callers[caller]
-	if ca == nil {
+	v, ok := c.answers.Get(decisionKey{caller, q})
+	if !ok {
 		return false, false
 	}
-	if a, found := ca.answers[q]; found && now.Before(a.until) {
-		return a.allowed, true
-	}
-	return false, false
+	return v.(bool), true
 }
 
 // store remembers an answer.
 func (c *decisionCache) store(caller string, q question, allowed bool) {
-	now := c.clock.Now()
-	until := now.Add(c.denyTTL)
+	ttl := c.denyTTL
 	if allowed {
-		until = now.Add(c.allowTTL)
+		ttl = c.allowTTL
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ca := c.callers[caller]
-	if ca == nil {
-		if len(c.callers) >= maxCallers {
-			for k, other := range c.callers {
-				if !now.Before(other.until) {
-					delete(c.callers, k)
-				}
-			}
-		}
-		ca = &callerAnswers{answers: map[question]answer{}}
-		c.callers[caller] = ca
-	}
-	ca.answers[q] = answer{allowed: allowed, until: until}
-	if until.After(ca.until) {
-		ca.until = until
-	}
+	c.answers.Add(decisionKey{caller, q}, allowed, ttl)
 }
+
+// len is how many unexpired answers the cache holds.
+func (c *decisionCache) len() int { return len(c.answers.Keys()) }

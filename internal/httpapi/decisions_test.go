@@ -19,6 +19,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func (a *countingAuthorizer) Authorize(_ context.Context, attr authorizer.Attrib
 func TestAllowedInCachesAnswers(t *testing.T) {
 	clk := testingclock.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	authz := &countingAuthorizer{allow: map[string]bool{"a": true, "c": true}}
-	access := &Access{Authorizer: authz, decisions: newDecisionCache(time.Minute, 10*time.Second, clk)}
+	access := &Access{Authorizer: authz, decisions: newDecisionCache(time.Minute, 10*time.Second, clk, maxAnswers)}
 	alice := &user.DefaultInfo{Name: "alice", Groups: []string{"dev"}}
 	ctx := context.Background()
 	namespaces := []string{"a", "b", "c", "d"}
@@ -87,5 +88,32 @@ func TestAllowedInCachesAnswers(t *testing.T) {
 	authz.fail = ""
 	if got, err := access.Allowed(ctx, &user.DefaultInfo{Name: "bob"}, "list", "d", "apitokens", ""); err != nil || got || authz.asked.Load() != 1 {
 		t.Fatalf("after a failure the question is asked again: got %v, %v, asked %d", got, err, authz.asked.Load())
+	}
+}
+
+// A caller who asks about ever new namespaces cannot grow the cache past
+// its bound; the answers pushed out are the least recently used.
+func TestDecisionCacheIsBounded(t *testing.T) {
+	clk := testingclock.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	c := newDecisionCache(time.Minute, 10*time.Second, clk, 100)
+	keep := question{"list", "kept", "apitokens", ""}
+	c.store("alice", keep, true)
+	for i := range 1000 {
+		c.store("mallory", question{"list", fmt.Sprintf("ns-%d", i), "apitokens", ""}, false)
+		if i%50 == 0 {
+			if _, ok := c.lookup("alice", keep); !ok { // used, so kept
+				t.Fatalf("after %d answers the recently used one was dropped", i)
+			}
+		}
+	}
+	if n := c.len(); n != 100 {
+		t.Fatalf("the cache holds %d answers, want its bound of 100", n)
+	}
+	if _, ok := c.lookup("mallory", question{"list", "ns-0", "apitokens", ""}); ok {
+		t.Fatal("the least recently used answer is still cached")
+	}
+	clk.Step(11 * time.Second) // every denial expired
+	if n := c.len(); n != 1 {
+		t.Fatalf("%d answers outlived their expiry, want only the allowance", n)
 	}
 }

@@ -40,6 +40,13 @@ func (s *API) importValue(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// "Already held" tells whether a value is someone's live token: each
+	// such answer counts as a failed guess, as at the verify endpoint.
+	caller := callerClient(r)
+	if wait, throttled := s.Limiter.throttled("import", caller); throttled {
+		writeThrottled(w, wait, true)
+		return
+	}
 	u, _ := request.UserFrom(r.Context())
 	// Ask first, so that a caller allowed nothing learns nothing of the name.
 	mayCreate, err := s.grantFor(r.Context(), u, "create", ns)
@@ -59,6 +66,8 @@ func (s *API) importValue(w http.ResponseWriter, r *http.Request) {
 	if holderNS, holder, held := s.Verifier.Holder(req.Value); held && (holderNS != ns || holder != name) {
 		// One value, one ApiToken: else it would verify as whichever holds
 		// it last, and revoking it by value would find the wrong one.
+		// The answer is the same wherever the holder is.
+		s.Limiter.Failed(caller)
 		writeJSON(w, http.StatusConflict, errorBody{Error: "token: this value is already in use: import a value of your own", Parameter: "token"})
 		return
 	}

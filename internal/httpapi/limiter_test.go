@@ -97,7 +97,11 @@ func TestEndClient(t *testing.T) {
 		"X-Real-IP without X-Forwarded-For":    {remote: "192.0.2.1:80", header: http.Header{"X-Real-Ip": {"198.51.100.2"}}, want: "198.51.100.2"},
 		"trusted proxy without headers":        {remote: "10.1.2.3:80", want: "10.1.2.3"},
 		"garbage in the header stops the walk": {remote: "10.1.2.3:80", header: http.Header{"X-Forwarded-For": {"nonsense"}}, want: "10.1.2.3"},
-		"IPv6 peer":                            {remote: "[2001:db8::1]:443", want: "2001:db8::1"},
+		"IPv6 peer":                            {remote: "[2001:db8::1]:443", want: "2001:db8::/64"},
+		"IPv6 peers of one /64 share a bucket": {remote: "[2001:db8::ffff:1234:5678:9abc]:443", want: "2001:db8::/64"},
+		"IPv6 of another /64":                  {remote: "[2001:db8:0:1::1]:443", want: "2001:db8:0:1::/64"},
+		"IPv6 client named by a proxy":         {remote: "10.1.2.3:80", header: http.Header{"X-Forwarded-For": {"2001:db8:aa:bb:1::2"}}, want: "2001:db8:aa:bb::/64"},
+		"IPv4-mapped IPv6 is IPv4":             {remote: "[::ffff:203.0.113.5]:443", want: "203.0.113.5"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -51,6 +51,9 @@ type ServingOptions struct {
 // Enabled says whether the listener is on.
 func (o ServingOptions) Enabled() bool { return o.BindAddress != "" && o.BindAddress != "0" }
 
+// WriteTimeout is how long a listener's handler has to answer.
+const WriteTimeout = 30 * time.Second
+
 // NewServer serves h on opts.BindAddress as a manager.Server, which the
 // manager runs on every replica (not only the leader), with TLS unless
 // opts.Insecure. It returns the certificate watcher to add to the manager as
@@ -60,7 +63,7 @@ func NewServer(name string, opts ServingOptions, h http.Handler) (*manager.Serve
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}

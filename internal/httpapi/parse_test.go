@@ -17,10 +17,14 @@ limitations under the License.
 package httpapi
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -83,5 +87,41 @@ func TestPresentedToken(t *testing.T) {
 				t.Fatalf("PresentedToken = %v, %v; want ok=%v", v, ok, tc.ok)
 			}
 		})
+	}
+}
+
+func TestParseWait(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		want  time.Duration
+		err   bool
+	}{
+		{"", DefaultWait, false},
+		{"wait=0", 0, false},
+		{"wait=2.5", 2500 * time.Millisecond, false},
+		{"wait=20", 20 * time.Second, false},
+		// Longer than the write timeout allows: the answer, and a value
+		// shown only once, would be lost.
+		{"wait=21", 0, true},
+		{"wait=60", 0, true},
+		{"wait=-1", 0, true},
+		{"wait=soon", 0, true},
+		{"wait=1&wait=2", 0, true},
+	} {
+		v, _ := url.ParseQuery(tc.query)
+		got, err := parseWait(v)
+		if tc.err {
+			var fe *selfservice.FieldError
+			if !errors.As(err, &fe) || fe.Field != "wait" || !strings.Contains(fe.Message, "from 0 to 20") {
+				t.Errorf("parseWait(%q) = %v, %v; want an error naming wait and its range", tc.query, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("parseWait(%q) = %v, %v; want %v", tc.query, got, err, tc.want)
+		}
+	}
+	if MaxWait >= WriteTimeout {
+		t.Fatalf("MaxWait %v must stay below the write timeout %v", MaxWait, WriteTimeout)
 	}
 }

@@ -69,9 +69,10 @@ func (s *API) list(parse parser) http.HandlerFunc {
 			return
 		}
 		u, _ := request.UserFrom(r.Context())
-		// Only the namespaces a query asks for matter; those count even when
-		// they hold no ApiToken yet: an empty page, not a 403, for a caller
-		// who may list there.
+		// Only the namespaces a query asks for matter (at most
+		// query.MaxNamespaces of them); those count even when they hold no
+		// ApiToken yet: an empty page, not a 403, for a caller who may list
+		// there. Answers are cached per caller, so a repeat asks nothing.
 		candidates := s.Model.Namespaces()
 		if q.Namespaces != nil {
 			candidates = slices.Sorted(maps.Keys(q.Namespaces))
@@ -82,7 +83,11 @@ func (s *API) list(parse parser) http.HandlerFunc {
 			// somewhere gets an empty page, not a 403.
 			var selfServe map[string]bool
 			if selfServe, err = s.Access.AllowedIn(r.Context(), u, "create", candidates, "apitokens", selfSubresource); err == nil && len(selfServe) == 0 {
-				writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not list apitokens.auth.apitoken.io in any namespace (nor create apitokens/self to see their own personal tokens)", u.GetName()))
+				where := "in any namespace"
+				if q.Namespaces != nil {
+					where = "in any namespace named by the query"
+				}
+				writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not list apitokens.auth.apitoken.io %s (nor create apitokens/self to see their own personal tokens)", u.GetName(), where))
 				return
 			}
 		}

@@ -60,8 +60,11 @@ const (
 // Waiting for a written token to take effect in this replica's cache.
 const (
 	DefaultWait = 10 * time.Second
-	MaxWait     = 60 * time.Second
-	waitPoll    = 5 * time.Millisecond
+	// MaxWait leaves the write and the answer 10 s of the listener's
+	// WriteTimeout: a wait that outlasted it would lose the response, and
+	// with it a value shown only once.
+	MaxWait  = WriteTimeout - 10*time.Second
+	waitPoll = 5 * time.Millisecond
 )
 
 // tokenResponse is the body of a write: the token's row, and the value only
@@ -81,7 +84,7 @@ func parseWait(v url.Values) (time.Duration, error) {
 	}
 	secs, err := strconv.ParseFloat(raw[0], 64)
 	if err != nil || secs < 0 || secs > MaxWait.Seconds() || len(raw) > 1 {
-		return 0, &selfservice.FieldError{Field: "wait", Message: fmt.Sprintf("must be one number of seconds from 0 to %d", int(MaxWait.Seconds()))}
+		return 0, &selfservice.FieldError{Field: "wait", Message: fmt.Sprintf("must be one number of seconds from 0 to %d (the answer must arrive within the server's %d s write timeout)", int(MaxWait.Seconds()), int(WriteTimeout.Seconds()))}
 	}
 	return time.Duration(secs * float64(time.Second)), nil
 }
@@ -112,6 +115,10 @@ func parseWrite[T any](w http.ResponseWriter, r *http.Request, parse func([]byte
 // verb. false means it has answered: 403 without either permission in the
 // namespace, 404 when the token does not exist or is not the caller's own.
 func (s *API) target(w http.ResponseWriter, r *http.Request, verb, namespace, name string) (*authv1alpha1.ApiToken, grant, bool) {
+	if err := selfservice.ValidateRef(namespace, name); err != nil {
+		writeBadInput(w, err)
+		return nil, grantNone, false
+	}
 	u, _ := request.UserFrom(r.Context())
 	g, err := s.grantFor(r.Context(), u, verb, namespace)
 	if err != nil {

@@ -55,7 +55,7 @@ var VerifyDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
 
 // VerifyThrottled counts verification requests refused because their end
 // client made too many failed verifications, by endpoint (verify,
-// tokenreview, forward-auth).
+// forward-auth, token, revoke, import).
 var VerifyThrottled = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "apitoken_verify_throttled_total",
 	Help: "Verification requests refused (429) because their end client made too many failed verifications, by endpoint.",

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/jsonbody"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
@@ -45,7 +47,9 @@ func ParseList(v url.Values) (Query, error) {
 		return q, err
 	}
 	var err error
-	q.Namespaces = stringSet(list(v["namespace"]), false)
+	if q.Namespaces, err = namespaceSet("namespace", list(v["namespace"])); err != nil {
+		return q, err
+	}
 	if q.Types, err = typeSet("type", list(v["type"])); err != nil {
 		return q, err
 	}
@@ -171,7 +175,9 @@ func ParseBody(v url.Values, raw []byte) (Query, error) {
 			return q, err
 		}
 		q.Principals = stringSet(f.Principals, true)
-		q.Namespaces = stringSet(f.Namespaces, false)
+		if q.Namespaces, err = namespaceSet("filters.namespaces", f.Namespaces); err != nil {
+			return q, err
+		}
 		if q.Scopes, err = scopeList("filters.scopes", f.Scopes); err != nil {
 			return q, err
 		}
@@ -306,6 +312,25 @@ func list(vals []string) []string {
 		}
 	}
 	return out
+}
+
+// MaxNamespaces is how many namespaces one query may name: each may cost
+// an authorization question.
+const MaxNamespaces = 100
+
+// namespaceSet is a namespace filter: at most MaxNamespaces names, each one
+// a namespace could have (a DNS-1123 label).
+func namespaceSet(param string, vals []string) (map[string]bool, error) {
+	set := stringSet(vals, false)
+	if len(set) > MaxNamespaces {
+		return nil, paramErr(param, "names %d namespaces: at most %d are accepted in one query", len(set), MaxNamespaces)
+	}
+	for _, ns := range vals {
+		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+			return nil, paramErr(param, "%q is not a namespace name: %s", ns, errs[0])
+		}
+	}
+	return set, nil
 }
 
 func stringSet(vals []string, lower bool) map[string]bool {

@@ -17,6 +17,7 @@ limitations under the License.
 package query
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -43,6 +44,8 @@ func TestParseListErrors(t *testing.T) {
 		"unknown status":         {"status=ACTIVE,GONE", "status", "unknown token status \"GONE\""},
 		"unknown parameter":      {"limit=5", "limit", "unknown parameter"},
 		"lastUsed from after to": {"lastUsedFrom=2026-02-01T00:00:00Z&lastUsedTo=2026-01-01T00:00:00Z", "lastUsedFrom", "is after"},
+		"namespace not a label":  {"namespace=team-a,Team_B", "namespace", "\"Team_B\" is not a namespace name"},
+		"too many namespaces":    {"namespace=" + namespaces(101), "namespace", "names 101 namespaces: at most 100"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -129,5 +132,25 @@ func TestParseV2(t *testing.T) {
 	}
 	if _, err := ParseV2(url.Values{"limit": {"5000"}}); err == nil || err.(*ParamError).Parameter != "limit" {
 		t.Fatalf("limit over max: %v", err)
+	}
+}
+
+// namespaces is a filter naming n namespaces.
+func namespaces(n int) string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("ns-%d", i)
+	}
+	return strings.Join(names, ",")
+}
+
+func TestParseNamespaceLimit(t *testing.T) {
+	v, _ := url.ParseQuery("namespace=" + namespaces(100))
+	if q, err := ParseList(v); err != nil || len(q.Namespaces) != 100 {
+		t.Fatalf("100 namespaces: %v, %d parsed", err, len(q.Namespaces))
+	}
+	_, err := ParseBody(nil, []byte(`{"filters": {"namespaces": ["a", "b.c"]}}`))
+	if pe, ok := err.(*ParamError); !ok || pe.Parameter != "filters.namespaces" || !strings.Contains(pe.Message, `"b.c" is not a namespace name`) {
+		t.Fatalf("ParseBody with a dotted namespace = %v, want a ParamError on filters.namespaces", err)
 	}
 }

@@ -88,15 +88,8 @@ func (m rawMetadata) parse(ttl time.Duration) (Metadata, error) {
 		}
 		out.Type = t
 	}
-	if m.Namespace != "" {
-		if errs := validation.IsDNS1123Label(m.Namespace); len(errs) > 0 {
-			return out, fieldErr("namespace", "%q is not a namespace name: %s", m.Namespace, errs[0])
-		}
-	}
-	if m.Name != "" {
-		if errs := validation.IsDNS1123Subdomain(m.Name); len(errs) > 0 {
-			return out, fieldErr("name", "%q is not a valid name: %s", m.Name, errs[0])
-		}
+	if err := ValidateRef(m.Namespace, m.Name); err != nil {
+		return out, err
 	}
 	if len(m.Scopes) > 0 {
 		if err := scope.Validate(m.Scopes); err != nil {
@@ -140,6 +133,24 @@ func decode(raw []byte, v any, shape string, emptyOK bool) error {
 			field = "body"
 		}
 		return fieldErr(field, "%s; send %s", jsonbody.Problem(err), shape)
+	}
+	return nil
+}
+
+// ValidateRef checks a namespace and an ApiToken name as the API server
+// would (either may be empty: then it is not checked), before anything is
+// asked about them: a name that cannot exist costs no authorization
+// question.
+func ValidateRef(namespace, name string) error {
+	if namespace != "" {
+		if errs := validation.IsDNS1123Label(namespace); len(errs) > 0 {
+			return fieldErr("namespace", "%q is not a namespace name: %s", namespace, errs[0])
+		}
+	}
+	if name != "" {
+		if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+			return fieldErr("name", "%q is not a valid name: %s", name, errs[0])
+		}
 	}
 	return nil
 }

@@ -1,0 +1,168 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+)
+
+// subjectAccessReviews is how many SubjectAccessReviews the API server has
+// been asked so far, from its own request counter.
+func subjectAccessReviews(ctx context.Context) float64 {
+	GinkgoHelper()
+	raw, err := clientset.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	Expect(err).NotTo(HaveOccurred())
+	var n float64
+	sc := bufio.NewScanner(strings.NewReader(string(raw)))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "apiserver_request_total{") || !strings.Contains(line, `resource="subjectaccessreviews"`) {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		Expect(err).NotTo(HaveOccurred(), line)
+		n += v
+	}
+	return n
+}
+
+// The attacks of issue #23, findings 4 and 6, by callers with no rights or
+// personal-token rights only, through the real listener.
+var _ = Describe("Bounded work and no oracles", Ordered, func() {
+	var (
+		ctx                  context.Context
+		ns, victimNS         string
+		nobody, alice, admin string
+		victimValue          string
+	)
+	BeforeAll(func() {
+		ctx = context.Background()
+		SetDefaultEventuallyTimeout(30 * time.Second)
+		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+		ns, victimNS = newNamespace(ctx), newNamespace(ctx)
+		nobody = serviceAccountToken(ctx, ns, "nobody")
+		alice = serviceAccountToken(ctx, ns, "alice")
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "personal-tokens"},
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: selfServiceRole(ctx)}, Subjects: subject(ns, "alice")})).To(Succeed())
+		admin = serviceAccountToken(ctx, victimNS, "admin")
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: victimNS, Name: "reader"},
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: readerRole(ctx)}, Subjects: subject(victimNS, "admin")})).To(Succeed())
+
+		// A Secret-held token in a namespace neither caller may see.
+		victim := testutil.MakeApiToken(victimNS, "victim").Obj()
+		victim.UID = ""
+		Expect(k8sClient.Create(ctx, victim)).To(Succeed())
+		Eventually(func() int {
+			return len(list("/api/v1/tokens?namespace="+victimNS+"&status=ACTIVE", admin).ApiTokens)
+		}).Should(Equal(1))
+		victimValue = getSecretValueKey(ctx, victimNS, "victim", "token")
+	})
+
+	It("a list naming many namespaces asks at most twice per name, once per caller (finding 4)", func() {
+		names := []string{victimNS}
+		for i := range 99 {
+			names = append(names, fmt.Sprintf("bounds-absent-%d", i))
+		}
+		path := "/api/v1/tokens?namespace=" + strings.Join(names, ",")
+		before := subjectAccessReviews(ctx)
+		r := httpDo(http.MethodGet, path, nobody, "")
+		Expect(r.code).To(Equal(http.StatusForbidden), r.body)
+		Expect(r.body).To(ContainSubstring("in any namespace named by the query"))
+		// Cluster-wide list, then list and apitokens/self per name: bounded
+		// by the 100 names a query may carry (on daa062c: unbounded).
+		first := subjectAccessReviews(ctx) - before
+		Expect(first).To(BeNumerically(">", 0))
+		Expect(first).To(BeNumerically("<=", 1+2*100))
+		// The same caller asking again is answered from its cached decisions.
+		before = subjectAccessReviews(ctx)
+		Expect(httpDo(http.MethodGet, path, nobody, "").code).To(Equal(http.StatusForbidden))
+		Expect(subjectAccessReviews(ctx)).To(Equal(before))
+
+		before = subjectAccessReviews(ctx)
+		r = httpDo(http.MethodGet, "/api/v1/tokens?namespace="+strings.Join(append(names, "one-too-many"), ","), nobody, "")
+		Expect(r.code).To(Equal(http.StatusBadRequest))
+		msg, param := errorOf(r)
+		Expect(param).To(Equal("namespace"))
+		Expect(msg).To(ContainSubstring("names 101 namespaces: at most 100"))
+
+		r = httpDo(http.MethodPost, "/api/v1/tokens/query", nobody, `{"filters": {"namespaces": ["`+victimNS+`", "Not_A_Namespace"]}}`)
+		Expect(r.code).To(Equal(http.StatusBadRequest))
+		msg, param = errorOf(r)
+		Expect(param).To(Equal("filters.namespaces"))
+		Expect(msg).To(ContainSubstring(`"Not_A_Namespace" is not a namespace name`))
+		Expect(subjectAccessReviews(ctx)).To(Equal(before), "bad input is refused before anything is asked")
+	})
+
+	It("write paths refuse a namespace that cannot exist before asking anything (finding 4)", func() {
+		before := subjectAccessReviews(ctx)
+		for _, req := range []struct{ method, path string }{
+			{http.MethodDelete, "/api/v1/tokens/Not_A_Namespace/x"},
+			{http.MethodPost, "/api/v1/tokens/Not_A_Namespace/x/regenerate"},
+			{http.MethodPost, "/api/v1/tokens/Not_A_Namespace/x/revoke"},
+			{http.MethodPut, "/api/v1/tokens/Not_A_Namespace/x"},
+		} {
+			body := ""
+			if req.method == http.MethodPut {
+				body = jsonBody(map[string]any{"token": "a-value-of-my-own-that-is-long-enough"})
+			}
+			r := httpDo(req.method, req.path, nobody, body)
+			Expect(r.code).To(Equal(http.StatusBadRequest), req.path)
+			msg, param := errorOf(r)
+			Expect(param).To(Equal("namespace"), req.path)
+			Expect(msg).To(ContainSubstring(`"Not_A_Namespace" is not a namespace name`), req.path)
+		}
+		Expect(subjectAccessReviews(ctx)).To(Equal(before))
+	})
+
+	It("importing a value another ApiToken holds counts as a failed guess, wherever the holder is (finding 6)", func() {
+		// Held where alice may look (her own personal token) and where she
+		// may not (victimNS): one answer, word for word.
+		own := httpDo(http.MethodPost, "/api/v1/tokens", alice, jsonBody(map[string]any{"namespace": ns, "name": "mine", "ttl": "24h"}))
+		Expect(own.code).To(Equal(http.StatusCreated), own.body)
+		ownValue := decodeWritten(own).Token
+		heldHere := httpDo(http.MethodPut, "/api/v1/tokens/"+ns+"/guess-own", alice, jsonBody(map[string]any{"token": ownValue, "ttl": "24h"}))
+		Expect(heldHere.code).To(Equal(http.StatusConflict), heldHere.body)
+		heldThere := httpDo(http.MethodPut, "/api/v1/tokens/"+ns+"/guess-0", alice, jsonBody(map[string]any{"token": victimValue, "ttl": "24h"}))
+		Expect(heldThere.code).To(Equal(http.StatusConflict), heldThere.body)
+		Expect(heldThere.body).To(Equal(heldHere.body))
+
+		for i := 2; i < verifyFailureLimit; i++ {
+			r := httpDo(http.MethodPut, fmt.Sprintf("/api/v1/tokens/%s/guess-%d", ns, i), alice, jsonBody(map[string]any{"token": victimValue, "ttl": "24h"}))
+			Expect(r.code).To(Equal(http.StatusConflict), "guess %d: %s", i, r.body)
+		}
+		r := httpDo(http.MethodPut, "/api/v1/tokens/"+ns+"/guess-last", alice, jsonBody(map[string]any{"token": victimValue, "ttl": "24h"}))
+		Expect(r.code).To(Equal(http.StatusTooManyRequests), r.body)
+		Expect(r.header.Get("Retry-After")).NotTo(BeEmpty())
+		// Throttled whatever she sends, until her bucket refills.
+		r = httpDo(http.MethodPut, "/api/v1/tokens/"+ns+"/fresh", alice, jsonBody(map[string]any{"token": "avaluenobodyholds0123456789abcde", "ttl": "24h"}))
+		Expect(r.code).To(Equal(http.StatusTooManyRequests), r.body)
+	})
+})

@@ -19,7 +19,6 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -69,16 +68,17 @@ func (s *API) list(parse parser) http.HandlerFunc {
 			return
 		}
 		u, _ := request.UserFrom(r.Context())
-		// Only the namespaces a query asks for matter (at most
-		// query.MaxNamespaces of them); those count even when they hold no
-		// ApiToken yet: an empty page, not a 403, for a caller who may list
-		// there. Answers are cached per caller, so a repeat asks nothing.
-		candidates := s.Model.Namespaces()
-		if q.Namespaces != nil {
-			candidates = slices.Sorted(maps.Keys(q.Namespaces))
-		}
+		// Only namespaces that hold ApiTokens are asked about, and of those
+		// only the ones the query names (at most query.MaxNamespaces): a
+		// name that holds none costs no authorization question. Answers are
+		// cached per caller, so a repeat asks nothing.
+		candidates := held(s.Model.Namespaces(), q.Namespaces)
+		// A named namespace that holds none has nothing to hide: the caller
+		// gets an empty page for it, not a 403 (a new namespace's admin
+		// lists it before its first ApiToken).
+		someEmpty := q.Namespaces != nil && len(candidates) < len(q.Namespaces)
 		vis, err := s.visibility(r.Context(), u, candidates)
-		if err == nil && !vis.All && len(vis.Namespaces) == 0 && len(vis.Own) == 0 {
+		if err == nil && !someEmpty && !vis.All && len(vis.Namespaces) == 0 && len(vis.Own) == 0 {
 			// Nothing to see. A caller who may keep personal tokens
 			// somewhere gets an empty page, not a 403.
 			var selfServe map[string]bool
@@ -146,4 +146,20 @@ func (s *API) visibility(ctx context.Context, u user.Info, candidates []string) 
 	}
 	vis.Own, err = s.Access.AllowedIn(ctx, u, "create", ownCandidates, "apitokens", selfSubresource)
 	return vis, err
+}
+
+// held is the namespaces of holding (sorted) that named names, all of them
+// when named is nil.
+func held(holding []string, named map[string]bool) []string {
+	if named == nil {
+		return holding
+	}
+	out := make([]string, 0, min(len(named), len(holding)))
+	for ns := range named {
+		if _, found := slices.BinarySearch(holding, ns); found {
+			out = append(out, ns)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -38,6 +38,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
@@ -119,6 +120,13 @@ func main() {
 	flag.StringVar(&issuer.Namespace, "signing-key-namespace", "", "Namespace of the signing key Secret; defaults to the operator's namespace.")
 	flag.StringVar(&issuer.SecretName, "signing-key-secret", operator.DefaultSigningKeySecret,
 		"Name of the Secret that holds the signing keys, created and rotated by the leader.")
+	var consoleOpts operator.ConsoleOptions
+	flag.BoolVar(&consoleOpts.Enabled, "console", true,
+		"Serve the web console at /console/ on the query listener (same TLS and authentication as the query API).")
+	flag.DurationVar(&consoleOpts.ExpiringSoon, "console-expiring-soon", console.DefaultExpiringSoon,
+		"How long before its expiry the console marks an Active token \"Expiring soon\".")
+	flag.StringVar(&consoleOpts.DefaultNamespace, "console-default-namespace", "",
+		"The namespace the console's create form offers first (for personal tokens); empty: the first the person may create in.")
 	var markKey types.NamespacedName
 	flag.StringVar(&markKey.Name, "mark-key-secret", operator.DefaultMarkKeySecret,
 		"Name of the Secret, in the operator's namespace, holding the key of the operator's marks on the token Secrets it writes "+
@@ -190,6 +198,7 @@ func main() {
 		SelfServiceScopes:       personalScopes,
 		Issuer:                  issuer,
 		MarkKey:                 markKey,
+		Console:                 consoleOpts,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")
 		os.Exit(1)

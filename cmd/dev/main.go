@@ -102,6 +102,7 @@ func run() error {
 		// issuer URL. The signing keys live in the default namespace.
 		Issuer: operator.IssuerOptions{BindAddress: issuerAddr, URL: "http://" + issuerAddr, Namespace: "default",
 			Rotation: operator.DefaultSigningKeyRotation, Overlap: operator.DefaultSigningKeyOverlap},
+		Console: operator.ConsoleOptions{Enabled: true, DefaultNamespace: "default"},
 	}); err != nil {
 		return err
 	}
@@ -168,7 +169,11 @@ func applySamples(ctx context.Context, cfg *rest.Config, dir string) error {
 
 func printNextSteps(kubeconfig, queryAddr, issuerAddr string) {
 	fmt.Printf(`
-The operator is running on a local control plane. In another terminal:
+The operator is running on a local control plane.
+
+  Web console: http://%[2]s/console/
+
+In another terminal:
 
   export KUBECONFIG=%[1]s
   kubectl get apitokens                     # the samples, Active within seconds

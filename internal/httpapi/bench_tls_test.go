@@ -78,7 +78,7 @@ func BenchmarkEndpointsTLS(b *testing.B) {
 		})
 	})
 	b.Run("verify-endpoint-kubernetes-auth", func(b *testing.B) {
-		driveTLS(b, "verifications/s", api.QueryHandler(), func(base string, i int) *http.Request {
+		driveTLS(b, "verifications/s", api.QueryHandler(nil), func(base string, i int) *http.Request {
 			body := []byte(`{"token":"` + string(values[i%len(values)].Reveal()) + `"}`)
 			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/tokens/verify", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+callerToken)
@@ -216,7 +216,7 @@ func BenchmarkHandler(b *testing.B) {
 		tokens := testutil.BenchApiTokens(c.n)
 		model := testutil.BenchModel(tokens)
 		api := &httpapi.API{Model: model, Access: access, Log: log.Log, Synced: func() bool { return true }}
-		h := api.QueryHandler()
+		h := api.QueryHandler(nil)
 		for _, name := range []string{"filtered-sorted", "unfiltered"} {
 			label := fmt.Sprintf("n=%d/%s", c.n, name)
 			if c.updates > 0 {

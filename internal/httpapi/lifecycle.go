@@ -145,13 +145,24 @@ func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alp
 	writeJSON(w, http.StatusOK, query.DTO(&row, s.links()))
 }
 
-// delete answers DELETE /api/v1/tokens/{namespace}/{name} with 204.
+// delete answers DELETE /api/v1/tokens/{namespace}/{name} with 204, once
+// the token is gone from this replica's cache (at most ?wait=), as every
+// write waits for its effect.
 func (s *API) delete(w http.ResponseWriter, r *http.Request) {
+	waitFor, err := parseWait(r.URL.Query())
+	if err != nil {
+		writeBadInput(w, err)
+		return
+	}
 	tok, g, ok := s.target(w, r, "delete", r.PathValue("namespace"), r.PathValue("name"))
 	if !ok || revokedStaysForOwner(w, g, tok) {
 		return
 	}
 	if s.deleteToken(w, r, tok) {
+		await(r.Context(), waitFor, func() bool {
+			row, found := s.Model.Get(tok.Namespace, tok.Name)
+			return !found || row.UID != string(tok.UID)
+		})
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

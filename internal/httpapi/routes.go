@@ -73,8 +73,11 @@ type API struct {
 
 // QueryHandler is the query server's mux: every route behind the synced
 // check and authentication, each authorized by its handler. Wrong methods
-// get 405 from the mux.
-func (s *API) QueryHandler() http.Handler {
+// get 405 from the mux. console, when not nil, builds the handler of
+// /console/ (its own login, outside the API's authentication) from the
+// authenticated API, which the console calls in-process: one code path for
+// authorization and writes.
+func (s *API) QueryHandler(console func(api http.Handler) http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/tokens", s.list(fromURL(query.ParseList)))
 	mux.Handle("POST /api/v1/tokens/query", s.list(fromBody))
@@ -90,7 +93,14 @@ func (s *API) QueryHandler() http.Handler {
 	mux.HandleFunc("DELETE /api/v1/tokens/{namespace}/{name}", s.delete)
 	mux.HandleFunc("POST /api/v2/token", s.createV2)
 	mux.HandleFunc("DELETE /api/v2/token/{id}", s.deleteV2)
-	return withSynced(withAuthentication(mux, s.Access.Authenticator, s.Log), s.Synced)
+	api := withAuthentication(mux, s.Access.Authenticator, s.Log)
+	if console == nil {
+		return withSynced(api, s.Synced)
+	}
+	top := http.NewServeMux()
+	top.Handle("/", api)
+	top.Handle("/console/", console(api))
+	return withSynced(top, s.Synced)
 }
 
 // ForwardAuthHandler is the forward-auth listener's handler: any method and

@@ -87,6 +87,9 @@ const verifyFailureLimit = 40
 // selfServiceMaxTTL caps personal tokens in the suite.
 const selfServiceMaxTTL = 48 * time.Hour
 
+// consoleExpiringSoon is the console's "Expiring soon" window in the suite.
+const consoleExpiringSoon = 7 * 24 * time.Hour
+
 // The suite's signing keys rotate every few seconds, so that a spec sees a
 // rotation (and every other spec runs across them).
 const (
@@ -144,6 +147,7 @@ var _ = BeforeSuite(func() {
 		TrustedProxies:     []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
 		SelfServiceMaxTTL:  selfServiceMaxTTL,
 		SelfServiceScopes:  []string{"profile:*"},
+		Console:            operator.ConsoleOptions{Enabled: true, ExpiringSoon: consoleExpiringSoon},
 	})
 	Expect(err).NotTo(HaveOccurred())
 	baseURL = "https://" + addr

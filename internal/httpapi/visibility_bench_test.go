@@ -72,7 +72,7 @@ func BenchmarkVisibility(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		return (&httpapi.API{Model: model, Access: access, Log: log.Log, Synced: func() bool { return true }}).QueryHandler()
+		return (&httpapi.API{Model: model, Access: access, Log: log.Log, Synced: func() bool { return true }}).QueryHandler(nil)
 	}
 	list := func(h http.Handler) time.Duration {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/tokens?pageSize=50", nil)

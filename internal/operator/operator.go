@@ -36,6 +36,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
@@ -87,10 +88,22 @@ type Options struct {
 	// Issuer is the access-token issuer's listener (every replica) and
 	// signing keys (kept by the leader); it shares the query API's TLS.
 	Issuer IssuerOptions
+	// Console serves the web console at /console/ on the query listener.
+	Console ConsoleOptions
 	// MarkKey is the Secret of the key that signs the operator's marks on
 	// token Secrets; the name defaults to DefaultMarkKeySecret and the
 	// namespace to "default" (cmd/main.go passes the operator's).
 	MarkKey types.NamespacedName
+}
+
+// ConsoleOptions configure the web console (--console*).
+type ConsoleOptions struct {
+	Enabled bool
+	// ExpiringSoon is when an Active token's badge says "Expiring soon";
+	// 0 means console.DefaultExpiringSoon.
+	ExpiringSoon time.Duration
+	// DefaultNamespace is offered first for personal tokens.
+	DefaultNamespace string
 }
 
 // ManagerOptions are the manager options every entry point shares; callers
@@ -202,7 +215,18 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, ma
 		}
 	}
 	if opts.Query.Enabled() {
-		if err := addServer(mgr, "query", opts.Query, api.QueryHandler()); err != nil {
+		var con func(http.Handler) http.Handler
+		if opts.Console.Enabled {
+			con = console.New(console.Options{
+				Authenticator: access.Authenticator,
+				Writable:      api.WritableNamespaces,
+				Details:       console.KubeDetails(mgr.GetAPIReader()),
+				ExpiringSoon:  opts.Console.ExpiringSoon, DefaultNamespace: opts.Console.DefaultNamespace,
+				PersonalMaxTTL: api.PersonalMaxTTL, PersonalScopes: api.PersonalScopes,
+				Secure: !opts.Query.Insecure, Clock: clock.RealClock{}, Log: mgr.GetLogger().WithName("console"),
+			})
+		}
+		if err := addServer(mgr, "query", opts.Query, api.QueryHandler(con)); err != nil {
 			return nil, err
 		}
 	}

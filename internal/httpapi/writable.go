@@ -1,0 +1,64 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"context"
+	"slices"
+
+	"k8s.io/apiserver/pkg/authentication/user"
+)
+
+// Writable is where a caller may create ApiTokens: Full where they may
+// create any (create on apitokens), Personal where only their own
+// (create on apitokens/self).
+type Writable struct {
+	Full, Personal []string
+}
+
+// WritableNamespaces answers, with the same authorization questions as the
+// create endpoint, where u may create among the namespaces that hold
+// ApiTokens and extra (a console's default namespace for personal tokens).
+func (s *API) WritableNamespaces(ctx context.Context, u user.Info, extra ...string) (Writable, error) {
+	candidates := slices.Clone(s.Model.Namespaces())
+	for _, ns := range extra {
+		if ns != "" && !slices.Contains(candidates, ns) {
+			candidates = append(candidates, ns)
+		}
+	}
+	slices.Sort(candidates)
+	full, err := s.Access.AllowedIn(ctx, u, "create", candidates, "apitokens", "")
+	if err != nil {
+		return Writable{}, err
+	}
+	var rest []string
+	var out Writable
+	for _, ns := range candidates {
+		if full[ns] {
+			out.Full = append(out.Full, ns)
+		} else {
+			rest = append(rest, ns)
+		}
+	}
+	own, err := s.Access.AllowedIn(ctx, u, "create", rest, "apitokens", selfSubresource)
+	for _, ns := range rest {
+		if own[ns] {
+			out.Personal = append(out.Personal, ns)
+		}
+	}
+	return out, err
+}

@@ -77,6 +77,11 @@ lint-fix: golangci-lint ## Run golangci-lint and apply the fixes it can.
 test: manifests generate fmt vet setup-envtest helm kustomize ## Run unit tests, the envtest suites (real kube-apiserver and etcd), the chart and installer tests.
 	$(WITH_ENVTEST) HELM="$(HELM)" KUSTOMIZE="$(KUSTOMIZE)" go test ./... -coverprofile cover.out
 
+.PHONY: console-screenshots
+console-screenshots: setup-envtest ## Regenerate docs/console/*.png: the console's browser tests (headless Chromium) write what a person sees.
+	mkdir -p docs/console
+	$(WITH_ENVTEST) CONSOLE_SCREENSHOTS="$(CURDIR)/docs/console" go test ./internal/httpapi -run TestHTTPAPI -ginkgo.focus 'Web console' -count=1
+
 .PHONY: bench
 bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and at 100k while 100 and 1,000 rows change a second; the API-server list a user would do instead; verification in process, over HTTP and over TLS with Kubernetes auth; the first and cached query of a caller with rights in 100 of 1,000 namespaces; self-service creates from 20 callers; token exchanges over TLS, signing and offline verification per core); figures go to docs/benchmarks.md by hand.
 	$(WITH_ENVTEST) go test ./internal/query ./internal/verify ./internal/httpapi -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m

@@ -146,7 +146,7 @@ func (b *browserSession) screenshot(name string) {
 	if dir == "" {
 		return
 	}
-	png := get(b, chromedp.FullScreenshot(90))
+	png := get(b, chromedp.FullScreenshot(100))
 	Expect(os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)).To(Succeed())
 }
 

@@ -119,19 +119,13 @@ func (c *Console) authenticated(h func(http.ResponseWriter, *http.Request, *sess
 // loginPage asks for a Kubernetes token, unless the request already has a
 // credential (or needs none).
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
-	if cred, _ := c.credential(r); cred != "" || c.anonymous(r.Context()) {
-		if _, ok := c.authenticate(r.Context(), cred); ok {
-			http.Redirect(w, r, "/console/", http.StatusSeeOther)
-			return
-		}
+	// Without a credential only --query-auth=none lets the request in.
+	cred, _ := c.credential(r)
+	if _, ok := c.authenticate(r.Context(), cred); ok {
+		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+		return
 	}
 	c.render(w, http.StatusOK, "login", page{Title: "Log in"})
-}
-
-// anonymous says whether the query API lets everyone in (--query-auth=none).
-func (c *Console) anonymous(ctx context.Context) bool {
-	_, ok := c.authenticate(ctx, "")
-	return ok
 }
 
 // login checks the pasted token with TokenReview and keeps it in the

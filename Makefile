@@ -116,6 +116,18 @@ verify-generated: manifests generate ## Fail if generated files differ from what
 build: manifests generate fmt vet ## Build the manager binary.
 	go build -o bin/manager ./cmd
 
+# The plugin's version, stamped into kubectl-apitoken version.
+PLUGIN_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
+.PHONY: plugin
+plugin: ## Build the kubectl plugin into bin/ (kubectl-apitoken and its completion shim): put bin/ on the PATH and run kubectl apitoken.
+	CGO_ENABLED=0 go build -ldflags "-X github.com/apitoken-io/apitoken-operator/internal/cli.version=$(PLUGIN_VERSION)" -o bin/kubectl-apitoken ./cmd/kubectl-apitoken
+	cp cmd/kubectl-apitoken/kubectl_complete-apitoken bin/kubectl_complete-apitoken
+
+.PHONY: plugin-release
+plugin-release: ## Build kubectl-apitoken archives for each release platform into $(DIST)/plugin and render the krew manifest (plugins/krew/apitoken.yaml) with their sha256; VERSION=v0.3.0.
+	VERSION=$(or $(VERSION),$(PLUGIN_VERSION)) OUT=$(DIST)/plugin hack/plugin-release.sh
+
 .PHONY: dev
 dev: manifests setup-envtest ## Try it with nothing but Go: a local kube-apiserver and etcd, the CRDs, the samples, and the operator in the foreground (Ctrl-C stops all).
 	$(WITH_ENVTEST) go run ./cmd/dev --kubeconfig-out bin/dev/kubeconfig --query-bind-address 127.0.0.1:8082

@@ -106,7 +106,7 @@ func (g *generateFlags) source() (authv1alpha1.GenerateSource, error) {
 	if g.length < token.MinLength || g.length > token.MaxLength {
 		return authv1alpha1.GenerateSource{}, usagef("--length %d: must be between %d and %d (fewer random characters are guessable)", g.length, token.MinLength, token.MaxLength)
 	}
-	if len(g.prefix) > 32 || strings.Trim(g.prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+	if !token.ValidPrefix(g.prefix) {
 		return authv1alpha1.GenerateSource{}, usagef("--prefix %q: at most 32 characters of A-Z a-z 0-9 _ -", g.prefix)
 	}
 	return authv1alpha1.GenerateSource{Length: g.length, Charset: c, Prefix: g.prefix, Checksum: g.checksum}, nil

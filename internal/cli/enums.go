@@ -38,11 +38,6 @@ func joinNames(names []string) string { return strings.Join(names, ", ") }
 
 func typeNames() string { return joinNames(enumNames(authv1alpha1.TokenTypes)) }
 
-// enumKey folds case, dashes and underscores, as ParseEnum does.
-func enumKey(s string) string {
-	return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(strings.TrimSpace(s)))
-}
-
 // parseType reads --type in any spelling (User, USER, api-client).
 func parseType(s string) (authv1alpha1.TokenType, error) {
 	t, ok := authv1alpha1.ParseEnum(authv1alpha1.TokenTypes, s)

@@ -203,7 +203,7 @@ type listFilter struct {
 func (g *getOptions) filter(cmd *cobra.Command) (listFilter, error) {
 	f := listFilter{window: g.expiringWithin, onlyExpiring: cmd.Flag("expiring-within").Changed, unusedFor: g.unusedFor}
 	if g.status != "" {
-		if enumKey(g.status) == enumKey(StatusExpiringSoon) {
+		if _, ok := authv1alpha1.ParseEnum([]string{StatusExpiringSoon}, g.status); ok {
 			f.status = StatusExpiringSoon
 		} else if s, ok := authv1alpha1.ParseEnum(authv1alpha1.TokenStatuses, g.status); ok {
 			f.status = string(s)

@@ -87,7 +87,7 @@ func ParseCreate(raw []byte) (CreateRequest, error) {
 			}
 			req.Generate.Charset = c
 		}
-		if len(g.Prefix) > 32 || strings.Trim(g.Prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+		if !token.ValidPrefix(g.Prefix) {
 			return req, fieldErr("generate.prefix", "%q must be at most 32 characters of A-Z a-z 0-9 _ -", g.Prefix)
 		}
 		req.Generate.Prefix, req.Generate.Checksum = g.Prefix, g.Checksum

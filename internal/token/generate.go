@@ -20,6 +20,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"strings"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -52,6 +53,15 @@ func Alphabet(c authv1alpha1.Charset) (string, error) {
 	default:
 		return "", fmt.Errorf("unknown charset %q: use LowerAlphanumeric, Alphanumeric, Hex or Base64URL", c)
 	}
+}
+
+// MaxPrefixLength is the longest prefix a generated token may have.
+const MaxPrefixLength = 32
+
+// ValidPrefix says whether p is a prefix spec.source.generate.prefix
+// accepts: at most 32 characters of A-Z a-z 0-9 _ - (the CRD's rule).
+func ValidPrefix(p string) bool {
+	return len(p) <= MaxPrefixLength && strings.Trim(p, alphanumeric+"_-") == ""
 }
 
 // Generator makes random tokens. Its zero value reads crypto/rand.

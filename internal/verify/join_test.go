@@ -118,3 +118,42 @@ func TestCopiedFingerprintLeavesTheFirstHolder(t *testing.T) {
 		t.Fatalf("after the copy was deleted: %q (%v), want the first holder still", id.Name, ok)
 	}
 }
+
+// TestPreviousRevisionWhileStatusLags: the Secret is written before the
+// status patch lands, so for a moment the Secret's previous value is the one
+// status still names current. Presented then, it carries the revision status
+// names (its own), not the one before; once status catches up, the one
+// before.
+func TestPreviousRevisionWhileStatusLags(t *testing.T) {
+	old, fresh := token.NewValue([]byte("the-old-token-value-0123456789a")), token.NewValue([]byte("the-new-token-value-0123456789a"))
+	now := time.Now()
+	tok := &authv1alpha1.ApiToken{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "victim", UID: "uid-victim"},
+		Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing"},
+		Status: authv1alpha1.ApiTokenStatus{TokenStatus: authv1alpha1.TokenStatusActive, SecretName: "victim",
+			TokenHash: old.Fingerprint(), Revision: 1},
+	}
+	s := managedSecret("victim", "victim", fresh)
+	s.OwnerReferences = []metav1.OwnerReference{{APIVersion: authv1alpha1.GroupVersion.String(), Kind: "ApiToken", Name: "victim", UID: "uid-victim", Controller: ptr.To(true)}}
+	s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation] = now.Add(time.Minute).Format(time.RFC3339)
+	s.Data["token"+authv1alpha1.PreviousKeySuffix] = old.Reveal()
+	idx, model := NewIndex(nil), readmodel.NewModel()
+	idx.Update(s)
+	v := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(now)}
+
+	model.Upsert(readmodel.RowFor(tok))
+	if id, ok := v.Check(old); !ok || id.Revision != 1 {
+		t.Fatalf("status lagging: old value verifies %v with revision %d, want revision 1", ok, id.Revision)
+	}
+	caughtUp := tok.DeepCopy()
+	caughtUp.Status.TokenHash, caughtUp.Status.PreviousTokenHash, caughtUp.Status.Revision = fresh.Fingerprint(), old.Fingerprint(), 2
+	model.Upsert(readmodel.RowFor(caughtUp))
+	for _, c := range []struct {
+		v    token.Value
+		want int64
+	}{{old, 1}, {fresh, 2}} {
+		if id, ok := v.Check(c.v); !ok || id.Revision != c.want {
+			t.Fatalf("status caught up: verifies %v with revision %d, want %d", ok, id.Revision, c.want)
+		}
+	}
+}

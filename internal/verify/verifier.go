@@ -183,8 +183,12 @@ func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 		Personal: row.PersonalTo(row.CreatedBy)}
 	if e.previous {
 		// The previous token is valid until its grace period ends, or
-		// the ApiToken's expiry if that comes first.
-		id.Revision--
+		// the ApiToken's expiry if that comes first. Its revision is the
+		// one before the row's, unless the row's status has not caught up
+		// with the rotation yet and still names it current.
+		if e.sum != row.CurrentDigest {
+			id.Revision--
+		}
 		id.ExpirationDate = e.previousUntil.UTC()
 	}
 	if ms, set := readmodel.Value(row.Expires); set {

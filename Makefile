@@ -42,6 +42,7 @@ manifests: controller-gen ## Generate CRDs and RBAC (ClusterRole) from the Go ma
 	cp config/crd/bases/*.yaml charts/apitoken-operator/files/crds/
 	cp config/rbac/role.yaml charts/apitoken-operator/files/rbac/role.yaml
 	cp config/admission/import_consent_policy.yaml charts/apitoken-operator/files/admission/import_consent_policy.yaml
+	cp config/admission/personal_tokens_policy.yaml charts/apitoken-operator/files/admission/personal_tokens_policy.yaml
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -146,7 +147,7 @@ build-installer: manifests generate kustomize ## Write $(DIST)/install.yaml (nam
 	@rm -rf config/.installer && mkdir -p config/.installer $(DIST)
 	@printf 'resources:\n- ../default\n' > config/.installer/kustomization.yaml
 	@cd config/.installer && $(KUSTOMIZE) edit set image ghcr.io/apitoken-io/apitoken-operator=$(IMG)
-	@{ $(KUSTOMIZE) build config/.installer; echo '---'; cat config/rbac/query_reader_role.yaml; echo '---'; cat config/rbac/verifier_role.yaml; echo '---'; cat config/rbac/self_service_role.yaml; } > $(DIST)/install.yaml
+	@{ $(KUSTOMIZE) build config/.installer; echo '---'; cat config/rbac/query_reader_role.yaml; echo '---'; cat config/rbac/verifier_role.yaml; echo '---'; cat config/rbac/self_service_role.yaml; echo '---'; cat config/rbac/personal_tokens_role.yaml; } > $(DIST)/install.yaml
 	@rm -rf config/.installer
 	@echo "wrote $(DIST)/install.yaml (image $(IMG))"
 
@@ -175,11 +176,11 @@ uninstall: manifests ## Uninstall CRDs from the cluster of the current kubeconfi
 .PHONY: deploy
 deploy: manifests ## Deploy the controller to the cluster of the current kubeconfig.
 	kubectl apply --server-side -k config/default
-	kubectl apply --server-side -f config/rbac/query_reader_role.yaml -f config/rbac/verifier_role.yaml -f config/rbac/self_service_role.yaml
+	kubectl apply --server-side -f config/rbac/query_reader_role.yaml -f config/rbac/verifier_role.yaml -f config/rbac/self_service_role.yaml -f config/rbac/personal_tokens_role.yaml
 
 .PHONY: undeploy
 undeploy: ## Undeploy the controller from the cluster of the current kubeconfig.
-	kubectl delete --ignore-not-found=$(ignore-not-found) -f config/rbac/query_reader_role.yaml -f config/rbac/verifier_role.yaml -f config/rbac/self_service_role.yaml
+	kubectl delete --ignore-not-found=$(ignore-not-found) -f config/rbac/query_reader_role.yaml -f config/rbac/verifier_role.yaml -f config/rbac/self_service_role.yaml -f config/rbac/personal_tokens_role.yaml
 	kubectl delete --ignore-not-found=$(ignore-not-found) -k config/default
 
 ##@ Dependencies

@@ -346,6 +346,43 @@ var _ = Describe("kubectl apitoken", Ordered, func() {
 		})
 	})
 
+	// alice holds apitoken-personal-tokens: the personal-tokens admission
+	// policy lets through only her own hash-only personal tokens.
+	Describe("personal tokens", func() {
+		It("lets a holder of apitoken-personal-tokens manage her own tokens, and names the rule for anything else", func() {
+			out := run("alice", "create", "laptop", "-n", ns, "--ttl", "30d").ok()
+			value := valueLine(out)
+			hashOnlyValues = append(hashOnlyValues, value)
+			tok := apiToken(ns, "laptop")
+			Expect(tok.Spec.Principal).To(Equal("alice"))
+			Expect(tok.Annotations).To(HaveKeyWithValue(authv1alpha1.CreatedByAnnotation, "alice"))
+			Expect(verifies(value)).To(BeTrue())
+
+			next := valueLine(run("alice", "regenerate", "laptop", "-n", ns).ok())
+			hashOnlyValues = append(hashOnlyValues, next)
+			Expect(next).NotTo(Equal(value))
+			Eventually(func() bool { return verifies(next) }).Should(BeTrue())
+			Expect(run("alice", "revoke", "laptop", "-n", ns, "--yes").ok()).To(ContainSubstring("revoked"))
+			Expect(verifies(next)).To(BeFalse())
+			Expect(run("alice", "delete", "laptop", "-n", ns, "--yes").ok()).To(ContainSubstring("deleted"))
+
+			run("alice", "create", "for-bob", "-n", ns, "--principal", "bob", "--ttl", "1h").failed(cli.ExitFailure,
+				"ValidatingAdmissionPolicy 'personal-tokens'", `alice may hold only personal tokens: type User, principal "alice"`)
+			run("alice", "create", "ci", "-n", ns, "--type", "ApiClient", "--principal", "alice", "--ttl", "1h").failed(cli.ExitFailure,
+				"needs create on apitokens/any")
+			run("alice", "create", "held", "-n", ns, "--ttl", "1h", "--secret", "held").failed(cli.ExitFailure,
+				"spec.source.hashed: a personal token is hash-only")
+			run("alice", "create", "forever", "-n", ns).failed(cli.ExitFailure, "spec.ttl: a personal token needs a ttl of at most 8760h")
+			run("alice", "create", "long", "-n", ns, "--ttl", "400d").failed(cli.ExitFailure, "spec.ttl", "not 9600h")
+			run("alice", "create", "scoped", "-n", ns, "--ttl", "1h", "--scopes", "admin").failed(cli.ExitFailure, "spec.scopes", "(none)")
+
+			run("admin", "create", "shared", "-n", ns, "--type", "ApiClient", "--principal", "svc", "--secret", "shared").ok()
+			run("alice", "revoke", "shared", "-n", ns, "--yes").failed(cli.ExitFailure, "may change and delete only their own personal tokens")
+			run("alice", "delete", "shared", "-n", ns, "--yes").failed(cli.ExitFailure, `ApiToken "shared" in namespace "`+ns+`" is not one`)
+			Expect(apiToken(ns, "shared").Spec.Revoked).To(BeFalse())
+		})
+	})
+
 	Describe("completion and version", func() {
 		It("completes commands, names and flag values, and prints scripts and the version", func() {
 			run("admin", "create", "complete-me", "-n", ns).ok()

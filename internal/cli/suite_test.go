@@ -31,6 +31,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -38,6 +39,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/cert"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -128,7 +130,31 @@ var _ = BeforeSuite(func() {
 		kubeconfigs[name] = kubeconfigFor(envtest.User{Name: name})
 	}
 	bindClusterRole("viewer", "apitoken-viewer-role", "apitoken_viewer_role.yaml")
+	bindClusterRole("alice", "apitoken-personal-tokens", "personal_tokens_role.yaml")
+	installPersonalTokensPolicy()
 })
+
+// installPersonalTokensPolicy applies config/admission's personal-tokens
+// policy and binding, as kubectl apply -k config/default does.
+func installPersonalTokensPolicy() {
+	policy := &admissionregistrationv1.ValidatingAdmissionPolicy{}
+	binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+	for file, obj := range map[string]client.Object{"personal_tokens_policy.yaml": policy, "personal_tokens_binding.yaml": binding} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "config", "admission", file))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(yaml.UnmarshalStrict(b, obj)).To(Succeed())
+		Expect(k8sClient.Create(context.Background(), obj)).To(Succeed())
+	}
+	aliceCfg, err := clientcmd.BuildConfigFromFlags("", kubeconfigs["alice"])
+	Expect(err).NotTo(HaveOccurred())
+	alice, err := client.New(aliceCfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+	probe := &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "probe"},
+		Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeUser, Principal: "bob"}}
+	Eventually(func() error {
+		return alice.Create(context.Background(), probe, client.DryRunAll)
+	}).WithTimeout(time.Minute).Should(MatchError(ContainSubstring("personal-tokens")), "the personal-tokens policy takes effect")
+}
 
 var _ = AfterSuite(func() {
 	if cancel != nil {

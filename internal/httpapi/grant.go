@@ -39,21 +39,51 @@ const (
 	grantAll
 )
 
-// selfSubresource is the subresource whose create permission allows
-// personal tokens.
-const selfSubresource = "self"
+// Marker subresources: RBAC rules with no request behind them, asked about
+// with a SubjectAccessReview.
+const (
+	// selfSubresource: create on it allows personal tokens through the HTTP API.
+	selfSubresource = "self"
+	// personalSubresource: create on it (the apitoken-personal-tokens
+	// ClusterRole) limits a caller who may write apitokens to their own
+	// personal tokens, as the personal-tokens admission policy does for
+	// kubectl, unless they also hold anySubresource.
+	personalSubresource = "personal"
+	// anySubresource: create on it (apitoken-editor-role, apitoken-admin-role)
+	// lifts the personalSubresource limit.
+	anySubresource = "any"
+)
 
 // grantFor asks what u may do with verb in namespace.
 func (s *API) grantFor(ctx context.Context, u user.Info, verb, namespace string) (grant, error) {
 	all, err := s.Access.Allowed(ctx, u, verb, namespace, "apitokens", "")
-	if err != nil || all {
-		return grantAll, err
+	if err != nil {
+		return grantNone, err
+	}
+	if all {
+		limited, err := s.limitedToPersonal(ctx, u, namespace)
+		if err != nil || !limited {
+			return grantAll, err
+		}
+		return grantOwn, nil
 	}
 	own, err := s.Access.Allowed(ctx, u, "create", namespace, "apitokens", selfSubresource)
 	if err != nil || !own {
 		return grantNone, err
 	}
 	return grantOwn, nil
+}
+
+// limitedToPersonal says whether u's write rights on apitokens in namespace
+// come with the personal-tokens limit: the HTTP API writes as the operator,
+// so it applies the admission policy's rule itself.
+func (s *API) limitedToPersonal(ctx context.Context, u user.Info, namespace string) (bool, error) {
+	personal, err := s.Access.Allowed(ctx, u, "create", namespace, "apitokens", personalSubresource)
+	if err != nil || !personal {
+		return false, err
+	}
+	anyToken, err := s.Access.Allowed(ctx, u, "create", namespace, "apitokens", anySubresource)
+	return !anyToken, err
 }
 
 // covers says whether the grant lets u act on the token in row.

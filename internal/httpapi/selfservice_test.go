@@ -319,6 +319,29 @@ var _ = Describe("Self-service token API", Ordered, func() {
 		})
 	})
 
+	// The HTTP API writes as the operator, so the personal-tokens admission
+	// policy never sees its callers: it applies the same limit itself.
+	It("limits holders of apitoken-personal-tokens to their own personal tokens, unless they hold apitokens/any", func() {
+		carol, dave := serviceAccountToken(ctx, ns, "carol"), serviceAccountToken(ctx, ns, "dave")
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "personal-role"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: shippedClusterRole(ctx, "personal_tokens_role.yaml", "apitoken-personal-tokens")},
+			Subjects: append(subject(ns, "carol"), subject(ns, "dave")...)})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "dave-editor"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: shippedClusterRole(ctx, "apitoken_editor_role.yaml", "apitoken-editor-role")},
+			Subjects: subject(ns, "dave")})).To(Succeed())
+
+		own := createHashOnly(carol, map[string]any{"namespace": ns, "name": "carol-cli", "ttl": "24h"})
+		Expect(own.ApiToken.PrincipalName).To(Equal("system:serviceaccount:" + ns + ":carol"))
+		r := write(http.MethodPost, "/api/v1/tokens", carol, jsonBody(map[string]any{"namespace": ns, "ttl": "1h", "type": "API_CLIENT", "principal": "ci"}))
+		Expect(r.code).To(Equal(http.StatusForbidden), r.body)
+		r = write(http.MethodPost, "/api/v1/tokens/"+ns+"/deployer/revoke", carol, "")
+		Expect(r.code).To(Equal(http.StatusNotFound), "another's token is not the caller's to revoke: "+r.body)
+		Expect(getToken(ctx, ns, "deployer").Spec.Revoked).To(BeFalse())
+
+		w := createHashOnly(dave, map[string]any{"namespace": ns, "name": "dave-ci", "type": "API_CLIENT", "principal": "ci", "ttl": "1h"})
+		Expect(w.ApiToken.TokenType).To(Equal("API_CLIENT"), "apitokens/any lifts the limit")
+	})
+
 	It("imports a value the caller holds: 201, then 200 replacing it, never echoed", func() {
 		const held, next = "abcdefghijklmnopqrstuvwxyz012345", "543210zyxwvutsrqponmlkjihgfedcba"
 		values = append(values, held, next)
@@ -433,7 +456,7 @@ var _ = Describe("Self-service token API", Ordered, func() {
 	})
 
 	It("never stores or logs a value, nor returns one outside its create or regenerate response", func() {
-		Expect(values).To(HaveLen(12), "every value the specs made or received")
+		Expect(values).To(HaveLen(14), "every value the specs made or received")
 		var secrets corev1.SecretList
 		Expect(k8sClient.List(ctx, &secrets)).To(Succeed())
 		var tokens authv1alpha1.ApiTokenList

@@ -25,7 +25,7 @@ import (
 
 // Writable is where a caller may create ApiTokens: Full where they may
 // create any (create on apitokens), Personal where only their own
-// (create on apitokens/self).
+// (create on apitokens/self, or apitoken-personal-tokens' rights).
 type Writable struct {
 	Full, Personal []string
 }
@@ -45,13 +45,36 @@ func (s *API) WritableNamespaces(ctx context.Context, u user.Info, extra ...stri
 	if err != nil {
 		return Writable{}, err
 	}
-	var rest []string
-	var out Writable
+	var rest, writer []string
 	for _, ns := range candidates {
 		if full[ns] {
-			out.Full = append(out.Full, ns)
+			writer = append(writer, ns)
 		} else {
 			rest = append(rest, ns)
+		}
+	}
+	// Writers bound to apitoken-personal-tokens without apitokens/any are
+	// limited to their own personal tokens (limitedToPersonal, asked in bulk).
+	personal, err := s.Access.AllowedIn(ctx, u, "create", writer, "apitokens", personalSubresource)
+	if err != nil {
+		return Writable{}, err
+	}
+	var marked []string
+	for _, ns := range writer {
+		if personal[ns] {
+			marked = append(marked, ns)
+		}
+	}
+	anyToken, err := s.Access.AllowedIn(ctx, u, "create", marked, "apitokens", anySubresource)
+	if err != nil {
+		return Writable{}, err
+	}
+	var out Writable
+	for _, ns := range writer {
+		if personal[ns] && !anyToken[ns] {
+			out.Personal = append(out.Personal, ns)
+		} else {
+			out.Full = append(out.Full, ns)
 		}
 	}
 	own, err := s.Access.AllowedIn(ctx, u, "create", rest, "apitokens", selfSubresource)
@@ -60,5 +83,6 @@ func (s *API) WritableNamespaces(ctx context.Context, u user.Info, extra ...stri
 			out.Personal = append(out.Personal, ns)
 		}
 	}
+	slices.Sort(out.Personal)
 	return out, err
 }

@@ -51,20 +51,7 @@ func TestImportConsent(t *testing.T) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set: run make test")
 	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
-	scheme := runtime.NewScheme()
-	must(t, clientgoscheme.AddToScheme(scheme))
-	must(t, authv1alpha1.AddToScheme(scheme))
-	admin, err := client.New(cfg, client.Options{Scheme: scheme})
-	must(t, err)
+	env, admin, scheme := startEnv(t)
 	ctx := t.Context()
 
 	// The policy and binding exactly as shipped.
@@ -75,7 +62,7 @@ func TestImportConsent(t *testing.T) {
 	must(t, admin.Create(ctx, policy))
 	must(t, admin.Create(ctx, binding))
 
-	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	must(t, admin.Create(ctx, namespace(ns)))
 	for _, name := range []string{"db", "mine"} {
 		must(t, admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 			StringData: map[string]string{"password": "0123456789abcdefghijklmnopqrstuv"}}))
@@ -189,21 +176,60 @@ func wantRefusal(t *testing.T, err error, user string) {
 // with a Role that allows everything on ApiTokens in ns and get on the
 // Secrets named.
 func userClient(t *testing.T, env *envtest.Environment, admin client.Client, scheme *runtime.Scheme, name string, secrets ...string) client.Client {
+	return userClientIn(t, env, admin, scheme, ns, name, secrets...)
+}
+
+// userClientIn is userClient in namespace.
+func userClientIn(t *testing.T, env *envtest.Environment, admin client.Client, scheme *runtime.Scheme, in, name string, secrets ...string) client.Client {
 	t.Helper()
 	ctx := t.Context()
-	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Rules: []rbacv1.PolicyRule{
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: in}, Rules: []rbacv1.PolicyRule{
 		{APIGroups: []string{authv1alpha1.GroupVersion.Group}, Resources: []string{"apitokens"}, Verbs: []string{"*"}},
 		{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get"}, ResourceNames: secrets},
 	}}
 	must(t, admin.Create(ctx, role))
-	must(t, admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+	must(t, admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: in},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}}))
+	return authenticatedAs(t, env, scheme, name)
+}
+
+// authenticatedAs returns a client authenticated as name (a client
+// certificate).
+func authenticatedAs(t *testing.T, env *envtest.Environment, scheme *runtime.Scheme, name string) client.Client {
+	t.Helper()
 	u, err := env.ControlPlane.AddUser(envtest.User{Name: name}, nil)
 	must(t, err)
 	c, err := client.New(u.Config(), client.Options{Scheme: scheme})
 	must(t, err)
 	return c
+}
+
+// startEnv starts an API server with the CRDs and returns an admin client.
+func startEnv(t *testing.T) (*envtest.Environment, client.Client, *runtime.Scheme) {
+	t.Helper()
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS is not set: run make test")
+	}
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	scheme := runtime.NewScheme()
+	must(t, clientgoscheme.AddToScheme(scheme))
+	must(t, authv1alpha1.AddToScheme(scheme))
+	admin, err := client.New(cfg, client.Options{Scheme: scheme})
+	must(t, err)
+	return env, admin, scheme
+}
+
+func namespace(name string) *corev1.Namespace {
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 }
 
 func readYAML(t *testing.T, file string, into any) {

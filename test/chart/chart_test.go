@@ -71,9 +71,10 @@ func helm(t *testing.T, args ...string) (string, error) {
 
 func TestChartFilesMatchGenerated(t *testing.T) {
 	for chartFile, generated := range map[string]string{
-		"files/crds/auth.apitoken.io_apitokens.yaml": "../../config/crd/bases/auth.apitoken.io_apitokens.yaml",
-		"files/rbac/role.yaml":                       "../../config/rbac/role.yaml",
-		"files/admission/import_consent_policy.yaml": "../../config/admission/import_consent_policy.yaml",
+		"files/crds/auth.apitoken.io_apitokens.yaml":  "../../config/crd/bases/auth.apitoken.io_apitokens.yaml",
+		"files/rbac/role.yaml":                        "../../config/rbac/role.yaml",
+		"files/admission/import_consent_policy.yaml":  "../../config/admission/import_consent_policy.yaml",
+		"files/admission/personal_tokens_policy.yaml": "../../config/admission/personal_tokens_policy.yaml",
 	} {
 		a, err := os.ReadFile(filepath.Join(chartDir, chartFile))
 		if err != nil {
@@ -136,7 +137,9 @@ func TestTemplateDefaults(t *testing.T) {
 	for _, want := range []string{"CustomResourceDefinition/apitokens.auth.apitoken.io", "ServiceAccount/rel-apitoken-operator",
 		"ClusterRole/rel-apitoken-operator-manager", "ClusterRoleBinding/rel-apitoken-operator-manager", "Role/rel-apitoken-operator-leader-election",
 		"Service/rel-apitoken-operator-metrics", "Service/rel-apitoken-operator-query", "ClusterRole/apitoken-query-reader",
-		"ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent", "ValidatingAdmissionPolicyBinding/rel-apitoken-operator-import-consent"} {
+		"ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent", "ValidatingAdmissionPolicyBinding/rel-apitoken-operator-import-consent",
+		"ValidatingAdmissionPolicy/rel-apitoken-operator-personal-tokens", "ValidatingAdmissionPolicyBinding/rel-apitoken-operator-personal-tokens",
+		"ClusterRole/apitoken-personal-tokens"} {
 		if _, ok := docs[want]; !ok {
 			t.Errorf("%s not rendered", want)
 		}
@@ -204,32 +207,77 @@ func TestTemplateNonDefault(t *testing.T) {
 	}
 }
 
-func TestImportConsentPolicy(t *testing.T) {
+// renderedPolicy is the admission policy name as the chart renders it by
+// default (checking its binding names it) and config/admission's file.
+func renderedPolicy(t *testing.T, name, file string) (rendered, shipped *unstructured.Unstructured) {
+	t.Helper()
 	docs := render(t)
-	policy, binding := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent"], docs["ValidatingAdmissionPolicyBinding/rel-apitoken-operator-import-consent"]
+	policy, binding := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-"+name], docs["ValidatingAdmissionPolicyBinding/rel-apitoken-operator-"+name]
 	if policy == nil || binding == nil {
-		t.Fatal("the import-consent policy or its binding is not rendered by default")
+		t.Fatalf("the %s policy or its binding is not rendered by default", name)
 	}
-	if name, _, _ := unstructured.NestedString(binding.Object, "spec", "policyName"); name != policy.GetName() {
-		t.Errorf("the binding names policy %q, want %q", name, policy.GetName())
+	if bound, _, _ := unstructured.NestedString(binding.Object, "spec", "policyName"); bound != policy.GetName() {
+		t.Errorf("the binding names policy %q, want %q", bound, policy.GetName())
 	}
-	b, err := os.ReadFile("../../config/admission/import_consent_policy.yaml")
+	b, err := os.ReadFile("../../config/admission/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	shipped := &unstructured.Unstructured{}
+	shipped = &unstructured.Unstructured{}
 	if err := yaml.Unmarshal(b, &shipped.Object); err != nil {
 		t.Fatal(err)
 	}
+	return policy, shipped
+}
+
+func TestImportConsentPolicy(t *testing.T) {
+	policy, shipped := renderedPolicy(t, "import-consent", "import_consent_policy.yaml")
 	if !equality.Semantic.DeepEqual(policy.Object["spec"], shipped.Object["spec"]) {
 		t.Error("the chart's import-consent policy differs from config/admission/import_consent_policy.yaml")
 	}
 
-	docs = render(t, "--set", "admissionPolicy.importConsent=false")
+	docs := render(t, "--set", "admissionPolicy.importConsent=false")
 	if _, ok := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent"]; ok {
 		t.Error("admissionPolicy.importConsent=false still renders the policy")
 	}
+}
 
+// The chart's personal-tokens policy is config/admission's, with maxTTL and
+// allowedScopes rendered from selfService, so kubectl and the HTTP API apply
+// the same limits.
+func TestPersonalTokensPolicy(t *testing.T) {
+	variable := func(t *testing.T, policy *unstructured.Unstructured, name string) string {
+		t.Helper()
+		vars, _, _ := unstructured.NestedSlice(policy.Object, "spec", "variables")
+		for _, v := range vars {
+			if m := v.(map[string]any); m["name"] == name {
+				return m["expression"].(string)
+			}
+		}
+		t.Fatalf("the policy has no variable %s", name)
+		return ""
+	}
+	policy, shipped := renderedPolicy(t, "personal-tokens", "personal_tokens_policy.yaml")
+	if !equality.Semantic.DeepEqual(policy.Object["spec"], shipped.Object["spec"]) {
+		t.Error("with default values the chart's personal-tokens policy differs from config/admission/personal_tokens_policy.yaml")
+	}
+
+	docs := render(t, "--set", "selfService.maxTTL=720h", "--set", "selfService.scopes={read_api,deploy:*}")
+	policy = docs["ValidatingAdmissionPolicy/rel-apitoken-operator-personal-tokens"]
+	if got := variable(t, policy, "maxTTL"); got != "'720h'" {
+		t.Errorf("selfService.maxTTL=720h renders maxTTL %s, want '720h'", got)
+	}
+	if got := variable(t, policy, "allowedScopes"); got != `["read_api","deploy:*"]` {
+		t.Errorf("selfService.scopes renders allowedScopes %s", got)
+	}
+	if got, want := variable(t, policy, "limited"), variable(t, shipped, "limited"); got != want {
+		t.Errorf("the other variables must be config/admission's: limited = %s", got)
+	}
+
+	docs = render(t, "--set", "admissionPolicy.personalTokens=false")
+	if _, ok := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-personal-tokens"]; ok {
+		t.Error("admissionPolicy.personalTokens=false still renders the policy")
+	}
 }
 
 func TestSchemaRejectsBadValues(t *testing.T) {

@@ -122,6 +122,9 @@ func TestInstallYAMLApplies(t *testing.T) {
 		{&corev1.ServiceAccount{}, ns, prefix + "controller-manager"}, {&rbacv1.ClusterRole{}, "", prefix + "manager-role"},
 		{&rbacv1.ClusterRole{}, "", "apitoken-query-reader"}, {&rbacv1.Role{}, ns, prefix + "leader-election-role"},
 		{&admissionregistrationv1.ValidatingAdmissionPolicy{}, "", prefix + "import-consent"},
+		{&admissionregistrationv1.ValidatingAdmissionPolicy{}, "", prefix + "personal-tokens"},
+		{&admissionregistrationv1.ValidatingAdmissionPolicyBinding{}, "", prefix + "personal-tokens"},
+		{&rbacv1.ClusterRole{}, "", "apitoken-personal-tokens"},
 	} {
 		if err := c.Get(ctx, client.ObjectKey{Namespace: key.ns, Name: key.name}, key.obj); err != nil {
 			t.Errorf("%s: %v", fmt.Sprintf("%T %s/%s", key.obj, key.ns, key.name), err)

@@ -34,6 +34,10 @@ const (
 	DiscoveryPath     = "/.well-known/openid-configuration"
 	JWKSPath          = "/openid/v1/jwks"
 	TokenEndpointPath = "/oauth2/token"
+	// RevocationPath is RFC 7009 revocation, IntrospectionPath RFC 7662
+	// introspection.
+	RevocationPath    = "/oauth2/revoke"
+	IntrospectionPath = "/oauth2/introspect"
 )
 
 // Grant types and token types of the token endpoint.
@@ -68,7 +72,8 @@ type IssuerConfig struct {
 func NewIssuerConfig(minter *accesstoken.Issuer, keys *signing.Keys, jwksMaxAge time.Duration) *IssuerConfig {
 	base := strings.TrimSuffix(minter.URL, "/")
 	c := &IssuerConfig{Minter: minter, Keys: keys, JWKSMaxAge: jwksMaxAge,
-		urls: issuerURLs{Issuer: minter.URL, JWKS: base + JWKSPath, TokenEndpoint: base + TokenEndpointPath}}
+		urls: issuerURLs{Issuer: minter.URL, JWKS: base + JWKSPath, TokenEndpoint: base + TokenEndpointPath,
+			Revocation: base + RevocationPath, Introspection: base + IntrospectionPath}}
 	c.links = query.Links{TokenEndpoint: &c.urls.TokenEndpoint, Issuer: &c.urls.Issuer}
 	return c
 }
@@ -76,7 +81,7 @@ func NewIssuerConfig(minter *accesstoken.Issuer, keys *signing.Keys, jwksMaxAge 
 // issuerURLs are the published URLs of an issuer, for discovery and the
 // query rows.
 type issuerURLs struct {
-	Issuer, JWKS, TokenEndpoint string
+	Issuer, JWKS, TokenEndpoint, Revocation, Introspection string
 }
 
 // discovery is the OpenID Provider Metadata document (OpenID Connect
@@ -91,11 +96,20 @@ type discovery struct {
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	SubjectTypesSupported             []string `json:"subject_types_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
+	RevocationEndpoint                string   `json:"revocation_endpoint"`
+	// RevocationEndpointAuthMethodsSupported is "none": the presented
+	// token is the only credential (RFC 8414 §2).
+	RevocationEndpointAuthMethodsSupported []string `json:"revocation_endpoint_auth_methods_supported"`
+	IntrospectionEndpoint                  string   `json:"introspection_endpoint"`
+	// IntrospectionEndpointAuthMethodsSupported: HTTP Basic with an
+	// ApiToken holding apitoken:introspect, or a Kubernetes bearer token.
+	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
 }
 
 // IssuerHandler is the issuer listener's mux: discovery and the key set
-// for anyone, and the token endpoint, where the ApiToken in the request is
-// the credential (no Kubernetes authentication). Wrong methods get 405.
+// for anyone; the token and revocation endpoints, where the ApiToken in the
+// request is the credential (no Kubernetes authentication); introspection,
+// which authenticates its caller itself. Wrong methods get 405.
 func (s *API) IssuerHandler() (http.Handler, error) {
 	urls := s.Issuer.urls
 	doc, err := json.Marshal(discovery{
@@ -109,6 +123,8 @@ func (s *API) IssuerHandler() (http.Handler, error) {
 		ResponseTypesSupported: []string{"id_token"},
 		SubjectTypesSupported:  []string{"public"},
 		ClaimsSupported:        []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", accesstoken.ClaimsKey},
+		RevocationEndpoint:     urls.Revocation, RevocationEndpointAuthMethodsSupported: []string{"none"},
+		IntrospectionEndpoint: urls.Introspection, IntrospectionEndpointAuthMethodsSupported: []string{"client_secret_basic", "bearer"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encoding the discovery document: %w", err)
@@ -119,6 +135,8 @@ func (s *API) IssuerHandler() (http.Handler, error) {
 	})
 	mux.HandleFunc("GET "+JWKSPath, s.serveJWKS)
 	mux.HandleFunc("POST "+TokenEndpointPath, s.serveToken)
+	mux.HandleFunc("POST "+RevocationPath, s.serveRevocation)
+	mux.HandleFunc("POST "+IntrospectionPath, s.serveIntrospection)
 	return mux, nil
 }
 

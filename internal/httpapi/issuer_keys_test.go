@@ -190,9 +190,9 @@ jwt:
 	})
 
 	It("counts exchanges and reports the signing key's age", func() {
-		refused := promtestutil.ToFloat64(metrics.Exchanges.WithLabelValues("invalid_grant"))
-		Expect(postToken(clientCredentials(ns+"/svc", "not-the-token"), "", "").code).To(Equal(http.StatusBadRequest))
-		Expect(promtestutil.ToFloat64(metrics.Exchanges.WithLabelValues("invalid_grant"))).To(Equal(refused + 1))
+		refused := promtestutil.ToFloat64(metrics.Exchanges.WithLabelValues("invalid_client"))
+		Expect(postToken(clientCredentials(ns+"/svc", "not-the-token"), "", "").code).To(Equal(http.StatusUnauthorized))
+		Expect(promtestutil.ToFloat64(metrics.Exchanges.WithLabelValues("invalid_client"))).To(Equal(refused + 1))
 		Expect(promtestutil.ToFloat64(metrics.Exchanges.WithLabelValues("issued"))).To(BeNumerically(">", 0))
 		families, err := crmetrics.Registry.Gather()
 		Expect(err).NotTo(HaveOccurred())

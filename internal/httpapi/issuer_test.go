@@ -180,7 +180,11 @@ var _ = Describe("Issuer", Ordered, func() {
 			"id_token_signing_alg_values_supported": ["ES256"],
 			"response_types_supported": ["id_token"],
 			"subject_types_supported": ["public"],
-			"claims_supported": ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "apitoken.io"]}`))
+			"claims_supported": ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "apitoken.io"],
+			"revocation_endpoint": "` + issuerURL + `/oauth2/revoke",
+			"revocation_endpoint_auth_methods_supported": ["none"],
+			"introspection_endpoint": "` + issuerURL + `/oauth2/introspect",
+			"introspection_endpoint_auth_methods_supported": ["client_secret_basic", "bearer"]}`))
 
 		req, _ = http.NewRequest(http.MethodGet, issuerURL+httpapi.JWKSPath, nil)
 		r = doIssuer(req)
@@ -296,8 +300,16 @@ var _ = Describe("Issuer", Ordered, func() {
 			{"client_id not namespace/name", clientCredentials("svc", value), "", "", 401, "invalid_client", "client_id: must be <namespace>/<name> of the ApiToken"},
 			{"two client authentication methods", clientCredentials(ns+"/svc", value), ns + "/svc", value, 400, "invalid_request",
 				"client_secret: given in the form and by HTTP Basic: use one client authentication method"},
-			{"unknown token", clientCredentials(ns+"/svc", unknown), "", "", 400, "invalid_grant", "the token is not valid"},
-			{"another ApiToken's token", clientCredentials(ns+"/aud", value), "", "", 400, "invalid_grant", "the token is not valid"},
+			// RFC 6749 §5.2: with client_credentials the token is the client's
+			// secret, so a wrong one fails client authentication.
+			{"unknown token", clientCredentials(ns+"/svc", unknown), "", "", 401, "invalid_client",
+				"client authentication failed: client_secret is not a valid token of the ApiToken client_id names"},
+			{"another ApiToken's token", clientCredentials(ns+"/aud", value), "", "", 401, "invalid_client",
+				"client authentication failed: client_secret is not a valid token of the ApiToken client_id names"},
+			{"unknown token, HTTP Basic", url.Values{"grant_type": {"client_credentials"}}, ns + "/svc", unknown, 401, "invalid_client",
+				"client authentication failed: client_secret is not a valid token of the ApiToken client_id names"},
+			{"unknown token, another grant", url.Values{"grant_type": {httpapi.GrantRefreshToken}, "refresh_token": {unknown}}, "", "", 400,
+				"invalid_grant", "the token is not valid"},
 			{"scope outside the token's", clientCredentials(ns+"/svc", value, "scope", "read:x admin"), "", "", 400, "invalid_scope",
 				"scope[1]: not among the token's scopes"},
 			{"parameter twice", url.Values{"grant_type": {"client_credentials", "client_credentials"}}, "", "", 400, "invalid_request", "grant_type: given more than once"},
@@ -348,6 +360,9 @@ var _ = Describe("Issuer", Ordered, func() {
 		// The controller may not have written Expired yet: the rule is
 		// the expirationDate itself.
 		r := exchange(clientCredentials(ns+"/short", short), "", "")
+		Expect(r.code).To(Equal(http.StatusUnauthorized))
+		Expect(r.oauthError().Error).To(Equal("invalid_client"))
+		r = exchange(url.Values{"grant_type": {httpapi.GrantTokenExchange}, "subject_token": {short}, "subject_token_type": {httpapi.TokenTypeAccessToken}}, "", "")
 		Expect(r.code).To(Equal(http.StatusBadRequest))
 		Expect(r.oauthError()).To(Equal(httpapi.OAuthError{Error: "invalid_grant", Description: "the token is not valid"}))
 
@@ -357,7 +372,7 @@ var _ = Describe("Issuer", Ordered, func() {
 		patch := client.MergeFrom(tok.DeepCopy())
 		tok.Spec.Revoked = true
 		Expect(k8sClient.Patch(ctx, tok, patch)).To(Succeed())
-		Eventually(func() string { return exchange(clientCredentials(ns+"/rev", rev), "", "").oauthError().Error }).Should(Equal("invalid_grant"))
+		Eventually(func() string { return exchange(clientCredentials(ns+"/rev", rev), "", "").oauthError().Error }).Should(Equal("invalid_client"))
 	})
 
 	It("exchanges the previous token during its grace period only, with its own revision", func() {
@@ -377,7 +392,7 @@ var _ = Describe("Issuer", Ordered, func() {
 		Expect(c.ApiToken.Revision).To(Equal(tok.Status.Revision + 1))
 		Eventually(func() string {
 			return exchange(clientCredentials(ns+"/svc", old), "", "").oauthError().Error
-		}, 10*time.Second).Should(Equal("invalid_grant"))
+		}, 10*time.Second).Should(Equal("invalid_client"))
 	})
 
 	It("records the exchange as a use in lastUsedDate", func() {
@@ -418,7 +433,7 @@ var _ = Describe("Issuer", Ordered, func() {
 			return r
 		}
 		for range verifyFailureLimit {
-			Expect(from("198.51.100.17", "0123456789abcdefghijklmnopqrstuv").oauthError().Error).To(Equal("invalid_grant"))
+			Expect(from("198.51.100.17", "0123456789abcdefghijklmnopqrstuv").oauthError().Error).To(Equal("invalid_client"))
 		}
 		r := from("198.51.100.17", value)
 		Expect(r.code).To(Equal(http.StatusTooManyRequests), "even a valid token, once the budget is spent")

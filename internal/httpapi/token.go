@@ -88,16 +88,12 @@ func (s *API) serveToken(w http.ResponseWriter, r *http.Request) {
 
 // exchange answers the request and returns the result to count.
 func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) string {
-	if !s.Synced() {
-		w.Header().Set("Retry-After", "5")
-		writeOAuthError(w, refuse(http.StatusServiceUnavailable, "temporarily_unavailable", "the token cache has not synced yet: retry shortly"))
+	if s.notSynced(w) {
 		return "unavailable"
 	}
-	client := "addr:" + endClient(r, s.TrustedProxies)
+	client := s.endClientKey(r)
 	if wait, throttled := s.Limiter.throttled("token", client); throttled {
-		secs := int(wait / time.Second)
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
-		writeOAuthError(w, refuse(http.StatusTooManyRequests, "slow_down", "too many failed attempts from this client: retry after %ds", secs))
+		writeSlowDown(w, wait)
 		return "throttled"
 	}
 	tr, fail := parseTokenRequest(w, r)
@@ -109,6 +105,12 @@ func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) st
 	if !ok || (tr.clientID != "" && tr.clientID != id.Namespace+"/"+id.Name) {
 		s.Limiter.Failed(client)
 		f := refusal(accesstoken.InvalidGrantRefusal())
+		if tr.grant == GrantClientCredentials {
+			// The token is the client's secret: a wrong one fails client
+			// authentication (RFC 6749 §5.2), whether or not client_id
+			// names an ApiToken.
+			f = clientAuthFailed()
+		}
 		writeOAuthError(w, f)
 		return f.err.Error
 	}
@@ -145,6 +147,14 @@ func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) st
 	return "issued"
 }
 
+// clientAuthFailed is the one answer to client credentials that do not
+// authenticate: unknown client, wrong secret and another ApiToken's look
+// the same.
+func clientAuthFailed() *oauthFailure {
+	return refuse(http.StatusUnauthorized, accesstoken.InvalidClient,
+		"client authentication failed: client_secret is not a valid token of the ApiToken client_id names")
+}
+
 // refusal answers the rule's refusal: 400 with its code.
 func refusal(r *accesstoken.Refusal) *oauthFailure {
 	return &oauthFailure{status: http.StatusBadRequest, err: OAuthError{Error: r.Code, Description: r.Description}}
@@ -162,26 +172,9 @@ func writeOAuthError(w http.ResponseWriter, f *oauthFailure) {
 // checks every parameter of the grant. It never puts a presented value in
 // a description.
 func parseTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, *oauthFailure) {
-	if r.URL.RawQuery != "" {
-		return tokenRequest{}, refuse(http.StatusBadRequest, accesstoken.InvalidRequest,
-			"parameters go in the form body, not the URL (a token in a URL ends up in logs)")
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
-		return tokenRequest{}, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "Content-Type: must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBytes)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return tokenRequest{}, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "the form is larger than %d bytes", maxTokenRequestBytes)
-		}
-		return tokenRequest{}, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "the body is not a valid form")
-	}
-	form := r.PostForm
-	for name, vs := range form {
-		if len(vs) > 1 && name != "audience" {
-			return tokenRequest{}, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "%s: given more than once", safeName(name))
-		}
+	form, f := readForm(w, r, "audience")
+	if f != nil {
+		return tokenRequest{}, f
 	}
 	tr := tokenRequest{grant: form.Get("grant_type")}
 	if f := parseScopeAndAudience(form, &tr); f != nil {
@@ -221,11 +214,44 @@ func parseTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, *o
 		return tr, refuse(http.StatusUnauthorized, accesstoken.InvalidClient,
 			"client_secret: with grant_type %s the credential is %s; leave client_secret empty or send the same token", tr.grant, param)
 	}
-	if len(presented) > verify.MaxTokenBytes {
-		presented = "" // no ApiToken is that long: it redeems as unknown
-	}
-	tr.presented = token.PresentedValue(presented)
+	tr.presented = presentedParam(presented) // no ApiToken is longer: it redeems as unknown
 	return tr, nil
+}
+
+// readForm reads the form body of an issuer endpoint (RFC 6749 §3.2, RFC
+// 7009 §2.1, RFC 7662 §2.1): never parameters in the URL, at most
+// maxTokenRequestBytes, each parameter once unless named in repeatable.
+func readForm(w http.ResponseWriter, r *http.Request, repeatable ...string) (url.Values, *oauthFailure) {
+	if r.URL.RawQuery != "" {
+		return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest,
+			"parameters go in the form body, not the URL (a token in a URL ends up in logs)")
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "Content-Type: must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "the form is larger than %d bytes", maxTokenRequestBytes)
+		}
+		return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "the body is not a valid form")
+	}
+	for name, vs := range r.PostForm {
+		if len(vs) > 1 && !slices.Contains(repeatable, name) {
+			return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "%s: given more than once", safeName(name))
+		}
+	}
+	return r.PostForm, nil
+}
+
+// presentedParam is a form parameter holding a token: a value longer than
+// any ApiToken is presented as nothing, so that it matches none.
+func presentedParam(v string) token.Value {
+	if len(v) > verify.MaxTokenBytes {
+		v = ""
+	}
+	return token.PresentedValue(v)
 }
 
 // clientAuth reads client_id and client_secret from HTTP Basic (RFC 6749
@@ -302,7 +328,7 @@ func parseScopeAndAudience(form url.Values, tr *tokenRequest) *oauthFailure {
 // knownParams are the parameter names a description may echo; another
 // name might be a value sent by mistake.
 var knownParams = []string{"grant_type", "client_id", "client_secret", "scope", "audience", "subject_token", "subject_token_type",
-	"requested_token_type", "actor_token", "actor_token_type", "refresh_token", "resource"}
+	"requested_token_type", "actor_token", "actor_token_type", "refresh_token", "resource", "token", "token_type_hint"}
 
 // safeName is a parameter name fit for a description.
 func safeName(name string) string {

@@ -54,6 +54,9 @@ type Row struct {
 	CreatedBy string
 	// Hashed says the token is hash-only: no Secret holds it.
 	Hashed bool
+	// Revoked is spec.revoked: verification stops the moment the cache
+	// holds it, before the controller writes status.
+	Revoked bool
 	// Dates in epoch milliseconds, ttl in seconds; null when absent.
 	Created, Expires, LastUsed, TTLSeconds int64
 	// Renews is the automatic rotation time in epoch milliseconds, or null.
@@ -99,6 +102,7 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 		Scopes:           t.Spec.Scopes,
 		CreatedBy:        t.Annotations[authv1alpha1.CreatedByAnnotation],
 		Hashed:           t.Hashed() != nil,
+		Revoked:          t.Spec.Revoked,
 		AccessTTLSeconds: int64(t.AccessTokenTTL() / time.Second),
 		Audiences:        t.AccessTokenAudiences(),
 		Created:          Null, Expires: Null, LastUsed: Null, TTLSeconds: Null, Renews: Null,
@@ -140,6 +144,13 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 // token for user, created by user through the HTTP API.
 func (r *Row) PersonalTo(user string) bool {
 	return user != "" && r.CreatedBy == user && r.Principal == user && r.Type == authv1alpha1.TokenTypeUser
+}
+
+// Verifiable says whether the token's values may verify at all: Active in
+// status and not revoked in spec (a revocation bites the moment the cache
+// holds it, before the controller has written status).
+func (r *Row) Verifiable() bool {
+	return r.Status == authv1alpha1.TokenStatusActive && !r.Revoked
 }
 
 // TokenName is what the API calls the token's name: displayName, else name.

@@ -139,6 +139,29 @@ func (k *Keys) Signer(now time.Time) (jose.Signer, string, bool) {
 	return l.signers[i], l.keys[i].ID, true
 }
 
+// Verify checks a compact JWS against the published keys (the one its
+// header's kid names, with this package's algorithm) and returns its
+// payload; false for anything else. It is how the issuer knows an access
+// token is its own (introspection, revocation).
+func (k *Keys) Verify(compact string) ([]byte, bool) {
+	l := k.set.Load()
+	if l == nil {
+		return nil, false
+	}
+	jws, err := jose.ParseSignedCompact(compact, []jose.SignatureAlgorithm{Algorithm})
+	if err != nil || len(jws.Signatures) != 1 {
+		return nil, false
+	}
+	kid := jws.Signatures[0].Header.KeyID
+	for i := range l.keys {
+		if l.keys[i].ID == kid {
+			payload, err := jws.Verify(l.keys[i].Public())
+			return payload, err == nil
+		}
+	}
+	return nil, false
+}
+
 // JWKS is the public keys as a JWK Set document: every key of the Secret,
 // the next one (published before it signs) and the retired ones (until
 // their tokens expire) included; nil when there is none.

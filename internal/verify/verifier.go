@@ -175,7 +175,7 @@ func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 		return Identity{}, false
 	}
 	row := v.join(e)
-	if row == nil || row.Status != authv1alpha1.TokenStatusActive {
+	if row == nil || !row.Verifiable() {
 		return Identity{}, false
 	}
 	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type, Scopes: row.Scopes,

@@ -41,7 +41,9 @@ func TestVerifyValidity(t *testing.T) {
 		expires   time.Time // zero: never expires
 		presented token.Value
 		at        time.Time
-		want      bool
+		// revoked is spec.revoked, before the controller writes status.
+		revoked bool
+		want    bool
 	}{
 		{name: "active, current token", status: authv1alpha1.TokenStatusActive, expires: now.Add(time.Hour), presented: current, at: now, want: true},
 		{name: "active, never expires", status: authv1alpha1.TokenStatusActive, presented: current, at: now, want: true},
@@ -56,6 +58,8 @@ func TestVerifyValidity(t *testing.T) {
 		{name: "previous token inside the grace period", status: authv1alpha1.TokenStatusActive, expires: now.Add(time.Hour), presented: previous, at: graceEnd.Add(-time.Nanosecond), want: true},
 		{name: "previous token at the end of the grace period", status: authv1alpha1.TokenStatusActive, expires: now.Add(time.Hour), presented: previous, at: graceEnd},
 		{name: "previous token of a revoked resource", status: authv1alpha1.TokenStatusRevoked, expires: now.Add(time.Hour), presented: previous, at: now},
+		{name: "revoked in spec, status still Active", status: authv1alpha1.TokenStatusActive, revoked: true, expires: now.Add(time.Hour), presented: current, at: now},
+		{name: "previous token, revoked in spec", status: authv1alpha1.TokenStatusActive, revoked: true, expires: now.Add(time.Hour), presented: previous, at: now},
 	}
 	// The same rules hold wherever the token is held: in a managed Secret, or
 	// hash-only (the fingerprints in the ApiToken's status).
@@ -88,7 +92,7 @@ func TestVerifyValidity(t *testing.T) {
 				idx, model := NewIndex(nil), readmodel.NewModel()
 				tok := &authv1alpha1.ApiToken{
 					ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "svc", UID: "uid-1"},
-					Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing"},
+					Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing", Revoked: tc.revoked},
 					Status:     authv1alpha1.ApiTokenStatus{TokenStatus: tc.status},
 				}
 				if !tc.expires.IsZero() {

@@ -1,0 +1,173 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/accesstoken"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
+	"github.com/apitoken-io/apitoken-operator/internal/verify"
+)
+
+// Token type hints of the revocation endpoint (RFC 7009 §2.1).
+const (
+	HintAccessToken  = "access_token"
+	HintRefreshToken = "refresh_token"
+)
+
+// EventRevokedByValue is the reason of the Event a revocation by value
+// records; its note says how it came.
+const EventRevokedByValue = "RevokedByValue"
+
+// revocationWait is how long a revocation waits to show in this replica's
+// cache, so that a 200 means the value no longer verifies here.
+const revocationWait = 5 * time.Second
+
+// serveRevocation is RFC 7009 token revocation, POST /oauth2/revoke. The
+// presented value is the only credential: whoever holds a valid ApiToken
+// value (its owner, or a secret scanner that found it) may revoke that
+// ApiToken with one unauthenticated request. An access token the issuer
+// signed is answered 200 and revokes nothing (they are short-lived and
+// verified offline; revoke the ApiToken behind one, or introspect). An
+// unknown value is 200 as well (§2.2: no oracle), and counts against the
+// end client's failure budget as at the token endpoint.
+func (s *API) serveRevocation(w http.ResponseWriter, r *http.Request) {
+	if s.notSynced(w) {
+		return
+	}
+	client := s.endClientKey(r)
+	if wait, throttled := s.Limiter.throttled("revocation", client); throttled {
+		writeSlowDown(w, wait)
+		return
+	}
+	form, f := readForm(w, r)
+	if f != nil {
+		writeOAuthError(w, f)
+		return
+	}
+	raw, f := presentedToken(form, "revoke")
+	if f != nil {
+		writeOAuthError(w, f)
+		return
+	}
+	id, ok := s.Verifier.Check(presentedParam(raw))
+	switch {
+	case ok:
+		if err := s.revokeByPresentation(r.Context(), id, endClient(r, s.TrustedProxies)); err != nil {
+			s.Log.Error(err, "Failed to revoke an ApiToken presented at the revocation endpoint", "namespace", id.Namespace, "name", id.Name)
+			w.Header().Set("Retry-After", "5")
+			writeOAuthError(w, refuse(http.StatusServiceUnavailable, "temporarily_unavailable", "the revocation could not be written: retry shortly"))
+			return
+		}
+	case s.ownAccessToken(raw):
+	default:
+		s.Limiter.Failed(client)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	w.WriteHeader(http.StatusOK)
+}
+
+// revokeByPresentation sets spec.revoked on the ApiToken id names (the same
+// object: same UID), records an Event, and waits until this replica's cache
+// shows it revoked.
+func (s *API) revokeByPresentation(ctx context.Context, id verify.Identity, from string) error {
+	var tok *authv1alpha1.ApiToken
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		tok = &authv1alpha1.ApiToken{}
+		if err := s.Reader.Get(ctx, client.ObjectKey{Namespace: id.Namespace, Name: id.Name}, tok); err != nil {
+			return err
+		}
+		if string(tok.UID) != id.UID || tok.Spec.Revoked {
+			return nil
+		}
+		tok.Spec.Revoked = true
+		if err := s.Writer.Update(ctx, tok); err != nil {
+			return err
+		}
+		if s.Recorder != nil {
+			s.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, EventRevokedByValue, "Revoke",
+				"Revoked by presenting its value at the revocation endpoint (end client %s)", from)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("revoking ApiToken %s/%s: %w", id.Namespace, id.Name, err)
+	}
+	await(ctx, revocationWait, s.rowIs(tok, func(row *readmodel.Row) bool { return !row.Verifiable() }))
+	return nil
+}
+
+// notSynced answers 503 until the caches have synced: an unknown token
+// before that might be a known one.
+func (s *API) notSynced(w http.ResponseWriter) bool {
+	if s.Synced() {
+		return false
+	}
+	w.Header().Set("Retry-After", "5")
+	writeOAuthError(w, refuse(http.StatusServiceUnavailable, "temporarily_unavailable", "the token cache has not synced yet: retry shortly"))
+	return true
+}
+
+// presentedToken reads the token parameter of revocation and introspection
+// (RFC 7009 §2.1, RFC 7662 §2.1) and checks the optional token_type_hint.
+func presentedToken(form url.Values, action string) (string, *oauthFailure) {
+	raw := form.Get("token")
+	if raw == "" {
+		return "", refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "token: required: the token to %s", action)
+	}
+	switch form.Get("token_type_hint") {
+	case "", HintAccessToken, HintRefreshToken:
+		return raw, nil
+	default:
+		return "", refuse(http.StatusBadRequest, accesstoken.InvalidRequest,
+			"token_type_hint: not supported: leave it out, or use %s or %s", HintAccessToken, HintRefreshToken)
+	}
+}
+
+// ownAccessToken says whether raw is an access token this issuer signed
+// (expired or not).
+func (s *API) ownAccessToken(raw string) bool {
+	if !accesstoken.LooksSigned(raw) {
+		return false
+	}
+	_, ok := s.Issuer.Keys.Verify(raw)
+	return ok
+}
+
+// endClientKey is the failure limiter's key of the issuer endpoints' end
+// client: its address, as a trusted proxy names it.
+func (s *API) endClientKey(r *http.Request) string {
+	return "addr:" + endClient(r, s.TrustedProxies)
+}
+
+// writeSlowDown answers a throttled end client in the OAuth error shape.
+func writeSlowDown(w http.ResponseWriter, wait time.Duration) {
+	secs := int(wait / time.Second)
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
+	writeOAuthError(w, refuse(http.StatusTooManyRequests, "slow_down", "too many failed attempts from this client: retry after %ds", secs))
+}

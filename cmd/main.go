@@ -64,6 +64,7 @@ func main() {
 		verifyFailureLimit         int
 		trustedProxies             string
 		selfServiceMaxTTL          time.Duration
+		selfRotateMaxGrace         time.Duration
 		selfServiceScopes          string
 		issuer                     operator.IssuerOptions
 	)
@@ -98,6 +99,8 @@ func main() {
 			"names the end client; requests from other peers are counted by their own address.")
 	flag.DurationVar(&selfServiceMaxTTL, "self-service-max-ttl", selfservice.DefaultMaxPersonalTTL,
 		"The longest ttl of a personal token, created through the HTTP API by a caller who holds only create on apitokens/self.")
+	flag.DurationVar(&selfRotateMaxGrace, "self-rotate-max-grace", httpapi.DefaultSelfRotateMaxGrace,
+		"The longest grace period a token that rotates itself (POST /api/v1/tokens/self/rotate, scope apitoken:self-rotate) may ask for its previous value.")
 	flag.StringVar(&selfServiceScopes, "self-service-scopes", "",
 		"Comma-separated scopes a personal token may carry (a scope ending in * allows every scope it covers); empty: none. "+
 			"Services authorize by scope, so a person may not grant themselves any.")
@@ -195,6 +198,7 @@ func main() {
 		VerifyFailureLimit:      verifyFailureLimit,
 		TrustedProxies:          proxies,
 		SelfServiceMaxTTL:       selfServiceMaxTTL,
+		SelfRotateMaxGrace:      selfRotateMaxGrace,
 		SelfServiceScopes:       personalScopes,
 		Issuer:                  issuer,
 		MarkKey:                 markKey,

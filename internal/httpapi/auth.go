@@ -202,6 +202,12 @@ func withAuthentication(h http.Handler, authn authenticator.Request, log logr.Lo
 			writeError(w, http.StatusUnauthorized, "a valid Kubernetes bearer token is required")
 			return
 		}
+		if apiTokenIdentity(res.User.GetName()) {
+			// An ApiToken authenticated by a TokenReview webhook gains no
+			// right here from presenting itself.
+			writeError(w, http.StatusForbidden, selfOnly)
+			return
+		}
 		h.ServeHTTP(w, r.WithContext(request.WithUser(r.Context(), res.User)))
 	})
 }

@@ -69,6 +69,9 @@ type API struct {
 	Issuer *IssuerConfig
 	// Clock is the token endpoint's clock.
 	Clock clock.Clock
+	// SelfRotateMaxGrace caps the grace period of a self-rotation
+	// (--self-rotate-max-grace); 0 means DefaultSelfRotateMaxGrace.
+	SelfRotateMaxGrace time.Duration
 }
 
 // QueryHandler is the query server's mux: every route behind the synced
@@ -94,12 +97,15 @@ func (s *API) QueryHandler(console func(api http.Handler) http.Handler) http.Han
 	mux.HandleFunc("POST /api/v2/token", s.createV2)
 	mux.HandleFunc("DELETE /api/v2/token/{id}", s.deleteV2)
 	api := withAuthentication(mux, s.Access.Authenticator, s.Log)
-	if console == nil {
-		return withSynced(api, s.Synced)
-	}
 	top := http.NewServeMux()
 	top.Handle("/", api)
-	top.Handle("/console/", console(api))
+	// The presented ApiToken is the credential of these two, and of no
+	// other path (withAuthentication refuses ApiToken identities).
+	top.HandleFunc("GET "+SelfPath, s.serveSelf)
+	top.HandleFunc("POST "+SelfRotatePath, s.serveSelfRotate)
+	if console != nil {
+		top.Handle("/console/", console(api))
+	}
 	return withSynced(top, s.Synced)
 }
 

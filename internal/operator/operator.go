@@ -85,6 +85,9 @@ type Options struct {
 	SelfServiceMaxTTL time.Duration
 	// SelfServiceScopes are the scopes a personal token may carry.
 	SelfServiceScopes []string
+	// SelfRotateMaxGrace caps the grace period a self-rotating token asks
+	// for; 0 means httpapi.DefaultSelfRotateMaxGrace.
+	SelfRotateMaxGrace time.Duration
 	// Issuer is the access-token issuer's listener (every replica) and
 	// signing keys (kept by the leader); it shares the query API's TLS.
 	Issuer IssuerOptions
@@ -195,15 +198,16 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, ma
 		Log:      mgr.GetLogger().WithName("http"),
 		Limiter:  httpapi.NewFailureLimiter(opts.VerifyFailureLimit, httpapi.DefaultLimiterClients, clock.RealClock{}),
 		// Only a proxy named here may say who the end client is.
-		TrustedProxies: opts.TrustedProxies,
-		Synced:         func() bool { return model.Synced() && indexSynced() },
-		Writer:         mgr.GetClient(),
-		Reader:         mgr.GetAPIReader(),
-		Generator:      token.Generator{},
-		Recorder:       mgr.GetEventRecorder(EventSource),
-		PersonalMaxTTL: opts.SelfServiceMaxTTL,
-		PersonalScopes: opts.SelfServiceScopes,
-		Clock:          clock.RealClock{},
+		TrustedProxies:     opts.TrustedProxies,
+		Synced:             func() bool { return model.Synced() && indexSynced() },
+		Writer:             mgr.GetClient(),
+		Reader:             mgr.GetAPIReader(),
+		Generator:          token.Generator{},
+		Recorder:           mgr.GetEventRecorder(EventSource),
+		PersonalMaxTTL:     opts.SelfServiceMaxTTL,
+		PersonalScopes:     opts.SelfServiceScopes,
+		SelfRotateMaxGrace: opts.SelfRotateMaxGrace,
+		Clock:              clock.RealClock{},
 	}
 	if api.PersonalMaxTTL <= 0 {
 		api.PersonalMaxTTL = selfservice.DefaultMaxPersonalTTL

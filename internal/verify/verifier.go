@@ -52,6 +52,9 @@ type Identity struct {
 	// Personal says the token is a person's own personal token (created
 	// through apitokens/self): the issuer grants it fewer audiences.
 	Personal bool
+	// Previous says the value presented is the previous token, in its
+	// grace period after a rotation.
+	Previous bool
 }
 
 // Verifier checks presented tokens against the index and the read model.
@@ -188,6 +191,7 @@ func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 		// with the rotation yet and still names it current.
 		if e.sum != row.CurrentDigest {
 			id.Revision--
+			id.Previous = true
 		}
 		id.ExpirationDate = e.previousUntil.UTC()
 	}

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
@@ -65,6 +66,7 @@ func main() {
 		trustedProxies             string
 		selfServiceMaxTTL          time.Duration
 		selfRotateMaxGrace         time.Duration
+		sidebandNamespace          string
 		selfServiceScopes          string
 		issuer                     operator.IssuerOptions
 	)
@@ -101,6 +103,9 @@ func main() {
 		"The longest ttl of a personal token, created through the HTTP API by a caller who holds only create on apitokens/self.")
 	flag.DurationVar(&selfRotateMaxGrace, "self-rotate-max-grace", httpapi.DefaultSelfRotateMaxGrace,
 		"The longest grace period a token that rotates itself (POST /api/v1/tokens/self/rotate, scope apitoken:self-rotate) may ask for its previous value.")
+	flag.StringVar(&sidebandNamespace, "sideband-api-namespace", "",
+		"Serve PingIntelligence ASE's sideband token API (/v5/ase/sideband/token) on the query listener, managing the ApiTokens of this namespace; "+
+			"empty: off.")
 	flag.StringVar(&selfServiceScopes, "self-service-scopes", "",
 		"Comma-separated scopes a personal token may carry (a scope ending in * allows every scope it covers); empty: none. "+
 			"Services authorize by scope, so a person may not grant themselves any.")
@@ -170,6 +175,10 @@ func main() {
 		setupLog.Error(err, "Invalid flag")
 		os.Exit(1)
 	}
+	if errs := validation.IsDNS1123Label(sidebandNamespace); sidebandNamespace != "" && len(errs) > 0 {
+		setupLog.Error(fmt.Errorf("--sideband-api-namespace %q: not a namespace name: %s", sidebandNamespace, strings.Join(errs, "; ")), "Invalid flag")
+		os.Exit(1)
+	}
 	if verifyFailureLimit < 0 {
 		setupLog.Error(errors.New("--verify-failure-limit: must be 0 (off) or more"), "Invalid flag")
 		os.Exit(1)
@@ -199,6 +208,7 @@ func main() {
 		TrustedProxies:          proxies,
 		SelfServiceMaxTTL:       selfServiceMaxTTL,
 		SelfRotateMaxGrace:      selfRotateMaxGrace,
+		SidebandNamespace:       sidebandNamespace,
 		SelfServiceScopes:       personalScopes,
 		Issuer:                  issuer,
 		MarkKey:                 markKey,

@@ -29,6 +29,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/sideband"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
@@ -69,6 +70,9 @@ type API struct {
 	Issuer *IssuerConfig
 	// Clock is the token endpoint's clock.
 	Clock clock.Clock
+	// SidebandNamespace turns the sideband token API on and names the
+	// namespace whose ApiTokens it manages (--sideband-api-namespace).
+	SidebandNamespace string
 	// SelfRotateMaxGrace caps the grace period of a self-rotation
 	// (--self-rotate-max-grace); 0 means DefaultSelfRotateMaxGrace.
 	SelfRotateMaxGrace time.Duration
@@ -96,9 +100,15 @@ func (s *API) QueryHandler(console func(api http.Handler) http.Handler) http.Han
 	mux.HandleFunc("DELETE /api/v1/tokens/{namespace}/{name}", s.delete)
 	mux.HandleFunc("POST /api/v2/token", s.createV2)
 	mux.HandleFunc("DELETE /api/v2/token/{id}", s.deleteV2)
+	if s.SidebandNamespace != "" {
+		s.sidebandRoutes(mux)
+	}
 	api := withAuthentication(mux, s.Access.Authenticator, s.Log)
 	top := http.NewServeMux()
 	top.Handle("/", api)
+	if s.SidebandNamespace != "" {
+		top.Handle(sideband.Path, withASEKeyHint(api))
+	}
 	// The presented ApiToken is the credential of these two, and of no
 	// other path (withAuthentication refuses ApiToken identities).
 	top.HandleFunc("GET "+SelfPath, s.serveSelf)

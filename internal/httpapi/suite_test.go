@@ -84,6 +84,9 @@ const lastUsedInterval = 2 * time.Second
 // trip it; the guessing specs make that many failures on purpose.
 const verifyFailureLimit = 40
 
+// sidebandNamespace is the namespace the suite's sideband token API manages.
+const sidebandNamespace = "ase-sideband"
+
 // selfServiceMaxTTL caps personal tokens in the suite.
 const selfServiceMaxTTL = 48 * time.Hour
 
@@ -148,6 +151,7 @@ var _ = BeforeSuite(func() {
 		SelfServiceMaxTTL:  selfServiceMaxTTL,
 		SelfServiceScopes:  []string{"profile:*"},
 		Console:            operator.ConsoleOptions{Enabled: true, ExpiringSoon: consoleExpiringSoon},
+		SidebandNamespace:  sidebandNamespace,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	baseURL = "https://" + addr

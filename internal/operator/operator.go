@@ -88,6 +88,8 @@ type Options struct {
 	// SelfRotateMaxGrace caps the grace period a self-rotating token asks
 	// for; 0 means httpapi.DefaultSelfRotateMaxGrace.
 	SelfRotateMaxGrace time.Duration
+	// SidebandNamespace turns the sideband token API on for one namespace.
+	SidebandNamespace string
 	// Issuer is the access-token issuer's listener (every replica) and
 	// signing keys (kept by the leader); it shares the query API's TLS.
 	Issuer IssuerOptions
@@ -207,6 +209,7 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, ma
 		PersonalMaxTTL:     opts.SelfServiceMaxTTL,
 		PersonalScopes:     opts.SelfServiceScopes,
 		SelfRotateMaxGrace: opts.SelfRotateMaxGrace,
+		SidebandNamespace:  opts.SidebandNamespace,
 		Clock:              clock.RealClock{},
 	}
 	if api.PersonalMaxTTL <= 0 {

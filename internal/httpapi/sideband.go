@@ -87,6 +87,30 @@ func (s *API) sidebandAllowed(w http.ResponseWriter, r *http.Request, verb strin
 	return true
 }
 
+// sidebandValue reads the {"token"} body of PUT and DELETE, authorizes
+// verb and checks the caller's guess budget; it returns the value and the
+// caller's limiter key. false means it has answered.
+func (s *API) sidebandValue(w http.ResponseWriter, r *http.Request, verb string) (token.Value, string, bool) {
+	raw, ok := sidebandBody(w, r)
+	if !ok {
+		return token.Value{}, "", false
+	}
+	value, err := sideband.ParseToken(raw)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, sideband.Failure("%s", err.Error()))
+		return token.Value{}, "", false
+	}
+	if !s.sidebandAllowed(w, r, verb) {
+		return token.Value{}, "", false
+	}
+	caller := callerClient(r)
+	if wait, throttled := s.Limiter.throttled("sideband", caller); throttled {
+		writeSidebandThrottled(w, wait)
+		return token.Value{}, "", false
+	}
+	return value, caller, true
+}
+
 // sidebandBody reads a bounded body; false means it has answered.
 func sidebandBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, sideband.MaxBodyBytes+1))
@@ -122,21 +146,8 @@ func (s *API) sidebandCreate(w http.ResponseWriter, r *http.Request) {
 // sidebandImport answers PUT {"token"}: the value becomes a new hash-only
 // ApiToken (only its fingerprint is stored).
 func (s *API) sidebandImport(w http.ResponseWriter, r *http.Request) {
-	raw, ok := sidebandBody(w, r)
+	value, caller, ok := s.sidebandValue(w, r, "create")
 	if !ok {
-		return
-	}
-	value, err := sideband.ParseToken(raw)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, sideband.Failure("%s", err.Error()))
-		return
-	}
-	if !s.sidebandAllowed(w, r, "create") {
-		return
-	}
-	caller := callerClient(r)
-	if wait, throttled := s.Limiter.throttled("sideband", caller); throttled {
-		writeSidebandThrottled(w, wait)
 		return
 	}
 	if _, _, held := s.Verifier.Holder(value); held {
@@ -155,21 +166,8 @@ func (s *API) sidebandImport(w http.ResponseWriter, r *http.Request) {
 // namespace that holds the value is deleted; an unknown value is 404 in the
 // same shape, and counts against the caller as a guess.
 func (s *API) sidebandDelete(w http.ResponseWriter, r *http.Request) {
-	raw, ok := sidebandBody(w, r)
+	value, caller, ok := s.sidebandValue(w, r, "delete")
 	if !ok {
-		return
-	}
-	value, err := sideband.ParseToken(raw)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, sideband.Failure("%s", err.Error()))
-		return
-	}
-	if !s.sidebandAllowed(w, r, "delete") {
-		return
-	}
-	caller := callerClient(r)
-	if wait, throttled := s.Limiter.throttled("sideband", caller); throttled {
-		writeSidebandThrottled(w, wait)
 		return
 	}
 	ns, name, held := s.Verifier.Holder(value)

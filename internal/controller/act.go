@@ -58,6 +58,15 @@ func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.
 		value = v
 	}
 	next := policy.NextState(in, d, value)
+	if cur != nil && tokensecret.IsSealed(cur) && tokensecret.NeedsPlaintext(in.State, next) {
+		// The cache holds digests only: read the values from the API
+		// server and decide again on them.
+		live, err := r.liveInput(ctx, in)
+		if err != nil {
+			return policy.Outcome{}, err
+		}
+		return r.act(ctx, live, policy.Decide(live))
+	}
 	desired := tokensecret.Apply(tok, cur, next, r.Marker)
 	key := types.NamespacedName{Namespace: desired.Namespace, Name: desired.Name}
 	log := logf.FromContext(ctx).WithValues("secret", key)
@@ -92,6 +101,16 @@ func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.
 	}
 }
 
+// liveInput is in with its target Secret read from the API server (values
+// and all) instead of the cache; a Secret gone meanwhile is nil.
+func (r *ApiTokenReconciler) liveInput(ctx context.Context, in policy.Input) (policy.Input, error) {
+	s, err := r.getUncached(ctx, client.ObjectKeyFromObject(in.Secret))
+	if err != nil {
+		return in, err
+	}
+	return in.WithSecret(s, r.Marker), nil
+}
+
 // writeStatus patches the status, once, if it changed.
 func (r *ApiTokenReconciler) writeStatus(ctx context.Context, tok *authv1alpha1.ApiToken, status authv1alpha1.ApiTokenStatus) error {
 	key := types.NamespacedName{Namespace: tok.Namespace, Name: tok.Name}
@@ -111,7 +130,7 @@ func (r *ApiTokenReconciler) writeStatus(ctx context.Context, tok *authv1alpha1.
 // API error), in case it quotes one.
 func redact(msg string, values ...token.Value) string {
 	for _, v := range values {
-		if !v.IsZero() {
+		if !v.IsZero() && !v.Sealed() { // a sealed value holds nothing to quote
 			msg = strings.ReplaceAll(msg, string(v.Reveal()), token.Redacted)
 		}
 	}

@@ -57,6 +57,16 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 		if err = r.gatherSource(ctx, &in, types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name}); err != nil {
 			return in, err
 		}
+		if in.SourceUnchanged && in.Secret != nil && tokensecret.IsSealed(in.Secret) {
+			// The target's value stands for the source's and is checked
+			// against the import rule again: read it from the API server
+			// (the cache holds its digest only).
+			live, err := r.getUncached(ctx, target)
+			if err != nil {
+				return in, err
+			}
+			in = in.WithSecret(live, r.Marker)
+		}
 		if in.Holders, err = r.holders(ctx, tok, importedFingerprint(in, imp)); err != nil {
 			return in, err
 		}

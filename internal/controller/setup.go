@@ -38,17 +38,50 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/index"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // CacheOptions is how the manager caches: managed Secrets only (by label),
 // managedFields stripped from everything.
 func CacheOptions() cache.Options {
 	return cache.Options{
-		DefaultTransform: cache.TransformStripManagedFields(),
+		DefaultTransform: stripForCache,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue})},
+			&corev1.Secret{}: {
+				Label:     labels.SelectorFromSet(labels.Set{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue}),
+				Transform: sealSecrets,
+			},
 		},
 	}
+}
+
+// sealSecrets is the managed Secrets' cache transform: managed fields go,
+// and each token value is replaced by its digest (tokensecret.Seal), so
+// that no replica holds a token value in its cache.
+func sealSecrets(obj any) (any, error) {
+	if s, ok := obj.(*corev1.Secret); ok {
+		stripMetadata(s)
+		tokensecret.Seal(s)
+	}
+	return obj, nil
+}
+
+// lastApplied is kubectl apply's copy of the whole object: nothing reads it
+// from the cache, and it doubles an ApiToken's size there.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// stripForCache is every other cached object's transform: managed fields
+// and kubectl's last-applied copy go.
+func stripForCache(obj any) (any, error) {
+	if o, ok := obj.(metav1.Object); ok {
+		stripMetadata(o)
+	}
+	return obj, nil
+}
+
+func stripMetadata(o metav1.Object) {
+	o.SetManagedFields(nil)
+	delete(o.GetAnnotations(), lastApplied)
 }
 
 // SetupWithManager registers the indexes, the Secret metadata cache and the

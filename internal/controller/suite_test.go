@@ -34,6 +34,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -108,6 +109,8 @@ type runningManager struct {
 	elected <-chan struct{}
 	// queryURL is its query API (plain HTTP, no auth) when it serves one.
 	queryURL string
+	// cache is its informer cache, to see what it holds.
+	cache cache.Cache
 }
 
 // managerOptions vary startManager for the high-availability specs.
@@ -180,7 +183,7 @@ func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 		defer close(done)
 		Expect(m.Start(ctx)).To(Succeed())
 	}()
-	return &runningManager{cancel: cancel, done: done, writes: writes, elected: m.Elected(), queryURL: queryURL}
+	return &runningManager{cancel: cancel, done: done, writes: writes, elected: m.Elected(), queryURL: queryURL, cache: m.GetCache()}
 }
 
 func (m *runningManager) leading() bool {

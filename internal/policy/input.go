@@ -86,3 +86,12 @@ func NewInput(tok *authv1alpha1.ApiToken, secret *corev1.Secret, m *tokensecret.
 	}
 	return in
 }
+
+// WithSecret is in with its target Secret replaced by s (read again, from
+// the API server), ownership and token state decided anew; what else was
+// gathered stays.
+func (in Input) WithSecret(s *corev1.Secret, m *tokensecret.Marker) Input {
+	fresh := NewInput(in.Token, s, m, in.Now)
+	in.Secret, in.Owned, in.State, in.Untrusted = fresh.Secret, fresh.Owned, fresh.State, fresh.Untrusted
+	return in
+}

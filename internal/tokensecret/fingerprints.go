@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // Digest is the SHA-256 of a token value.
@@ -75,8 +76,17 @@ func ReadFingerprints(s *corev1.Secret, m *Marker) (fp Fingerprints, ok bool) {
 		fp.ControllerUID = ref.UID
 	}
 	fp.PreviousUntil = parseTime(s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation])
+	sealed := IsSealed(s)
 	for k, v := range s.Data {
-		sum := sha256.Sum256(v)
+		if k == sealedKey {
+			continue
+		}
+		var sum Digest
+		if sealed {
+			sum = token.Unseal(v).Digest()
+		} else {
+			sum = sha256.Sum256(v)
+		}
 		switch {
 		case sum == current:
 			fp.CurrentHeld = true

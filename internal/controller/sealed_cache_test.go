@@ -1,0 +1,89 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller_test
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
+)
+
+var _ = Describe("The manager's cache", func() {
+	It("holds no token value of a managed Secret, only digests, and still rotates with a grace period and imports", func() {
+		ctx := context.Background()
+		ns := newNamespace(ctx)
+		Expect(k8sClient.Create(ctx, testutil.MakeSecret(ns, "vault").Data("token", uniqueValue(validImport, ns)).Obj())).To(Succeed())
+		for _, t := range []*authv1alpha1.ApiToken{
+			testutil.MakeApiToken(ns, "plain").Obj(),
+			testutil.MakeApiToken(ns, "graced").Rotation(0, time.Hour).Obj(),
+			testutil.MakeApiToken(ns, "imported").Import("vault", "", "").Obj(),
+		} {
+			Expect(k8sClient.Create(ctx, t)).To(Succeed())
+		}
+		for _, name := range []string{"plain", "graced", "imported"} {
+			waitForRevision(ctx, ns, name, 1)
+		}
+		// A rotation with a grace period copies the current value into
+		// token.previous: a value the cache does not hold.
+		first := getSecret(ctx, ns, "graced").Data["token"]
+		annotateRotate(ctx, getToken(ctx, ns, "graced"), "sealed-cache")
+		waitForRevision(ctx, ns, "graced", 2)
+		Expect(getSecret(ctx, ns, "graced").Data["token.previous"]).To(Equal(first), "the previous value, read from the API server")
+
+		var values [][]byte
+		for _, name := range []string{"plain", "graced", "imported"} {
+			for _, v := range getSecret(ctx, ns, name).Data {
+				values = append(values, v)
+			}
+		}
+		Expect(values).To(HaveLen(4))
+		Eventually(func(g Gomega) {
+			var cached corev1.SecretList
+			g.Expect(mgr.cache.List(ctx, &cached, client.InNamespace(ns))).To(Succeed())
+			g.Expect(cached.Items).To(HaveLen(3), "the managed Secrets (the import source is not managed)")
+			for _, s := range cached.Items {
+				g.Expect(tokensecret.IsSealed(&s)).To(BeTrue(), s.Name)
+				for k, b := range s.Data {
+					for _, v := range values {
+						g.Expect(bytes.Contains(b, v)).To(BeFalse(), "Secret %s key %q holds a token value in the cache", s.Name, k)
+					}
+				}
+				live := getSecret(ctx, ns, s.Name)
+				for k, v := range live.Data {
+					g.Expect(token.Unseal(s.Data[k]).Digest()).To(Equal(token.NewValue(v).Digest()), "the cache holds the digest of %s/%s", s.Name, k)
+				}
+			}
+		}).Should(Succeed())
+
+		By("and nothing rewrote a Secret with what the cache holds")
+		for _, name := range []string{"plain", "graced", "imported"} {
+			tok := getToken(ctx, ns, name)
+			Expect(tok.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive), name)
+			Expect(token.NewValue(getSecret(ctx, ns, name).Data["token"]).Fingerprint()).To(Equal(tok.Status.TokenHash), name)
+		}
+	})
+})

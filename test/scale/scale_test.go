@@ -53,6 +53,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
@@ -151,6 +152,13 @@ func writes(counts map[string]int) int {
 // included, and counts its API requests.
 func startManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests *requestCounter) {
 	b.Helper()
+	stop, requests, _ = runManager(b, syncPeriod)
+	return stop, requests
+}
+
+// runManager is startManager, and the manager's read model.
+func runManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests *requestCounter, model *readmodel.Model) {
+	b.Helper()
 	requests = &requestCounter{counts: map[string]int{}}
 	mcfg := rest.CopyConfig(cfg)
 	mcfg.WrapTransport = requests.wrap
@@ -166,12 +174,13 @@ func startManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	if _, err := operator.Setup(ctx, mgr, operator.Options{
+	model, err = operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: concurrency,
 		Query:                   httpapi.ServingOptions{BindAddress: testutil.MustFreeAddress(b), Insecure: true},
 		QueryAuth:               httpapi.AuthNone,
 		LastUsedInterval:        time.Minute,
-	}); err != nil {
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	done := make(chan struct{})
@@ -187,7 +196,7 @@ func startManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests
 		// The metrics collector is registered globally and holds the read
 		// model: unregistered, the stopped manager's memory is free to go.
 		crmetrics.Registry.Unregister(&metrics.Collector{})
-	}, requests
+	}, requests, model
 }
 
 // reconciles is how many reconciles the ApiToken controller has finished in

@@ -1,0 +1,189 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package scale
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/operator"
+	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
+)
+
+// restartTokens is the size of the restart profile; SCALE_TOKENS changes it
+// (the issue's target is 100,000).
+func restartTokens(b *testing.B) int {
+	n := 100_000
+	if s := os.Getenv("SCALE_TOKENS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 2 {
+			b.Fatalf("SCALE_TOKENS=%q: want a number of tokens, at least 2", s)
+		}
+	}
+	return n
+}
+
+// BenchmarkRestart is a manager started on n converged tokens (SCALE_TOKENS,
+// default 100,000; half Secret-held, half hash-only), written beforehand
+// exactly as the operator writes them (its Secret format and mark, the
+// status its policy computes): the time from start until ready (caches
+// synced, read model and verify index built) and until the first reconcile
+// pass is done, the API writes of that pass (converged tokens need none),
+// and the heap the manager holds per token afterwards, everything
+// included. Run by hand: make bench-e2e-restart.
+func BenchmarkRestart(b *testing.B) {
+	n := restartTokens(b)
+	start(b)
+	ctx := context.Background()
+	ns := newNamespace(b)
+	fixtures(b, ns, n)
+
+	baseHeap, baseRSS := heapAlloc(), rss(b)
+	before := reconciles(b)
+	begin := time.Now()
+	stop, requests, model := runManager(b, 0)
+	defer stop()
+	waitFor(b, 10*time.Minute, func() (bool, error) { return model.Synced() && model.Snapshot().Len() == n, nil })
+	ready := time.Since(begin)
+	waitFor(b, 20*time.Minute, func() (bool, error) { return reconciles(b)-before >= float64(n), nil })
+	firstPass := time.Since(begin)
+	counts := requests.reset()
+	heap, procRSS := heapAlloc(), rss(b)
+	writeHeapProfile(b, fmt.Sprintf("heap-restart-%d.pprof", n))
+	var list authv1alpha1.ApiTokenList
+	if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range list.Items {
+		if t.Status.TokenStatus != authv1alpha1.TokenStatusActive || t.Status.ObservedGeneration != t.Generation {
+			b.Fatalf("%s is %s at generation %d of %d: the fixtures are not converged", t.Name, t.Status.TokenStatus, t.Status.ObservedGeneration, t.Generation)
+		}
+	}
+
+	b.ReportMetric(float64(n), "tokens")
+	b.ReportMetric(ready.Seconds(), "ready-s")
+	b.ReportMetric(firstPass.Seconds(), "first-pass-s")
+	b.ReportMetric(float64(writes(counts)), "first-pass-writes")
+	b.ReportMetric(float64(heap-min(heap, baseHeap))/float64(n), "heap-B/token")
+	b.ReportMetric(float64(procRSS)/(1<<20), "process-RSS-MiB")
+	b.ReportMetric(float64(procRSS-min(procRSS, baseRSS))/(1<<20), "manager-RSS-MiB")
+	b.Logf("%d tokens: ready after %s, first pass after %s, %d writes (%v), heap %.0f B/token, RSS %d MiB (+%d MiB)",
+		n, ready.Round(time.Millisecond), firstPass.Round(time.Millisecond), writes(counts), counts,
+		float64(heap-min(heap, baseHeap))/float64(n), procRSS>>20, (procRSS-min(procRSS, baseRSS))>>20)
+}
+
+// fixtures writes n converged tokens into ns: the mark key the manager will
+// sign with, then for each token the ApiToken, its Secret (even i) or its
+// fingerprint (odd i: hash-only), and the status the operator's policy
+// computes for it. No value is kept.
+func fixtures(b *testing.B, ns string, n int) {
+	b.Helper()
+	ctx := context.Background()
+	key := make([]byte, tokensecret.MarkKeyBytes)
+	if _, err := rand.Read(key); err != nil {
+		b.Fatal(err)
+	}
+	markKey := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: operator.DefaultMarkKeySecret},
+		Data: map[string][]byte{"key": key}}
+	if err := c.Create(ctx, markKey); err != nil {
+		b.Fatal(err)
+	}
+	marker, err := tokensecret.NewMarker(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var gen token.Generator
+	spec := authv1alpha1.GenerateSource{}.WithDefaults()
+	started := time.Now()
+	parallel(b, n, 32, func(i int) error {
+		value, err := gen.Generate(spec)
+		if err != nil {
+			return err
+		}
+		w := testutil.MakeApiToken(ns, fmt.Sprintf("r-%06d", i)).TTL(90 * 24 * time.Hour)
+		hashOnly := i%2 == 1
+		if hashOnly {
+			w = w.Hashed(string(value.Reveal()))
+		}
+		tok := w.Obj()
+		tok.UID = ""
+		if err := c.Create(ctx, tok); err != nil {
+			return err
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		var secret *corev1.Secret
+		if !hashOnly {
+			st := tokensecret.State{Current: value, Hash: value.Fingerprint(), IssuedAt: now, Revision: 1}
+			secret = tokensecret.Apply(tok, nil, st, marker)
+			if err := c.Create(ctx, secret); err != nil {
+				return err
+			}
+		}
+		in := policy.NewInput(tok, secret, marker, now)
+		status := policy.Status(tok, policy.Unchanged(in, policy.Decide(in)), now)
+		if !hashOnly {
+			// What the controller writes once the Secret is in: the
+			// policy's "issued" outcome.
+			status = policy.Status(tok, policy.Outcome{Decision: policy.Decision{Action: policy.ActionIssue, Reason: authv1alpha1.ReasonIssued},
+				State: tokensecret.Read(tok, secret)}, now)
+		}
+		patch, err := json.Marshal(map[string]any{"status": status})
+		if err != nil {
+			return err
+		}
+		return c.Status().Patch(ctx, tok, client.RawPatch("application/merge-patch+json", patch))
+	})
+	b.Logf("wrote %d converged tokens in %s", n, time.Since(started).Round(time.Second))
+}
+
+// rss is the process' resident set size in bytes (/proc/self/status).
+func rss(b *testing.B) uint64 {
+	b.Helper()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}

@@ -35,6 +35,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
@@ -56,6 +57,10 @@ type ApiTokenReconciler struct {
 	Marker *tokensecret.Marker
 	// MaxConcurrentReconciles is how many ApiTokens are reconciled at once.
 	MaxConcurrentReconciles int
+	// Holders finds the ApiTokens, cluster-wide, whose status names a
+	// digest (the read model's digest index: far smaller than a field index
+	// of the cache).
+	Holders func(tokensecret.Digest) []readmodel.Row
 
 	// secretMeta caches the metadata of every Secret, to see import sources
 	// and unmanaged Secrets of a target name without caching their data.

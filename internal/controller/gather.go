@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,7 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/index"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
@@ -76,19 +77,21 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 }
 
 // holders are the other ApiTokens, cluster-wide, whose status holds fp.
-func (r *ApiTokenReconciler) holders(ctx context.Context, tok *authv1alpha1.ApiToken, fp string) ([]policy.Holder, error) {
-	if fp == "" {
+func (r *ApiTokenReconciler) holders(_ context.Context, tok *authv1alpha1.ApiToken, fp string) ([]policy.Holder, error) {
+	d, ok := tokensecret.ParseDigest(fp)
+	if !ok || r.Holders == nil {
 		return nil, nil
 	}
-	var list authv1alpha1.ApiTokenList
-	if err := r.Client.List(ctx, &list, client.MatchingFields{index.FingerprintsKey: fp}); err != nil {
-		return nil, fmt.Errorf("listing the holders of a fingerprint: %w", err)
-	}
 	var out []policy.Holder
-	for i := range list.Items {
-		if t := &list.Items[i]; t.UID != tok.UID && policy.Holds(t, fp) {
-			out = append(out, policy.HolderFor(t))
+	for _, row := range r.Holders(d) {
+		if row.UID == string(tok.UID) {
+			continue
 		}
+		h := policy.Holder{UID: types.UID(row.UID)}
+		if ms, set := readmodel.Value(row.Created); set {
+			h.Since = time.UnixMilli(ms)
+		}
+		out = append(out, h)
 	}
 	return out, nil
 }

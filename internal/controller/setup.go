@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
@@ -134,17 +135,27 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		Complete(r)
 }
 
-// tokensForSecret maps a Secret to the ApiTokens that write it or import from it.
+// tokensForSecret maps a Secret to the ApiTokens that write it or import
+// from it: the one of its name (the default target), and those the index
+// names (another target name, an import source).
 func (r *ApiTokenReconciler) tokensForSecret(ctx context.Context, s client.Object) []reconcile.Request {
+	var reqs []reconcile.Request
+	same := client.ObjectKeyFromObject(s)
+	if err := r.Client.Get(ctx, same, &authv1alpha1.ApiToken{}); err == nil {
+		reqs = append(reqs, reconcile.Request{NamespacedName: same})
+	} else if !apierrors.IsNotFound(err) {
+		ctrl.LoggerFrom(ctx).Error(err, "Failed to get the ApiToken of a Secret's name", "secret", same)
+	}
 	var list authv1alpha1.ApiTokenList
 	if err := r.Client.List(ctx, &list, client.InNamespace(s.GetNamespace()),
 		client.MatchingFields{index.SecretRefsKey: s.GetName()}); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Failed to list ApiTokens for Secret", "secret", client.ObjectKeyFromObject(s))
-		return nil
+		ctrl.LoggerFrom(ctx).Error(err, "Failed to list ApiTokens for Secret", "secret", same)
+		return reqs
 	}
-	reqs := make([]reconcile.Request, 0, len(list.Items))
 	for _, t := range list.Items {
-		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&t)})
+		if key := client.ObjectKeyFromObject(&t); key != same {
+			reqs = append(reqs, reconcile.Request{NamespacedName: key})
+		}
 	}
 	return reqs
 }

@@ -29,8 +29,11 @@ import (
 )
 
 // SecretRefsKey indexes ApiTokens by the names of the Secrets they refer to
-// in their namespace: the target Secret and, for an import, the source.
-// A change to any of those Secrets maps back to the ApiTokens through it.
+// in their namespace that are not their own name: a target Secret named in
+// spec.secret.name and, for an import, the source. A change to any of those
+// Secrets maps back to the ApiTokens through it. The Secret named after an
+// ApiToken (the default target) maps to it by name, with no index entry:
+// most tokens cost this index nothing.
 const SecretRefsKey = "apitoken.secretRefs"
 
 // SecretRefs is the index function for SecretRefsKey.
@@ -39,41 +42,22 @@ func SecretRefs(obj client.Object) []string {
 	if !ok {
 		return nil
 	}
-	refs := []string{tok.SecretName()}
-	if imp := tok.Import(); imp != nil && imp.SecretRef.Name != tok.SecretName() {
+	var refs []string
+	if name := tok.SecretName(); name != tok.Name {
+		refs = append(refs, name)
+	}
+	if imp := tok.Import(); imp != nil && imp.SecretRef.Name != tok.SecretName() && imp.SecretRef.Name != tok.Name {
 		refs = append(refs, imp.SecretRef.Name)
 	}
 	return refs
 }
 
-// Setup registers every index with the indexer.
+// Setup registers every index with the indexer. (Who holds a fingerprint
+// is the read model's digest index, readmodel.Model.Holders: a field index
+// keeps each value twice, as strings, per ApiToken.)
 func Setup(ctx context.Context, indexer client.FieldIndexer) error {
 	if err := indexer.IndexField(ctx, &authv1alpha1.ApiToken{}, SecretRefsKey, SecretRefs); err != nil {
 		return fmt.Errorf("indexing ApiTokens by %s: %w", SecretRefsKey, err)
 	}
-	if err := indexer.IndexField(ctx, &authv1alpha1.ApiToken{}, FingerprintsKey, Fingerprints); err != nil {
-		return fmt.Errorf("indexing ApiTokens by %s: %w", FingerprintsKey, err)
-	}
 	return nil
-}
-
-// FingerprintsKey indexes ApiTokens by the fingerprints their status holds
-// (current and previous, revoked ones included), cluster-wide, so that the
-// controller finds another holder of a fingerprint in one lookup.
-const FingerprintsKey = "apitoken.fingerprints"
-
-// Fingerprints is the index function of FingerprintsKey.
-func Fingerprints(obj client.Object) []string {
-	tok, ok := obj.(*authv1alpha1.ApiToken)
-	if !ok {
-		return nil
-	}
-	var out []string
-	if fp := tok.Status.TokenHash; fp != "" {
-		out = append(out, fp)
-	}
-	if fp := tok.Status.PreviousTokenHash; fp != "" && fp != tok.Status.TokenHash {
-		out = append(out, fp)
-	}
-	return out
 }

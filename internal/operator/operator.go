@@ -153,6 +153,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 		Generator:               token.Generator{},
 		Marker:                  marker,
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		Holders:                 model.Holders,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}

@@ -36,6 +36,8 @@ type Model struct {
 	search searchIndex
 	// personal counts each user's personal tokens by namespace.
 	personal personalIndex
+	// holders finds the rows that name a digest.
+	holders holderIndex
 	// Namespaces are numbered once and for all (Row.ns): a namespace that
 	// empties keeps its number, so snapshots can share the table.
 	nsNumber map[string]uint32
@@ -49,7 +51,7 @@ type rowKey struct{ namespace, name string }
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	m := &Model{rows: map[rowKey]*Row{}, byUID: map[string]*Row{}, search: newSearchIndex(), personal: personalIndex{}, nsNumber: map[string]uint32{}, synced: func() bool { return true }}
+	m := &Model{rows: map[rowKey]*Row{}, byUID: map[string]*Row{}, search: newSearchIndex(), personal: personalIndex{}, holders: newHolderIndex(), nsNumber: map[string]uint32{}, synced: func() bool { return true }}
 	for _, f := range SortFields {
 		m.orders = append(m.orders, newOrder(f))
 	}
@@ -89,6 +91,7 @@ func (m *Model) replace(old, r *Row) {
 		o.replace(old, r)
 	}
 	m.search.replace(old, r)
+	m.holders.replace(old, r)
 	if r != nil {
 		m.rows[rowKey{r.Namespace, r.Name}] = r
 		if r.UID != "" {

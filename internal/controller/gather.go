@@ -28,8 +28,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
@@ -44,9 +44,8 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 	if h := tok.Hashed(); h != nil {
 		// A hash-only token has no Secret: its status is its whole record.
 		in := policy.NewInput(tok, nil, r.Marker, now)
-		var err error
-		in.Holders, err = r.holders(ctx, tok, h.TokenHash)
-		return in, err
+		in.Holders = r.holders(tok, h.TokenHash)
+		return in, nil
 	}
 	target := types.NamespacedName{Namespace: tok.Namespace, Name: tok.SecretName()}
 	secret, err := r.getSecret(ctx, target)
@@ -68,19 +67,17 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 			}
 			in = in.WithSecret(live, r.Marker)
 		}
-		if in.Holders, err = r.holders(ctx, tok, importedFingerprint(in, imp)); err != nil {
-			return in, err
-		}
+		in.Holders = r.holders(tok, importedFingerprint(in, imp))
 	}
 	in.Former, err = r.formerSecret(ctx, tok)
 	return in, err
 }
 
 // holders are the other ApiTokens, cluster-wide, whose status holds fp.
-func (r *ApiTokenReconciler) holders(_ context.Context, tok *authv1alpha1.ApiToken, fp string) ([]policy.Holder, error) {
+func (r *ApiTokenReconciler) holders(tok *authv1alpha1.ApiToken, fp string) []policy.Holder {
 	d, ok := tokensecret.ParseDigest(fp)
 	if !ok || r.Holders == nil {
-		return nil, nil
+		return nil
 	}
 	var out []policy.Holder
 	for _, row := range r.Holders(d) {
@@ -93,7 +90,7 @@ func (r *ApiTokenReconciler) holders(_ context.Context, tok *authv1alpha1.ApiTok
 		}
 		out = append(out, h)
 	}
-	return out, nil
+	return out
 }
 
 // importedFingerprint is the fingerprint of the value an import is about to

@@ -280,6 +280,20 @@ func TestPersonalTokensPolicy(t *testing.T) {
 	}
 }
 
+// The Go runtime's memory limit follows the container's, so that the
+// garbage collector works harder near the limit instead of the operator
+// being OOM-killed; without a memory limit there is none.
+func TestMemoryLimit(t *testing.T) {
+	env := deployment(t, render(t)).Spec.Template.Spec.Containers[0].Env
+	if len(env) != 1 || env[0].Name != "GOMEMLIMIT" || env[0].ValueFrom == nil || env[0].ValueFrom.ResourceFieldRef == nil ||
+		env[0].ValueFrom.ResourceFieldRef.Resource != "limits.memory" {
+		t.Errorf("env = %+v, want GOMEMLIMIT from limits.memory", env)
+	}
+	if env := deployment(t, render(t, "--set", "resources.limits=null")).Spec.Template.Spec.Containers[0].Env; len(env) != 0 {
+		t.Errorf("without a memory limit env = %+v, want none", env)
+	}
+}
+
 func TestSchemaRejectsBadValues(t *testing.T) {
 	for set, field := range map[string]string{
 		"replicaCount=two":           "replicaCount",

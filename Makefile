@@ -84,7 +84,7 @@ console-screenshots: setup-envtest ## Regenerate docs/console/*.png: the console
 	$(WITH_ENVTEST) CONSOLE_SCREENSHOTS="$(CURDIR)/docs/console" go test ./internal/httpapi -run TestHTTPAPI -ginkgo.focus 'Web console' -count=1
 
 .PHONY: bench
-bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and at 100k while 100 and 1,000 rows change a second; the API-server list a user would do instead; verification in process, over HTTP and over TLS with Kubernetes auth; the first and cached query of a caller with rights in 100 of 1,000 namespaces; self-service creates from 20 callers; token exchanges and introspections over TLS, signing and offline verification per core); figures go to docs/benchmarks.md by hand.
+bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and at 100k while 100 and 1,000 rows change a second; the API-server list a user would do instead; verification in process, over HTTP and over TLS with Kubernetes auth; the first and cached query of a caller with rights in 100 of 1,000 namespaces; self-service creates from 20 callers; token exchanges and introspections over TLS, signing and offline verification per core; forward auth and the verify endpoint driven by wrk beside a minimal TLS handler, when wrk is installed); figures go to docs/benchmarks.md by hand.
 	$(WITH_ENVTEST) go test ./internal/query ./internal/verify ./internal/httpapi -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
 	go test ./internal/verify -run '^$$' -bench 'Verify$$' -cpu 1 -benchmem -benchtime $(BENCHTIME)
 	go test ./internal/accesstoken -run '^$$' -bench . -cpu 1 -benchmem -benchtime $(BENCHTIME)

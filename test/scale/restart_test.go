@@ -28,9 +28,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
@@ -63,6 +65,7 @@ func restartTokens(b *testing.B) int {
 // included. Run by hand: make bench-e2e-restart.
 func BenchmarkRestart(b *testing.B) {
 	n := restartTokens(b)
+	logf.SetLogger(logr.Discard())
 	start(b)
 	ctx := context.Background()
 	ns := newNamespace(b)

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -81,8 +82,16 @@ func (c *clients) waitFor(ctx context.Context, name string, timeout time.Duratio
 // pollErr is the wait's own end when its time is up (a read cut short by
 // the deadline says nothing about the token), else err.
 func pollErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
 		return ctx.Err()
+	}
+	// client-go's rate limiter refuses a request that it would have to
+	// delay past the deadline, before the deadline has passed.
+	if _, has := ctx.Deadline(); has && strings.Contains(err.Error(), "would exceed context deadline") {
+		return context.DeadlineExceeded
 	}
 	return err
 }

@@ -30,7 +30,6 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
-	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
@@ -97,8 +96,8 @@ func (r *ApiTokenReconciler) holders(tok *authv1alpha1.ApiToken, fp string) []po
 // copy: the source's when it was read, else the value the Secret holds.
 func importedFingerprint(in policy.Input, imp *authv1alpha1.ImportSource) string {
 	if in.Source != nil {
-		if b, ok := in.Source.Data[imp.ImportKey()]; ok {
-			return token.Fingerprint(b)
+		if v := tokensecret.DataValue(in.Source, imp.ImportKey()); !v.IsZero() {
+			return v.Fingerprint()
 		}
 		return ""
 	}

@@ -180,15 +180,14 @@ func importValue(in Input, imp *authv1alpha1.ImportSource) (token.Value, *Decisi
 			"import source Secret %q not found in namespace %q: create it, or fix spec.source.import.secretRef.name", name, in.Token.Namespace))
 		return value, &d
 	default:
-		b, ok := in.Source.Data[key]
-		if !ok {
+		if _, ok := in.Source.Data[key]; !ok {
 			// The Secret's other keys are not listed: the author of the
 			// ApiToken may not be allowed to read that Secret.
 			d := fail(authv1alpha1.ReasonSourceNotFound, fmt.Sprintf(
 				"import source Secret %q has no key %q: add it, or fix spec.source.import.secretRef.key", name, key))
 			return value, &d
 		}
-		value = token.NewValue(b)
+		value = tokensecret.DataValue(in.Source, key)
 	}
 	rule, err := token.NewImportRule(imp.Pattern)
 	if err != nil {

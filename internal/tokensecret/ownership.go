@@ -23,7 +23,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // apiTokenKind is the kind of the ApiToken owner reference.
@@ -138,8 +137,9 @@ func ownerReferences(tok *authv1alpha1.ApiToken, refs []metav1.OwnerReference) [
 func Strip(tok *authv1alpha1.ApiToken, s *corev1.Secret) *corev1.Secret {
 	out := s.DeepCopy()
 	hash := s.Annotations[authv1alpha1.TokenHashAnnotation]
-	for k, v := range out.Data {
-		if k == tok.SecretKey() || k == tok.PreviousSecretKey() || (hash != "" && token.Fingerprint(v) == hash) {
+	for k := range out.Data {
+		// dataValue: the cache's Secret holds digests (see Seal).
+		if k == tok.SecretKey() || k == tok.PreviousSecretKey() || (hash != "" && k != sealedKey && DataValue(s, k).Fingerprint() == hash) {
 			delete(out.Data, k)
 		}
 	}

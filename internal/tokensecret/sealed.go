@@ -55,8 +55,8 @@ func IsSealed(s *corev1.Secret) bool {
 	return sealed
 }
 
-// dataValue is the value in key of s: sealed when s is.
-func dataValue(s *corev1.Secret, key string) token.Value {
+// DataValue is the value in key of s: sealed when s is (the cache's copy).
+func DataValue(s *corev1.Secret, key string) token.Value {
 	b, ok := s.Data[key]
 	switch {
 	case !ok:

@@ -91,3 +91,21 @@ func TestSealLeavesOtherManagedSecrets(t *testing.T) {
 		t.Errorf("the signing key Secret was sealed: %v", keys.Data)
 	}
 }
+
+// The cache's copy of a former Secret is stripped of the same keys as the
+// Secret itself, a copy of the token under another key included.
+func TestStripSealed(t *testing.T) {
+	tok := testutil.MakeApiToken(ns, "ci").Obj()
+	s := tokensecret.Apply(tok, nil, active(valueB, 1), testutil.Marker)
+	s.Data["copy"] = []byte(valueB)
+	s.Data["app.conf"] = []byte("keep")
+	tokensecret.Seal(s)
+	got := tokensecret.Strip(tok, s)
+	var left []string
+	for k := range got.Data {
+		left = append(left, k)
+	}
+	if _, ok := got.Data["copy"]; ok || len(got.Data) != 2 || !tokensecret.IsSealed(got) {
+		t.Errorf("data keys left: %q, want app.conf (and the sealed mark of the cache's copy)", left)
+	}
+}

@@ -76,8 +76,8 @@ func Read(tok *authv1alpha1.ApiToken, s *corev1.Secret) State {
 	rev, _ := strconv.ParseInt(a[authv1alpha1.RevisionAnnotation], 10, 64)
 	revokedAt, revoked := a[authv1alpha1.RevokedAtAnnotation]
 	return State{
-		Current:           dataValue(s, tok.SecretKey()),
-		Previous:          dataValue(s, tok.PreviousSecretKey()),
+		Current:           DataValue(s, tok.SecretKey()),
+		Previous:          DataValue(s, tok.PreviousSecretKey()),
 		Hash:              a[authv1alpha1.TokenHashAnnotation],
 		IssuedAt:          parseTime(a[authv1alpha1.IssuedAtAnnotation]),
 		Revision:          rev,

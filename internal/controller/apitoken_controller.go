@@ -61,6 +61,8 @@ type ApiTokenReconciler struct {
 	// digest (the read model's digest index: far smaller than a field index
 	// of the cache).
 	Holders func(tokensecret.Digest) []readmodel.Row
+	// HoldersSynced says whether Holders has seen every ApiToken.
+	HoldersSynced func() bool
 
 	// secretMeta caches the metadata of every Secret, to see import sources
 	// and unmanaged Secrets of a target name without caching their data.

@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,40 +44,47 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 	if h := tok.Hashed(); h != nil {
 		// A hash-only token has no Secret: its status is its whole record.
 		in := policy.NewInput(tok, nil, r.Marker, now)
-		in.Holders = r.holders(tok, h.TokenHash)
-		return in, nil
+		var err error
+		in.Holders, err = r.holders(tok, h.TokenHash)
+		return in, err
 	}
 	target := types.NamespacedName{Namespace: tok.Namespace, Name: tok.SecretName()}
 	secret, err := r.getSecret(ctx, target)
 	if err != nil {
 		return policy.Input{}, err
 	}
+	imp := tok.Import()
+	if imp != nil && secret != nil && tokensecret.IsSealed(secret) {
+		// An unchanged source's value is the target's, checked against the
+		// import rule again: read the target from the API server (the cache
+		// holds its digest only), before deciding whether the source is.
+		if secret, err = r.getUncached(ctx, target); err != nil {
+			return policy.Input{}, err
+		}
+	}
 	in := policy.NewInput(tok, secret, r.Marker, now)
-	if imp := tok.Import(); imp != nil {
+	if imp != nil {
 		if err = r.gatherSource(ctx, &in, types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name}); err != nil {
 			return in, err
 		}
-		if in.SourceUnchanged && in.Secret != nil && tokensecret.IsSealed(in.Secret) {
-			// The target's value stands for the source's and is checked
-			// against the import rule again: read it from the API server
-			// (the cache holds its digest only).
-			live, err := r.getUncached(ctx, target)
-			if err != nil {
-				return in, err
-			}
-			in = in.WithSecret(live, r.Marker)
+		if in.Holders, err = r.holders(tok, importedFingerprint(in, imp)); err != nil {
+			return in, err
 		}
-		in.Holders = r.holders(tok, importedFingerprint(in, imp))
 	}
 	in.Former, err = r.formerSecret(ctx, tok)
 	return in, err
 }
 
 // holders are the other ApiTokens, cluster-wide, whose status holds fp.
-func (r *ApiTokenReconciler) holders(tok *authv1alpha1.ApiToken, fp string) []policy.Holder {
+// Until the read model has seen every ApiToken, an absent holder proves
+// nothing: the reconcile waits (an error, so it is retried).
+func (r *ApiTokenReconciler) holders(tok *authv1alpha1.ApiToken, fp string) ([]policy.Holder, error) {
 	d, ok := tokensecret.ParseDigest(fp)
 	if !ok || r.Holders == nil {
-		return nil
+		return nil, nil
+	}
+	if r.HoldersSynced != nil && !r.HoldersSynced() {
+		return nil, errHoldersNotSynced
 	}
 	var out []policy.Holder
 	for _, row := range r.Holders(d) {
@@ -89,8 +97,10 @@ func (r *ApiTokenReconciler) holders(tok *authv1alpha1.ApiToken, fp string) []po
 		}
 		out = append(out, h)
 	}
-	return out
+	return out, nil
 }
+
+var errHoldersNotSynced = errors.New("the read model has not seen every ApiToken yet: who else holds this fingerprint is not known")
 
 // importedFingerprint is the fingerprint of the value an import is about to
 // copy: the source's when it was read, else the value the Secret holds.

@@ -202,7 +202,7 @@ func withAuthentication(h http.Handler, authn authenticator.Request, log logr.Lo
 			writeError(w, http.StatusUnauthorized, "a valid Kubernetes bearer token is required")
 			return
 		}
-		if apiTokenIdentity(res.User.GetName()) {
+		if apiTokenIdentity(res.User) {
 			// An ApiToken authenticated by a TokenReview webhook gains no
 			// right here from presenting itself.
 			writeError(w, http.StatusForbidden, selfOnly)

@@ -27,11 +27,13 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 )
 
-// as authenticates every request as one user.
+// as authenticates every request as one user, in the groups after the
+// first "|".
 type as string
 
 func (u as) AuthenticateRequest(*http.Request) (*authenticator.Response, bool, error) {
-	return &authenticator.Response{User: &user.DefaultInfo{Name: string(u)}}, true, nil
+	parts := strings.Split(string(u), "|")
+	return &authenticator.Response{User: &user.DefaultInfo{Name: parts[0], Groups: parts[1:]}}, true, nil
 }
 
 // An ApiToken that a TokenReview webhook authenticates as apitoken:<ns>:<name>
@@ -39,10 +41,11 @@ func (u as) AuthenticateRequest(*http.Request) (*authenticator.Response, bool, e
 // check its value themselves, accept it.
 func TestAuthenticationRefusesApiTokenIdentities(t *testing.T) {
 	for name, want := range map[string]int{
-		"apitoken:team-a:ci":                      http.StatusForbidden,
-		"apitoken:namespace:team-a":               http.StatusForbidden,
-		"alice@example.com":                       http.StatusOK,
-		"system:serviceaccount:team-a:apitoken-x": http.StatusOK,
+		"apitoken:team-a:ci": http.StatusForbidden,
+		"oidc:apitoken:team-a:ci|apitoken:namespace:team-a": http.StatusForbidden, // a username prefix does not hide it
+		"alice|system:authenticated":                        http.StatusOK,
+		"alice@example.com":                                 http.StatusOK,
+		"system:serviceaccount:team-a:apitoken-x":           http.StatusOK,
 	} {
 		h := withAuthentication(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }), as(name), logr.Discard())
 		rec := httptest.NewRecorder()

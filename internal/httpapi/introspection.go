@@ -28,6 +28,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/accesstoken"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/scope"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -83,7 +84,7 @@ func (s *API) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, f)
 		return
 	}
-	caller, f := s.introspector(r, form, now)
+	caller, within, f := s.introspector(r, form, now)
 	if f != nil {
 		if f.status == http.StatusUnauthorized {
 			s.Limiter.Failed(addr)
@@ -102,8 +103,13 @@ func (s *API) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	}
 	answer, signed := s.introspect(raw, now)
 	if !answer.Active && !signed {
-		// Guessing ApiToken values costs the caller, as at verify.
+		// Guessing ApiToken values costs the caller and its address, as at
+		// verify.
 		s.Limiter.Failed(caller)
+		s.Limiter.Failed(addr)
+	}
+	if within != "" && answer.Active && answer.ApiToken.Namespace != within {
+		answer = Introspection{}
 	}
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, answer)
@@ -111,10 +117,14 @@ func (s *API) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 
 // introspector authenticates and authorizes the caller and returns its
 // failure-limiter key.
-func (s *API) introspector(r *http.Request, form url.Values, now time.Time) (string, *oauthFailure) {
+//
+// within is the namespace an ApiToken caller may introspect the tokens of
+// (its own: anyone who may create an ApiToken may give it the scope);
+// empty for a Kubernetes caller allowed apitokens/verify cluster-wide.
+func (s *API) introspector(r *http.Request, form url.Values, now time.Time) (caller, within string, f *oauthFailure) {
 	h := r.Header.Get("Authorization")
 	if form.Get("client_secret") != "" || form.Get("client_id") != "" {
-		return "", refuse(http.StatusBadRequest, accesstoken.InvalidRequest,
+		return "", "", refuse(http.StatusBadRequest, accesstoken.InvalidRequest,
 			"client_id, client_secret: authenticate with HTTP Basic (<namespace>/<name> and the ApiToken) or a Kubernetes bearer token, not in the form")
 	}
 	scheme, _, _ := strings.Cut(h, " ")
@@ -123,35 +133,39 @@ func (s *API) introspector(r *http.Request, form url.Values, now time.Time) (str
 		var tr tokenRequest
 		secret, f := clientAuth(r, url.Values{}, &tr)
 		if f != nil {
-			return "", f
+			return "", "", f
 		}
 		id, ok := s.Verifier.Check(presentedParam(secret))
 		if !ok || tr.clientID != id.Namespace+"/"+id.Name {
-			return "", clientAuthFailed()
+			return "", "", clientAuthFailed()
 		}
 		if !scope.Covers(id.Scopes, IntrospectScope) {
-			return "", refuse(http.StatusForbidden, "insufficient_scope",
+			return "", "", refuse(http.StatusForbidden, "insufficient_scope",
 				"the ApiToken %s may not introspect: it needs scope %s", tr.clientID, IntrospectScope)
 		}
 		s.Verifier.Used(id, now)
-		return "apitoken:" + tr.clientID, nil
+		return "apitoken:" + tr.clientID, id.Namespace, nil
 	case strings.EqualFold(scheme, "Bearer"):
 		res, ok, err := s.Access.Authenticator.AuthenticateRequest(r)
 		if err != nil || !ok || res == nil || res.User == nil {
-			return "", refuse(http.StatusUnauthorized, accesstoken.InvalidClient, "Authorization: the bearer token is not a valid Kubernetes token")
+			return "", "", refuse(http.StatusUnauthorized, accesstoken.InvalidClient, "Authorization: the bearer token is not a valid Kubernetes token")
+		}
+		if apiTokenIdentity(res.User) {
+			return "", "", refuse(http.StatusForbidden, "access_denied",
+				"%s is an ApiToken identity: an ApiToken introspects with HTTP Basic and the scope %s", res.User.GetName(), IntrospectScope)
 		}
 		allowed, err := s.Access.Allowed(r.Context(), res.User, "create", "", "apitokens", "verify")
 		if err != nil {
 			s.Log.Error(err, "Failed to authorize an introspection", "user", res.User.GetName())
-			return "", refuse(http.StatusInternalServerError, "server_error", "authorization failed")
+			return "", "", refuse(http.StatusInternalServerError, "server_error", "authorization failed")
 		}
 		if !allowed {
-			return "", refuse(http.StatusForbidden, "access_denied", "%s may not introspect: that needs create on apitokens/verify in %s",
+			return "", "", refuse(http.StatusForbidden, "access_denied", "%s may not introspect: that needs create on apitokens/verify in %s",
 				res.User.GetName(), authv1alpha1.GroupVersion.Group)
 		}
-		return "user:" + res.User.GetName(), nil
+		return "user:" + res.User.GetName(), "", nil
 	default:
-		return "", refuse(http.StatusUnauthorized, accesstoken.InvalidClient,
+		return "", "", refuse(http.StatusUnauthorized, accesstoken.InvalidClient,
 			"client authentication required: HTTP Basic with client id <namespace>/<name> and the value of an ApiToken with scope %s, "+
 				"or a Kubernetes bearer token allowed create apitokens/verify", IntrospectScope)
 	}
@@ -181,11 +195,16 @@ func (s *API) introspect(raw string, now time.Time) (Introspection, bool) {
 }
 
 // stillBehind says whether the ApiToken an access token was exchanged for
-// is still the same one (UID), at the same revision, Active and not past
-// its expiry at now.
+// is still the same one (UID), at the same revision (or the previous one
+// in its grace period), Active and not past its expiry at now.
 func (s *API) stillBehind(t accesstoken.TokenClaims, now time.Time) bool {
 	row, ok := s.Model.Get(t.Namespace, t.Name)
-	if !ok || row.UID != t.UID || row.Revision != t.Revision || !row.Verifiable() {
+	var none tokensecret.Digest
+	// Exchanged for the current token, or for the previous one while its
+	// grace period lasts (status names it until then; the access token's
+	// exp is never past its end).
+	current := t.Revision == row.Revision || t.Revision == row.Revision-1 && row.PreviousDigest != none
+	if !ok || row.UID != t.UID || !current || !row.Verifiable() {
 		return false
 	}
 	if ms, set := readmodel.Value(row.Expires); set && !now.Before(time.UnixMilli(ms)) {

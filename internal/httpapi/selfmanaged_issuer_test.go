@@ -109,11 +109,12 @@ var _ = Describe("Tokens that manage themselves, on the issuer listener", Ordere
 			testutil.MakeApiToken(ns, "svc").Scopes("read:*").Obj(),
 			testutil.MakeApiToken(ns, "introspector").Scopes(httpapi.IntrospectScope).Obj(),
 			testutil.MakeApiToken(ns, "plain").Scopes("read:*").Obj(),
+			testutil.MakeApiToken(ns, "svc2").Scopes("read:*").Obj(),
 		} {
 			t.UID = ""
 			Expect(k8sClient.Create(ctx, t)).To(Succeed())
 		}
-		for _, name := range []string{"leaked", "svc", "introspector", "plain"} {
+		for _, name := range []string{"leaked", "svc", "introspector", "plain", "svc2"} {
 			Eventually(func() authv1alpha1.TokenStatus { return getToken(ctx, ns, name).Status.TokenStatus }).Should(Equal(authv1alpha1.TokenStatusActive))
 		}
 		gateway = serviceAccountToken(ctx, ns, "gateway")
@@ -236,6 +237,36 @@ var _ = Describe("Tokens that manage themselves, on the issuer listener", Ordere
 			for _, v := range []string{"0123456789abcdefghijklmnopqrstuv", leaked, "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"} {
 				Expect(introspect(v, introspector).body).To(MatchJSON(`{"active": false}`))
 			}
+		})
+
+		It("keeps an access token of the previous token active during its grace period only", func() {
+			tok := testutil.MakeApiToken(ns, "graced").Rotation(0, 3*time.Second).Obj()
+			tok.UID = ""
+			Expect(k8sClient.Create(ctx, tok)).To(Succeed())
+			Eventually(func() authv1alpha1.TokenStatus { return getToken(ctx, ns, "graced").Status.TokenStatus }).Should(Equal(authv1alpha1.TokenStatusActive))
+			at := accessToken("graced")
+			cur := getToken(ctx, ns, "graced")
+			patch := client.MergeFrom(cur.DeepCopy())
+			cur.Annotations = map[string]string{authv1alpha1.RotateAnnotation: "introspect"}
+			Expect(k8sClient.Patch(ctx, cur, patch)).To(Succeed())
+			Eventually(func() int64 { return getToken(ctx, ns, "graced").Status.Revision }).Should(Equal(cur.Status.Revision + 1))
+			Expect(introspect(at, introspector).introspection()).To(HaveKeyWithValue("active", true), "the previous token is in its grace period")
+			Eventually(func() string { return introspect(at, introspector).body }, 10*time.Second).Should(MatchJSON(`{"active": false}`))
+		})
+
+		It("answers an ApiToken caller about its own namespace's tokens only", func() {
+			other := newNamespace(ctx)
+			t := testutil.MakeApiToken(other, "introspector").Scopes(httpapi.IntrospectScope).Obj()
+			t.UID = ""
+			Expect(k8sClient.Create(ctx, t)).To(Succeed())
+			Eventually(func() authv1alpha1.TokenStatus { return getToken(ctx, other, "introspector").Status.TokenStatus }).Should(Equal(authv1alpha1.TokenStatusActive))
+			v := getSecretValue(ctx, other, "introspector")
+			values = append(values, v)
+			outsider := basic(other+"/introspector", v)
+			Expect(introspect(value("plain"), outsider).body).To(MatchJSON(`{"active": false}`),
+				"anyone may give a token of theirs the scope: it sees no further than its namespace")
+			Expect(introspect(accessToken("svc2"), outsider).body).To(MatchJSON(`{"active": false}`))
+			Expect(introspect(value("plain"), "Bearer "+gateway).introspection()).To(HaveKeyWithValue("active", true))
 		})
 
 		It("accepts a Kubernetes bearer token allowed create apitokens/verify", func() {

@@ -25,6 +25,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apiserver/pkg/authentication/user"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -142,7 +143,14 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 			authv1alpha1.RotateAnnotation+" annotation)")
 		return
 	}
-	if tok.Status.Revision != id.Revision {
+	// This replica's cache may lag: the object itself must still be the
+	// presented token's, Active and not revoked, or a rotation here would
+	// undo a revocation or replace a newer value.
+	switch h := tok.Hashed(); {
+	case tok.Spec.Revoked || tok.Status.TokenStatus != authv1alpha1.TokenStatusActive:
+		writeError(w, http.StatusUnauthorized, "the token is not valid")
+		return
+	case tok.Status.Revision != id.Revision || h.TokenHash != presentedFingerprint(r):
 		writeError(w, http.StatusConflict, "the token is being rotated already: present the new value")
 		return
 	}
@@ -175,6 +183,16 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, http.StatusOK, tok, value)
 }
 
+// presentedFingerprint is the fingerprint of the token the request
+// presents ("" when none).
+func presentedFingerprint(r *http.Request) string {
+	v, ok := PresentedToken(r.Header)
+	if !ok {
+		return ""
+	}
+	return v.Fingerprint()
+}
+
 func (s *API) selfRotateMaxGrace() time.Duration {
 	if s.SelfRotateMaxGrace > 0 {
 		return s.SelfRotateMaxGrace
@@ -183,10 +201,20 @@ func (s *API) selfRotateMaxGrace() time.Duration {
 }
 
 // apiTokenIdentity says whether a user the Kubernetes authenticator
-// returned is an ApiToken (TokenReview through this operator's webhook
-// names them apitoken:<namespace>:<name>).
-func apiTokenIdentity(name string) bool {
-	return strings.HasPrefix(name, accesstoken.SubjectPrefix)
+// returned is an ApiToken: TokenReview through this operator's webhook
+// names them apitoken:<namespace>:<name> and gives them the group
+// apitoken:namespace:<namespace>, which a username prefix of the cluster's
+// authenticator does not change.
+func apiTokenIdentity(u user.Info) bool {
+	if strings.HasPrefix(u.GetName(), accesstoken.SubjectPrefix) {
+		return true
+	}
+	for _, g := range u.GetGroups() {
+		if strings.HasPrefix(g, accesstoken.SubjectPrefix+"namespace:") {
+			return true
+		}
+	}
+	return false
 }
 
 // selfOnly is the 403 of an ApiToken identity anywhere else.

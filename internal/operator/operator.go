@@ -154,6 +154,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 		Marker:                  marker,
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		Holders:                 model.Holders,
+		HoldersSynced:           model.Synced,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}

@@ -136,6 +136,9 @@ const SealedLastChars = 5
 // Seal is the sealed form of raw (its digest, then its last
 // SealedLastChars characters), for Unseal.
 func Seal(raw []byte) []byte {
+	if len(raw) == 0 {
+		return nil // empty stays empty: Unseal reads it as the zero Value
+	}
 	sum := sha256.Sum256(raw)
 	return append(sum[:], NewValue(raw).LastChars(SealedLastChars)...)
 }

@@ -80,6 +80,7 @@ func TestPersonalTokens(t *testing.T) {
 		tok.Spec.Revoked = true
 		must(t, alice.Update(ctx, tok))
 
+		wantDenied(t, alice.Delete(ctx, tok), `ApiToken "laptop" is revoked, and a revoked personal token stays, holding its fingerprint`)
 		tok.Spec.Revoked = false
 		wantDenied(t, alice.Update(ctx, tok), "spec.revoked: a revoked personal token comes back only with a new value")
 		tok.Spec.Source.Hashed.TokenHash = fingerprint("a new value")

@@ -72,7 +72,7 @@ func BenchmarkRestart(b *testing.B) {
 	fixtures(b, ns, n)
 
 	baseHeap, baseRSS := heapAlloc(), rss(b)
-	before := reconciles(b)
+	before, errorsBefore := reconciles(b), reconcileErrors(b)
 	begin := time.Now()
 	stop, requests, model := runManager(b, 0)
 	defer stop()
@@ -81,6 +81,7 @@ func BenchmarkRestart(b *testing.B) {
 	waitFor(b, 20*time.Minute, func() (bool, error) { return reconciles(b)-before >= float64(n), nil })
 	firstPass := time.Since(begin)
 	counts := requests.reset()
+	failed := reconcileErrors(b) - errorsBefore
 	heap, procRSS := heapAlloc(), rss(b)
 	writeHeapProfile(b, fmt.Sprintf("heap-restart-%d.pprof", n))
 	var list authv1alpha1.ApiTokenList
@@ -97,11 +98,12 @@ func BenchmarkRestart(b *testing.B) {
 	b.ReportMetric(ready.Seconds(), "ready-s")
 	b.ReportMetric(firstPass.Seconds(), "first-pass-s")
 	b.ReportMetric(float64(writes(counts)), "first-pass-writes")
+	b.ReportMetric(failed, "first-pass-errors")
 	b.ReportMetric(float64(heap-min(heap, baseHeap))/float64(n), "heap-B/token")
 	b.ReportMetric(float64(procRSS)/(1<<20), "process-RSS-MiB")
 	b.ReportMetric(float64(procRSS-min(procRSS, baseRSS))/(1<<20), "manager-RSS-MiB")
-	b.Logf("%d tokens: ready after %s, first pass after %s, %d writes (%v), heap %.0f B/token, RSS %d MiB (+%d MiB)",
-		n, ready.Round(time.Millisecond), firstPass.Round(time.Millisecond), writes(counts), counts,
+	b.Logf("%d tokens: ready after %s, first pass after %s, %d writes (%v), %.0f reconcile errors, heap %.0f B/token, RSS %d MiB (+%d MiB)",
+		n, ready.Round(time.Millisecond), firstPass.Round(time.Millisecond), writes(counts), counts, failed,
 		float64(heap-min(heap, baseHeap))/float64(n), procRSS>>20, (procRSS-min(procRSS, baseRSS))>>20)
 }
 

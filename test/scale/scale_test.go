@@ -203,13 +203,27 @@ func runManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests *
 // this process, from controller-runtime's metrics.
 func reconciles(b *testing.B) float64 {
 	b.Helper()
+	return controllerCounter(b, "controller_runtime_reconcile_total")
+}
+
+// reconcileErrors is how many reconciles of the ApiToken controller
+// returned an error in this process.
+func reconcileErrors(b *testing.B) float64 {
+	b.Helper()
+	return controllerCounter(b, "controller_runtime_reconcile_errors_total")
+}
+
+// controllerCounter sums a controller-runtime counter for the ApiToken
+// controller.
+func controllerCounter(b *testing.B, name string) float64 {
+	b.Helper()
 	families, err := crmetrics.Registry.Gather()
 	if err != nil {
 		b.Fatal(err)
 	}
 	var sum float64
 	for _, f := range families {
-		if f.GetName() != "controller_runtime_reconcile_total" {
+		if f.GetName() != name {
 			continue
 		}
 		for _, m := range f.GetMetric() {

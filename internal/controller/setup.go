@@ -62,6 +62,8 @@ func CacheOptions() cache.Options {
 func sealSecrets(obj any) (any, error) {
 	if s, ok := obj.(*corev1.Secret); ok {
 		stripMetadata(s)
+		internMeta(s)
+		s.Type = corev1.SecretType(intern(string(s.Type)))
 		tokensecret.Seal(s)
 	}
 	return obj, nil
@@ -76,6 +78,10 @@ const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 func stripForCache(obj any) (any, error) {
 	if o, ok := obj.(metav1.Object); ok {
 		stripMetadata(o)
+		internMeta(o)
+	}
+	if t, ok := obj.(*authv1alpha1.ApiToken); ok {
+		internApiToken(t)
 	}
 	return obj, nil
 }

@@ -38,6 +38,7 @@ import (
 
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // BenchmarkEndpointsTLS drives both verification endpoints over loopback
@@ -48,27 +49,7 @@ import (
 // SubjectAccessReview; both cached, so the caches are warm after the first
 // request). Needs envtest (make bench sets it up).
 func BenchmarkEndpointsTLS(b *testing.B) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		b.Skip("KUBEBUILDER_ASSETS is not set: run make bench")
-	}
-	env := &envtest.Environment{}
-	cfg, err := env.Start()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = env.Stop() }()
-	callerToken := verifierServiceAccountToken(b, cfg)
-
-	v, values := testutil.IndexedVerifier(b, 100_000)
-	httpClient, err := rest.HTTPClientFor(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	access, err := httpapi.NewAccess(httpapi.AuthKubernetes, cfg, httpClient)
-	if err != nil {
-		b.Fatal(err)
-	}
-	api := &httpapi.API{Model: v.Model, Verifier: v, Access: access, Log: log.Log, Synced: func() bool { return true }}
+	api, values, callerToken := verificationAPI(b)
 
 	b.Run("forward-auth", func(b *testing.B) {
 		driveTLS(b, "verifications/s", api.ForwardAuthHandler(), func(base string, i int) *http.Request {
@@ -86,6 +67,34 @@ func BenchmarkEndpointsTLS(b *testing.B) {
 			return req
 		})
 	})
+}
+
+// verificationAPI is the API of both verification endpoints with 100k
+// tokens indexed, --query-auth=kubernetes against an envtest API server
+// (stopped when b ends), the indexed values and the token of a
+// ServiceAccount allowed to verify. It skips without envtest.
+func verificationAPI(b *testing.B) (*httpapi.API, []token.Value, string) {
+	b.Helper()
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		b.Skip("KUBEBUILDER_ASSETS is not set: run make bench")
+	}
+	env := &envtest.Environment{}
+	cfg, err := env.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = env.Stop() })
+	callerToken := verifierServiceAccountToken(b, cfg)
+	v, values := testutil.IndexedVerifier(b, 100_000)
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	access, err := httpapi.NewAccess(httpapi.AuthKubernetes, cfg, httpClient)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &httpapi.API{Model: v.Model, Verifier: v, Access: access, Log: log.Log, Synced: func() bool { return true }}, values, callerToken
 }
 
 // driveTLS serves h over TLS on loopback and sends the requests from 16

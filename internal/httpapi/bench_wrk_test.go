@@ -28,13 +28,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"k8s.io/client-go/rest"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/controller-runtime/pkg/log"
-
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
-	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
 // wrkDuration is how long wrk drives each server.
@@ -51,26 +44,7 @@ func BenchmarkWrk(b *testing.B) {
 	if err != nil {
 		b.Skip("wrk is not on PATH (apt-get install wrk)")
 	}
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		b.Skip("KUBEBUILDER_ASSETS is not set: run make bench")
-	}
-	env := &envtest.Environment{}
-	cfg, err := env.Start()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = env.Stop() }()
-	callerToken := verifierServiceAccountToken(b, cfg)
-	v, values := testutil.IndexedVerifier(b, 100_000)
-	httpClient, err := rest.HTTPClientFor(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	access, err := httpapi.NewAccess(httpapi.AuthKubernetes, cfg, httpClient)
-	if err != nil {
-		b.Fatal(err)
-	}
-	api := &httpapi.API{Model: v.Model, Verifier: v, Access: access, Log: log.Log, Synced: func() bool { return true }}
+	api, values, callerToken := verificationAPI(b)
 
 	// The scripts present 1,000 of the tokens in turn (wrk's Lua builds
 	// each request), the same way for the minimal handler.

@@ -113,9 +113,15 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 }
 
 // writeThrottled answers 429 with Retry-After.
-func writeThrottled(w http.ResponseWriter, wait time.Duration, jsonBody bool) {
+// setRetryAfter sets Retry-After to wait in whole seconds and returns them.
+func setRetryAfter(w http.ResponseWriter, wait time.Duration) int {
 	secs := int(wait / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return secs
+}
+
+func writeThrottled(w http.ResponseWriter, wait time.Duration, jsonBody bool) {
+	secs := setRetryAfter(w, wait)
 	if jsonBody {
 		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many failed verifications from this client: retry after %ds", secs))
 		return

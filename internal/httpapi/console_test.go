@@ -99,12 +99,7 @@ var _ = Describe("Web console", Ordered, func() {
 		aliceName = "system:serviceaccount:" + ns + ":alice"
 		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "personal-tokens"},
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: selfServiceRole(ctx)}, Subjects: subject(ns, "alice")})).To(Succeed())
-		admin = serviceAccountToken(ctx, otherNS, "admin")
-		Expect(k8sClient.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: otherNS, Name: "token-admin"},
-			Rules: []rbacv1.PolicyRule{{APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens"},
-				Verbs: []string{"get", "list", "create", "update", "delete"}}}})).To(Succeed())
-		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: otherNS, Name: "admin"},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "token-admin"}, Subjects: subject(otherNS, "admin")})).To(Succeed())
+		admin = tokenAdmin(ctx, otherNS)
 		gateway = serviceAccountToken(ctx, ns, "gateway")
 		Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "console-gateway-" + ns},
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: verifierRole(ctx)}, Subjects: subject(ns, "gateway")})).To(Succeed())

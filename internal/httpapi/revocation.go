@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -122,33 +121,6 @@ func (s *API) revokeByPresentation(ctx context.Context, id verify.Identity, from
 	return nil
 }
 
-// notSynced answers 503 until the caches have synced: an unknown token
-// before that might be a known one.
-func (s *API) notSynced(w http.ResponseWriter) bool {
-	if s.Synced() {
-		return false
-	}
-	w.Header().Set("Retry-After", "5")
-	writeOAuthError(w, refuse(http.StatusServiceUnavailable, "temporarily_unavailable", "the token cache has not synced yet: retry shortly"))
-	return true
-}
-
-// presentedToken reads the token parameter of revocation and introspection
-// (RFC 7009 §2.1, RFC 7662 §2.1) and checks the optional token_type_hint.
-func presentedToken(form url.Values, action string) (string, *oauthFailure) {
-	raw := form.Get("token")
-	if raw == "" {
-		return "", refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "token: required: the token to %s", action)
-	}
-	switch form.Get("token_type_hint") {
-	case "", HintAccessToken, HintRefreshToken:
-		return raw, nil
-	default:
-		return "", refuse(http.StatusBadRequest, accesstoken.InvalidRequest,
-			"token_type_hint: not supported: leave it out, or use %s or %s", HintAccessToken, HintRefreshToken)
-	}
-}
-
 // ownAccessToken says whether raw is an access token this issuer signed
 // (expired or not).
 func (s *API) ownAccessToken(raw string) bool {
@@ -157,17 +129,4 @@ func (s *API) ownAccessToken(raw string) bool {
 	}
 	_, ok := s.Issuer.Keys.Verify(raw)
 	return ok
-}
-
-// endClientKey is the failure limiter's key of the issuer endpoints' end
-// client: its address, as a trusted proxy names it.
-func (s *API) endClientKey(r *http.Request) string {
-	return "addr:" + endClient(r, s.TrustedProxies)
-}
-
-// writeSlowDown answers a throttled end client in the OAuth error shape.
-func writeSlowDown(w http.ResponseWriter, wait time.Duration) {
-	secs := int(wait / time.Second)
-	w.Header().Set("Retry-After", fmt.Sprint(secs))
-	writeOAuthError(w, refuse(http.StatusTooManyRequests, "slow_down", "too many failed attempts from this client: retry after %ds", secs))
 }

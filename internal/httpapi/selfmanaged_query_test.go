@@ -19,7 +19,6 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -39,28 +38,22 @@ import (
 // "token" (Token token=) or "x-api-token"; from names the end client.
 func asSelf(method, path, value, form, body, from string) reply {
 	GinkgoHelper()
-	req, err := http.NewRequest(method, baseURL+path, strings.NewReader(body))
-	Expect(err).NotTo(HaveOccurred())
+	var headers []string
 	switch form {
 	case "bearer":
-		req.Header.Set("Authorization", "Bearer "+value)
+		headers = []string{"Authorization", "Bearer " + value}
 	case "token":
-		req.Header.Set("Authorization", `Token token="`+value+`"`)
+		headers = []string{"Authorization", `Token token="` + value + `"`}
 	case "x-api-token":
-		req.Header.Set("X-Api-Token", value)
+		headers = []string{"X-Api-Token", value}
 	}
 	if from != "" {
-		req.Header.Set("X-Forwarded-For", from)
+		headers = append(headers, "X-Forwarded-For", from)
 	}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		headers = append(headers, "Content-Type", "application/json")
 	}
-	resp, err := httpClient.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return reply{code: resp.StatusCode, header: resp.Header, body: string(b)}
+	return queryDo(method, path, body, headers...)
 }
 
 var _ = Describe("Tokens that manage themselves, on the query listener", Ordered, func() {
@@ -93,12 +86,7 @@ var _ = Describe("Tokens that manage themselves, on the query listener", Ordered
 		SetDefaultEventuallyTimeout(30 * time.Second)
 		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 		ns = newNamespace(ctx)
-		Expect(k8sClient.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "token-admin"},
-			Rules: []rbacv1.PolicyRule{{APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens"},
-				Verbs: []string{"get", "list", "create", "update", "delete"}}}})).To(Succeed())
-		admin = serviceAccountToken(ctx, ns, "admin")
-		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "admin"},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "token-admin"}, Subjects: subject(ns, "admin")})).To(Succeed())
+		admin = tokenAdmin(ctx, ns)
 		gateway = serviceAccountToken(ctx, ns, "gateway")
 		Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "selfquery-gateway-" + ns},
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: verifierRole(ctx)}, Subjects: subject(ns, "gateway")})).To(Succeed())

@@ -51,13 +51,22 @@ type reply struct {
 // httpDo makes a request to the query server with a bearer token.
 func httpDo(method, path, bearer, body string) reply {
 	GinkgoHelper()
+	return queryDo(method, path, body, "Authorization", "Bearer "+bearer)
+}
+
+// queryDo sends a request to the query listener with headers as name/value
+// pairs.
+func queryDo(method, path, body string, headers ...string) reply {
+	GinkgoHelper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, baseURL+path, r)
 	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Authorization", "Bearer "+bearer)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := httpClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
 	defer func() { _ = resp.Body.Close() }()
@@ -138,12 +147,7 @@ var _ = Describe("Self-service token API", Ordered, func() {
 		SetDefaultEventuallyTimeout(30 * time.Second)
 		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 		ns = newNamespace(ctx)
-		Expect(k8sClient.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "token-admin"},
-			Rules: []rbacv1.PolicyRule{{APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens"},
-				Verbs: []string{"get", "list", "create", "update", "delete"}}}})).To(Succeed())
-		admin = serviceAccountToken(ctx, ns, "admin")
-		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "admin"},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "token-admin"}, Subjects: subject(ns, "admin")})).To(Succeed())
+		admin = tokenAdmin(ctx, ns)
 
 		selfService := selfServiceRole(ctx)
 		alice, bob = serviceAccountToken(ctx, ns, "alice"), serviceAccountToken(ctx, ns, "bob")

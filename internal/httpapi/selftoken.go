@@ -33,6 +33,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/scope"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -56,34 +57,34 @@ const EventSelfRotated = "SelfRotated"
 // presentedSelf reads and verifies the token a request presents as its own
 // credential: 401 (or 429) when it does not verify. Each failure counts
 // against the end client, as at verify.
-func (s *API) presentedSelf(w http.ResponseWriter, r *http.Request, endpoint string) (verify.Identity, bool) {
+func (s *API) presentedSelf(w http.ResponseWriter, r *http.Request, endpoint string) (verify.Identity, token.Value, bool) {
 	client := s.endClientKey(r)
 	if wait, throttled := s.Limiter.throttled(endpoint, client); throttled {
 		writeThrottled(w, wait, true)
-		return verify.Identity{}, false
+		return verify.Identity{}, token.Value{}, false
 	}
 	presented, ok := PresentedToken(r.Header)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator"`)
 		writeError(w, http.StatusUnauthorized,
 			"present the ApiToken itself: Authorization: Bearer <token>, Authorization: Token token=<token>, or X-Api-Token: <token>")
-		return verify.Identity{}, false
+		return verify.Identity{}, token.Value{}, false
 	}
 	id, ok := s.Verifier.Verify(presented)
 	if !ok {
 		s.Limiter.Failed(client)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="apitoken-operator", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "the token is not valid")
-		return verify.Identity{}, false
+		return verify.Identity{}, token.Value{}, false
 	}
-	return id, true
+	return id, presented, true
 }
 
 // serveSelf answers GET /api/v1/tokens/self: the presented token's own row,
 // so that a script can ask when it expires. For the previous token in its
 // grace period the row says its own revision and expiry.
 func (s *API) serveSelf(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.presentedSelf(w, r, "self")
+	id, _, ok := s.presentedSelf(w, r, "self")
 	if !ok {
 		return
 	}
@@ -120,7 +121,7 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 		writeBadInput(w, &selfservice.FieldError{Field: "gracePeriod", Message: fmt.Sprintf("is %s: at most %s (--self-rotate-max-grace)", g, s.selfRotateMaxGrace())})
 		return
 	}
-	id, ok := s.presentedSelf(w, r, "self-rotate")
+	id, presented, ok := s.presentedSelf(w, r, "self-rotate")
 	if !ok {
 		return
 	}
@@ -150,7 +151,7 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 	case tok.Spec.Revoked || tok.Status.TokenStatus != authv1alpha1.TokenStatusActive:
 		writeError(w, http.StatusUnauthorized, "the token is not valid")
 		return
-	case tok.Status.Revision != id.Revision || h.TokenHash != presentedFingerprint(r):
+	case tok.Status.Revision != id.Revision || h.TokenHash != presented.Fingerprint():
 		writeError(w, http.StatusConflict, "the token is being rotated already: present the new value")
 		return
 	}
@@ -181,16 +182,6 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 	}
 	await(r.Context(), waitFor, s.verifies(value))
 	s.respond(w, http.StatusOK, tok, value)
-}
-
-// presentedFingerprint is the fingerprint of the token the request
-// presents ("" when none).
-func presentedFingerprint(r *http.Request) string {
-	v, ok := PresentedToken(r.Header)
-	if !ok {
-		return ""
-	}
-	return v.Fingerprint()
 }
 
 func (s *API) selfRotateMaxGrace() time.Duration {

@@ -103,6 +103,19 @@ func readerRole(ctx context.Context) string {
 	return role.Name
 }
 
+// tokenAdmin is the token of a ServiceAccount "admin" in ns bound to a Role
+// with get, list, create, update and delete on the ApiTokens there.
+func tokenAdmin(ctx context.Context, ns string) string {
+	GinkgoHelper()
+	Expect(k8sClient.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "token-admin"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"auth.apitoken.io"}, Resources: []string{"apitokens"},
+			Verbs: []string{"get", "list", "create", "update", "delete"}}}})).To(Succeed())
+	admin := serviceAccountToken(ctx, ns, "admin")
+	Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "admin"},
+		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "token-admin"}, Subjects: subject(ns, "admin")})).To(Succeed())
+	return admin
+}
+
 func subject(ns, sa string) []rbacv1.Subject {
 	return []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: ns, Name: sa}}
 }

@@ -21,7 +21,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -246,7 +245,6 @@ func (s *API) caller(r *http.Request) string {
 }
 
 func writeSidebandThrottled(w http.ResponseWriter, wait time.Duration) {
-	secs := int(wait / time.Second)
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	secs := setRetryAfter(w, wait)
 	writeJSON(w, http.StatusTooManyRequests, sideband.Failure("too many unknown tokens from this caller: retry after %ds", secs))
 }

@@ -19,7 +19,6 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -39,24 +38,10 @@ import (
 // ase calls the sideband token API with headers as name/value pairs.
 func ase(method, body string, headers ...string) reply {
 	GinkgoHelper()
-	var rd io.Reader
 	if body != "" {
-		rd = strings.NewReader(body)
+		headers = append(headers, "Content-Type", "application/json")
 	}
-	req, err := http.NewRequest(method, baseURL+sideband.Path, rd)
-	Expect(err).NotTo(HaveOccurred())
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := httpClient.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return reply{code: resp.StatusCode, header: resp.Header, body: string(b)}
+	return queryDo(method, sideband.Path, body, headers...)
 }
 
 var _ = Describe("Sideband token API", Ordered, func() {

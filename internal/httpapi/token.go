@@ -20,7 +20,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,7 +29,6 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/accesstoken"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
-	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
 // maxTokenRequestBytes bounds a token request's form.
@@ -216,42 +214,6 @@ func parseTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, *o
 	}
 	tr.presented = presentedParam(presented) // no ApiToken is longer: it redeems as unknown
 	return tr, nil
-}
-
-// readForm reads the form body of an issuer endpoint (RFC 6749 §3.2, RFC
-// 7009 §2.1, RFC 7662 §2.1): never parameters in the URL, at most
-// maxTokenRequestBytes, each parameter once unless named in repeatable.
-func readForm(w http.ResponseWriter, r *http.Request, repeatable ...string) (url.Values, *oauthFailure) {
-	if r.URL.RawQuery != "" {
-		return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest,
-			"parameters go in the form body, not the URL (a token in a URL ends up in logs)")
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
-		return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "Content-Type: must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBytes)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "the form is larger than %d bytes", maxTokenRequestBytes)
-		}
-		return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "the body is not a valid form")
-	}
-	for name, vs := range r.PostForm {
-		if len(vs) > 1 && !slices.Contains(repeatable, name) {
-			return nil, refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "%s: given more than once", safeName(name))
-		}
-	}
-	return r.PostForm, nil
-}
-
-// presentedParam is a form parameter holding a token: a value longer than
-// any ApiToken is presented as nothing, so that it matches none.
-func presentedParam(v string) token.Value {
-	if len(v) > verify.MaxTokenBytes {
-		v = ""
-	}
-	return token.PresentedValue(v)
 }
 
 // clientAuth reads client_id and client_secret from HTTP Basic (RFC 6749

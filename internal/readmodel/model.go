@@ -28,8 +28,10 @@ import (
 // rebuild and every change is visible to the next query. It is safe for
 // concurrent use.
 type Model struct {
-	mu     sync.RWMutex
-	rows   map[rowKey]*Row
+	mu sync.RWMutex
+	// rows holds each ApiToken's Ref: the same Ref for as long as the
+	// ApiToken exists, pointing at its current row.
+	rows   map[rowKey]*Ref
 	byUID  map[string]*Row
 	orders []*order // in SortFields order
 	counts counts
@@ -51,7 +53,7 @@ type rowKey struct{ namespace, name string }
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	m := &Model{rows: map[rowKey]*Row{}, byUID: map[string]*Row{}, search: newSearchIndex(), personal: personalIndex{}, holders: newHolderIndex(), nsNumber: map[string]uint32{}, synced: func() bool { return true }}
+	m := &Model{rows: map[rowKey]*Ref{}, byUID: map[string]*Row{}, search: newSearchIndex(), personal: personalIndex{}, holders: newHolderIndex(), nsNumber: map[string]uint32{}, synced: func() bool { return true }}
 	for _, f := range SortFields {
 		m.orders = append(m.orders, newOrder(f))
 	}
@@ -65,14 +67,14 @@ func (m *Model) Upsert(r Row) {
 	nr := &r
 	nr.ns = m.number(r.Namespace)
 	nr.typ, nr.status = TypeIndex(r.Type), StatusIndex(r.Status) // in case the caller changed them
-	m.replace(m.rows[rowKey{r.Namespace, r.Name}], nr)
+	m.replace(m.rows[rowKey{r.Namespace, r.Name}].Row(), nr)
 }
 
 // Delete removes a row.
 func (m *Model) Delete(namespace, name string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if old := m.rows[rowKey{namespace, name}]; old != nil {
+	if old := m.rows[rowKey{namespace, name}].Row(); old != nil {
 		m.replace(old, nil)
 	}
 }
@@ -93,14 +95,23 @@ func (m *Model) replace(old, r *Row) {
 	m.search.replace(old, r)
 	m.holders.replace(old, r)
 	if r != nil {
-		m.rows[rowKey{r.Namespace, r.Name}] = r
+		k := rowKey{r.Namespace, r.Name}
+		if ref := m.rows[k]; ref != nil {
+			ref.p.Store(r)
+		} else {
+			ref = &Ref{}
+			ref.p.Store(r)
+			m.rows[k] = ref
+		}
 		if r.UID != "" {
 			m.byUID[r.UID] = r
 		}
 		m.counts.add(r, 1)
 		m.personal.add(r, 1)
 	} else {
-		delete(m.rows, rowKey{old.Namespace, old.Name})
+		k := rowKey{old.Namespace, old.Name}
+		m.rows[k].p.Store(nil)
+		delete(m.rows, k)
 	}
 	m.snap.Store(nil)
 }
@@ -135,6 +146,30 @@ func (m *Model) Get(namespace, name string) (Row, bool) {
 // verification hot path. Rows never change once indexed (a change replaces
 // the row), so the caller may keep it but must not modify it.
 func (m *Model) Lookup(namespace, name string) *Row {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.rows[rowKey{namespace, name}].Row()
+}
+
+// Ref is where an ApiToken's current row is, for as long as the ApiToken
+// exists: a change of the row does not change its Ref, and once the
+// ApiToken is deleted its Ref names no row, ever again (one created again
+// under the same name has a new Ref). The verifier keeps Refs so that a
+// presented token costs one lookup, of its digest.
+type Ref struct{ p atomic.Pointer[Row] }
+
+// Row is the current row, nil once the ApiToken is gone. The caller must
+// not modify it.
+func (r *Ref) Row() *Row {
+	if r == nil {
+		return nil
+	}
+	return r.p.Load()
+}
+
+// RefOf returns the Ref of the ApiToken namespace/name, nil when there is
+// none.
+func (m *Model) RefOf(namespace, name string) *Ref {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.rows[rowKey{namespace, name}]

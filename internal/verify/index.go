@@ -27,8 +27,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
-	"slices"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -38,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
@@ -50,7 +52,8 @@ type digest = tokensecret.Digest
 // verifier counts it only if the owning ApiToken's status (which only the
 // operator writes) names the same Secret and the same digest, and the
 // Secret's controller reference or the operator's mark ties it to that
-// ApiToken (see Verifier.join).
+// ApiToken (see Verifier.join). Entries are never changed once indexed,
+// except for the Ref they remember.
 type entry struct {
 	sum       digest
 	namespace string
@@ -62,13 +65,43 @@ type entry struct {
 	// ownerUID is the UID the Secret's controller reference names, or the
 	// hash-only ApiToken's own UID.
 	ownerUID types.UID
+	// previousUntil is when a rotation's previous token stops being
+	// valid, in Unix nanoseconds.
+	previousUntil int64
+	// ref remembers where the owning ApiToken's row is (the read model's
+	// Ref), so that a verification looks up only the digest.
+	ref atomic.Pointer[readmodel.Ref]
+	// next is the next source's entry for the same digest; sibling the
+	// same source's next entry (its previous token's).
+	next, sibling *entry
 	// marked says the operator's mark covers the Secret's state.
 	marked bool
-	// source is the bySource key that contributed the entry.
-	source string
 	// previous marks a rotation's previous token, valid until previousUntil.
-	previous      bool
-	previousUntil time.Time
+	previous bool
+}
+
+// nanos is t in Unix nanoseconds, clamped to what an int64 holds (years
+// 1678 to 2262): a grace period that ends past either end is cut there.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// copyOf is a new entry saying what e says.
+func copyOf(e *entry) *entry {
+	return &entry{sum: e.sum, namespace: e.namespace, tokenName: e.tokenName, secretName: e.secretName, ownerUID: e.ownerUID,
+		previousUntil: e.previousUntil, marked: e.marked, previous: e.previous}
+}
+
+// same says whether e and o say the same (their links and Refs aside).
+func (e *entry) same(o *entry) bool {
+	return e.sum == o.sum && e.namespace == o.namespace && e.tokenName == o.tokenName && e.secretName == o.secretName &&
+		e.ownerUID == o.ownerUID && e.previousUntil == o.previousUntil && e.marked == o.marked && e.previous == o.previous
 }
 
 // maxCandidates bounds the entries one lookup considers. One fingerprint
@@ -77,21 +110,30 @@ type entry struct {
 // somebody planted with a value they know.
 const maxCandidates = 4
 
+// source is what contributed entries: a Secret, or a hash-only ApiToken's
+// status. Its strings are the cached object's: no key of its own.
+type source struct {
+	apiToken        bool
+	namespace, name string
+}
+
 // Index maps token fingerprints to where they were found: the managed
 // Secrets, and the status of hash-only ApiTokens.
 type Index struct {
 	mu sync.RWMutex
 	// Marker checks the operator's mark on Secrets; nil checks none.
 	Marker *tokensecret.Marker
-	byHash map[digest][]entry
-	// bySource are the digests each source contributed: "namespace/secret"
-	// for a Secret, "apitoken/namespace/name" for a hash-only ApiToken.
-	bySource map[string][]digest
+	// byHash is each digest's first entry; the others follow by next. A
+	// chain is never changed once published (a change builds a new one),
+	// so a verifier walks it without the lock.
+	byHash map[digest]*entry
+	// bySource is each source's first entry; the others follow by sibling.
+	bySource map[source]*entry
 }
 
 // NewIndex returns an empty index that checks marks with m.
 func NewIndex(m *tokensecret.Marker) *Index {
-	return &Index{Marker: m, byHash: map[digest][]entry{}, bySource: map[string][]digest{}}
+	return &Index{Marker: m, byHash: map[digest]*entry{}, bySource: map[source]*entry{}}
 }
 
 // Bind follows the managed Secrets (the operator's cache holds only those)
@@ -141,24 +183,26 @@ func (x *Index) apply(obj any, deleted bool) {
 // fingerprint the hash annotation names) and, during a grace period, the
 // previous one. tokensecret reads the Secret's format.
 func (x *Index) Update(s *corev1.Secret) {
-	var entries []entry
+	var entries []*entry
 	if fp, ok := tokensecret.ReadFingerprints(s, x.Marker); ok {
 		e := entry{namespace: s.Namespace, tokenName: fp.Owner, secretName: s.Name, ownerUID: fp.ControllerUID, marked: fp.Marked}
 		if fp.CurrentHeld {
-			e.sum = fp.Current
-			entries = append(entries, e)
+			c := copyOf(&e)
+			c.sum = fp.Current
+			entries = append(entries, c)
 		}
 		for _, sum := range fp.Previous {
-			e.sum, e.previous, e.previousUntil = sum, true, fp.PreviousUntil
-			entries = append(entries, e)
+			p := copyOf(&e)
+			p.sum, p.previous, p.previousUntil = sum, true, nanos(fp.PreviousUntil)
+			entries = append(entries, p)
 		}
 	}
-	x.replace(s.Namespace+"/"+s.Name, entries)
+	x.replace(source{namespace: s.Namespace, name: s.Name}, entries)
 }
 
 // Remove drops a Secret's fingerprints.
 func (x *Index) Remove(namespace, name string) {
-	x.replace(namespace+"/"+name, nil)
+	x.replace(source{namespace: namespace, name: name}, nil)
 }
 
 // UpdateToken indexes a hash-only ApiToken: the fingerprint its status has
@@ -168,88 +212,151 @@ func (x *Index) Remove(namespace, name string) {
 // token's previous value never stops verifying before its grace period
 // begins. Other ApiTokens contribute through their Secrets.
 func (x *Index) UpdateToken(t *authv1alpha1.ApiToken) {
-	var entries []entry
+	var entries []*entry
 	h, st := t.Hashed(), &t.Status
 	if h != nil {
 		if sum, ok := tokensecret.ParseDigest(st.TokenHash); ok {
-			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, ownerUID: t.UID})
+			entries = append(entries, &entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, ownerUID: t.UID})
 		}
 		if sum, ok := tokensecret.ParseDigest(st.PreviousTokenHash); ok && st.PreviousTokenExpirationDate != nil {
-			entries = append(entries, entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, ownerUID: t.UID, previous: true,
-				previousUntil: st.PreviousTokenExpirationDate.Time})
+			entries = append(entries, &entry{sum: sum, namespace: t.Namespace, tokenName: t.Name, ownerUID: t.UID, previous: true,
+				previousUntil: nanos(st.PreviousTokenExpirationDate.Time)})
 		}
 	}
-	x.replace(tokenKey(t.Namespace, t.Name), entries)
+	x.replace(source{apiToken: true, namespace: t.Namespace, name: t.Name}, entries)
 }
 
 // RemoveToken drops a hash-only ApiToken's fingerprints.
 func (x *Index) RemoveToken(namespace, name string) {
-	x.replace(tokenKey(namespace, name), nil)
+	x.replace(source{apiToken: true, namespace: namespace, name: name}, nil)
 }
-
-func tokenKey(namespace, name string) string { return "apitoken/" + namespace + "/" + name }
 
 // replace sets the entries a source contributes. A digest that another
 // source holds too keeps that source's entry: the verifier decides which,
 // if any, counts.
-func (x *Index) replace(key string, entries []entry) {
+func (x *Index) replace(src source, entries []*entry) {
 	// Most updates (lastUsedDate, status of other ApiTokens) change nothing
 	// here: check under the read lock, so that verifications do not queue
 	// behind a write that would not change anything.
-	if x.holds(key, entries) {
+	if x.holds(src, entries) {
 		return
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for _, h := range x.bySource[key] {
-		kept := slices.DeleteFunc(x.byHash[h], func(e entry) bool { return e.source == key })
-		if len(kept) == 0 {
-			delete(x.byHash, h)
-		} else {
-			x.byHash[h] = kept
-		}
+	for old := x.bySource[src]; old != nil; old = old.sibling {
+		x.unlink(old)
 	}
-	delete(x.bySource, key)
+	delete(x.bySource, src)
 	if len(entries) == 0 {
 		return
 	}
-	sums := make([]digest, 0, len(entries))
-	for _, e := range entries {
-		e.source = key
-		x.byHash[e.sum] = append(x.byHash[e.sum], e)
-		sums = append(sums, e.sum)
+	// The source's list first: linking may copy its entries (repoint).
+	for i := range entries[1:] {
+		entries[i].sibling = entries[i+1]
 	}
-	x.bySource[key] = sums
+	x.bySource[src] = entries[0]
+	for e := x.bySource[src]; e != nil; e = e.sibling {
+		x.link(e)
+	}
+}
+
+// link appends e to its digest's chain: a new chain when there is one
+// already, since verifiers may be walking it.
+func (x *Index) link(e *entry) {
+	head := x.byHash[e.sum]
+	if head == nil {
+		x.byHash[e.sum] = e
+		return
+	}
+	x.byHash[e.sum] = x.rebuild(head, nil, e)
+}
+
+// unlink removes e from its digest's chain.
+func (x *Index) unlink(e *entry) {
+	head := x.byHash[e.sum]
+	if head == e && e.next == nil {
+		delete(x.byHash, e.sum)
+		return
+	}
+	if h := x.rebuild(head, e, nil); h != nil {
+		x.byHash[e.sum] = h
+	} else {
+		delete(x.byHash, e.sum)
+	}
+}
+
+// rebuild is a new chain of head's entries without drop, with add at the
+// end. The entries are replaced by copies, so that the sources' lists
+// (bySource) point at the new ones.
+func (x *Index) rebuild(head, drop, add *entry) *entry {
+	var first, last *entry
+	push := func(e *entry) {
+		if last == nil {
+			first = e
+		} else {
+			last.next = e
+		}
+		last = e
+	}
+	for e := head; e != nil; e = e.next {
+		if e == drop {
+			continue
+		}
+		c := copyOf(e)
+		c.sibling = e.sibling
+		x.repoint(e, c)
+		push(c)
+	}
+	if add != nil {
+		push(add)
+	}
+	return first
+}
+
+// repoint makes whatever pointed at old in the sources' lists point at c.
+func (x *Index) repoint(old, c *entry) {
+	src := source{apiToken: old.secretName == "", namespace: old.namespace, name: old.secretName}
+	if src.apiToken {
+		src.name = old.tokenName
+	}
+	p := x.bySource[src]
+	if p == old {
+		x.bySource[src] = c
+		return
+	}
+	for ; p != nil; p = p.sibling {
+		if p.sibling == old {
+			p.sibling = c
+			return
+		}
+	}
 }
 
 // holds says whether the source already contributes exactly entries.
-func (x *Index) holds(key string, entries []entry) bool {
+func (x *Index) holds(src source, entries []*entry) bool {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	sums := x.bySource[key]
-	if len(sums) != len(entries) {
-		return false
-	}
-	for i, e := range entries {
-		e.source = key
-		if sums[i] != e.sum || !slices.Contains(x.byHash[e.sum], e) {
+	e := x.bySource[src]
+	for _, want := range entries {
+		if e == nil || !e.same(want) {
 			return false
 		}
+		e = e.sibling
 	}
-	return true
+	return e == nil
 }
 
-// candidates are where a presented value's digest was found, at most
-// maxCandidates of them, copied out so that no lock is held while the
-// verifier joins them with the read model. The map is keyed by the digest,
-// never the value; the final comparison is constant-time.
-func (x *Index) candidates(v token.Value, out *[maxCandidates]entry) int {
+// candidates are where a presented value's digest was found: the first of
+// a chain of at most maxCandidates entries the verifier may walk without
+// the lock. The map is keyed by the digest, never the value; the final
+// comparison is constant-time.
+func (x *Index) candidates(v token.Value) *entry {
 	sum := sha256.Sum256(v.Reveal())
 	x.mu.RLock()
-	n := copy(out[:], x.byHash[sum])
+	e := x.byHash[sum]
 	x.mu.RUnlock()
-	if n > 0 && !hmac.Equal(out[0].sum[:], sum[:]) {
-		return 0
+	if e == nil || !hmac.Equal(e.sum[:], sum[:]) {
+		return nil
 	}
-	return n
+	return e
 }

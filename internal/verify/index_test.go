@@ -17,6 +17,7 @@ limitations under the License.
 package verify
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -28,12 +29,9 @@ import (
 )
 
 // lookup is the first place a value's digest was found.
-func (x *Index) lookup(v token.Value) (entry, bool) {
-	var cs [maxCandidates]entry
-	if x.candidates(v, &cs) == 0 {
-		return entry{}, false
-	}
-	return cs[0], true
+func (x *Index) lookup(v token.Value) (*entry, bool) {
+	e := x.candidates(v)
+	return e, e != nil
 }
 
 func hashedToken(name string, spec, status token.Value) *authv1alpha1.ApiToken {
@@ -111,5 +109,58 @@ func TestIndexSharedDigestSurvivesTheOtherSource(t *testing.T) {
 	idx.Remove("team-a", "two")
 	if _, ok := idx.lookup(v); ok {
 		t.Fatal("the digest outlived both Secrets")
+	}
+}
+
+// TestIndexChainsKeepEverySource: one digest held by several sources is a
+// chain; taking a source out of the middle, changing one, or a source whose
+// two entries share the digest leaves exactly the others, in order, and
+// each source's list still reaches its own entries.
+func TestIndexChainsKeepEverySource(t *testing.T) {
+	v, w := token.NewValue([]byte("shared-value-imported-by-three-tokens")), token.NewValue([]byte("another-value-0123456789abcdef01"))
+	chain := func(idx *Index, val token.Value) []string {
+		var names []string
+		for e := idx.candidates(val); e != nil; e = e.next {
+			names = append(names, e.secretName)
+		}
+		return names
+	}
+	idx := NewIndex(nil)
+	for _, n := range []string{"one", "two", "three"} {
+		idx.Update(managedSecret(n, n, v))
+	}
+	if got := chain(idx, v); !slices.Equal(got, []string{"one", "two", "three"}) {
+		t.Fatalf("chain %v, want one, two, three", got)
+	}
+	idx.Remove("team-a", "two")
+	if got := chain(idx, v); !slices.Equal(got, []string{"one", "three"}) {
+		t.Fatalf("after removing two: %v, want one, three", got)
+	}
+	// Secret three moves to another value: its entry leaves v's chain,
+	// and its source still knows where its entry is (removing it later
+	// removes it).
+	idx.Update(managedSecret("three", "three", w))
+	if got := chain(idx, v); !slices.Equal(got, []string{"one"}) {
+		t.Fatalf("after three moved on: %v, want one", got)
+	}
+	idx.Remove("team-a", "three")
+	if got := chain(idx, w); got != nil {
+		t.Fatalf("after removing three its value is still indexed: %v", got)
+	}
+	// A hash-only ApiToken whose status names v as current and previous:
+	// two entries of one source in one chain, both gone with it.
+	four := hashedToken("four", v, v)
+	four.Status.PreviousTokenHash, four.Status.PreviousTokenExpirationDate = v.Fingerprint(), &metav1.Time{Time: time.Now().Add(time.Hour)}
+	idx.UpdateToken(four)
+	if got := chain(idx, v); !slices.Equal(got, []string{"one", "", ""}) {
+		t.Fatalf("with four's two entries: %q, want one and four's two", got)
+	}
+	idx.Remove("team-a", "one")
+	idx.RemoveToken("team-a", "four")
+	if got := chain(idx, v); got != nil {
+		t.Fatalf("every source removed, chain %v left", got)
+	}
+	if len(idx.byHash) != 0 || len(idx.bySource) != 0 {
+		t.Fatalf("empty index keeps %d digests and %d sources", len(idx.byHash), len(idx.bySource))
 	}
 }

@@ -157,3 +157,34 @@ func TestPreviousRevisionWhileStatusLags(t *testing.T) {
 		}
 	}
 }
+
+// TestRememberedRowFollowsTheModel: an entry remembers where its ApiToken's
+// row is, and what it finds there is always the current row: a revocation
+// bites at the next verification, a deleted ApiToken verifies nothing, and
+// one created again under the same name verifies again.
+func TestRememberedRowFollowsTheModel(t *testing.T) {
+	v := token.NewValue([]byte("a-hash-only-token-value-0123456"))
+	tok := hashedToken("t", v, v)
+	tok.UID, tok.Status.TokenStatus = "uid-1", authv1alpha1.TokenStatusActive
+	idx, model := NewIndex(nil), readmodel.NewModel()
+	idx.UpdateToken(tok)
+	model.Upsert(readmodel.RowFor(tok))
+	ver := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(time.Now())}
+	check := func(when string, want bool) {
+		t.Helper()
+		if _, ok := ver.Check(v); ok != want {
+			t.Fatalf("%s: valid = %v, want %v", when, ok, want)
+		}
+	}
+	check("active", true)
+	revoked := tok.DeepCopy()
+	revoked.Spec.Revoked = true
+	model.Upsert(readmodel.RowFor(revoked))
+	check("revoked in spec", false)
+	model.Upsert(readmodel.RowFor(tok))
+	check("revocation undone", true)
+	model.Delete("team-a", "t")
+	check("ApiToken deleted, index not yet", false)
+	model.Upsert(readmodel.RowFor(tok))
+	check("created again under the same name", true)
+}

@@ -116,9 +116,8 @@ func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok boo
 	if presented.IsZero() {
 		return "", "", false
 	}
-	var cs [maxCandidates]entry
-	for i := range v.Index.candidates(presented, &cs) {
-		if row := v.join(&cs[i]); row != nil {
+	for e, n := v.Index.candidates(presented), 0; e != nil && n < maxCandidates; e, n = e.next, n+1 {
+		if row := v.join(e); row != nil {
 			return row.Namespace, row.Name, true
 		}
 	}
@@ -133,7 +132,7 @@ func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok boo
 // Secret's controller reference carries the row's UID or the operator's
 // mark covers it. Labels and annotations anybody can set are never proof.
 func (v *Verifier) join(e *entry) *readmodel.Row {
-	row := v.Model.Lookup(e.namespace, e.tokenName)
+	row := v.row(e)
 	if row == nil {
 		return nil
 	}
@@ -159,13 +158,27 @@ func (v *Verifier) join(e *entry) *readmodel.Row {
 	return row
 }
 
+// row is the current row of the ApiToken e belongs to, nil when there is
+// none: from the Ref e remembers while that names a row, else from the
+// read model (and remembered).
+func (v *Verifier) row(e *entry) *readmodel.Row {
+	if row := e.ref.Load().Row(); row != nil {
+		return row
+	}
+	ref := v.Model.RefOf(e.namespace, e.tokenName)
+	if ref == nil {
+		return nil
+	}
+	e.ref.Store(ref)
+	return ref.Row()
+}
+
 func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool) {
 	if presented.IsZero() {
 		return Identity{}, false
 	}
-	var cs [maxCandidates]entry
-	for i := range v.Index.candidates(presented, &cs) {
-		if id, ok := v.identity(&cs[i], now); ok {
+	for e, n := v.Index.candidates(presented), 0; e != nil && n < maxCandidates; e, n = e.next, n+1 {
+		if id, ok := v.identity(e, now); ok {
 			return id, true
 		}
 	}
@@ -174,7 +187,7 @@ func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool)
 
 // identity is the identity of a valid entry at now.
 func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
-	if e.previous && !now.Before(e.previousUntil) {
+	if e.previous && now.UnixNano() >= e.previousUntil {
 		return Identity{}, false
 	}
 	row := v.join(e)
@@ -193,7 +206,7 @@ func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 			id.Revision--
 			id.Previous = true
 		}
-		id.ExpirationDate = e.previousUntil.UTC()
+		id.ExpirationDate = time.Unix(0, e.previousUntil).UTC()
 	}
 	if ms, set := readmodel.Value(row.Expires); set {
 		if exp := time.UnixMilli(ms).UTC(); id.ExpirationDate.IsZero() || exp.Before(id.ExpirationDate) {

@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/policy"
 )
 
 // Every cached object is decoded with strings of its own, and most of them
@@ -53,8 +54,41 @@ var knownStrings = func() map[string]string {
 	for _, t := range authv1alpha1.TokenTypes {
 		m[string(t)] = string(t)
 	}
+	for _, msg := range policy.FixedMessages {
+		m[msg] = msg
+	}
 	return m
 }()
+
+// Whole values many objects carry as they are share one copy too: a
+// managed Secret's labels (the managed-by label alone) and an owner
+// reference's flags. Nothing modifies a cached object (the cache hands out
+// deep copies, and the event handlers only read), so one map and two
+// booleans serve every object.
+var (
+	managedLabels = map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue}
+	sharedTrue    = true
+	sharedFalse   = false
+)
+
+// internLabels is internMap, or the shared map for the managed label alone.
+func internLabels(m map[string]string) map[string]string {
+	if len(m) == 1 && m[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue {
+		return managedLabels
+	}
+	return internMap(m)
+}
+
+func internBool(b *bool) *bool {
+	switch {
+	case b == nil:
+		return nil
+	case *b:
+		return &sharedTrue
+	default:
+		return &sharedFalse
+	}
+}
 
 // namespaces interns namespace names, up to maxInterned of them (a cluster
 // has far fewer; past that, strings are kept as they are).
@@ -99,12 +133,20 @@ func internMap(m map[string]string) map[string]string {
 // internMeta shares the strings of an object's metadata.
 func internMeta(o metav1.Object) {
 	o.SetNamespace(internNamespace(o.GetNamespace()))
-	o.SetLabels(internMap(o.GetLabels()))
-	o.SetAnnotations(internMap(o.GetAnnotations()))
+	o.SetLabels(internLabels(o.GetLabels()))
+	a := internMap(o.GetAnnotations())
 	refs := o.GetOwnerReferences()
 	for i := range refs {
-		refs[i].APIVersion, refs[i].Kind = intern(refs[i].APIVersion), intern(refs[i].Kind)
+		r := &refs[i]
+		r.APIVersion, r.Kind = intern(r.APIVersion), intern(r.Kind)
+		r.Controller, r.BlockOwnerDeletion = internBool(r.Controller), internBool(r.BlockOwnerDeletion)
+		// A managed Secret names its ApiToken twice: its owner annotation
+		// and its owner reference.
+		if owner, ok := a[authv1alpha1.OwnerAnnotation]; ok && owner == r.Name {
+			a[authv1alpha1.OwnerAnnotation] = r.Name
+		}
 	}
+	o.SetAnnotations(a)
 }
 
 // internApiToken shares the strings of an ApiToken's type, enums and
@@ -116,5 +158,20 @@ func internApiToken(t *authv1alpha1.ApiToken) {
 	for i := range t.Status.Conditions {
 		c := &t.Status.Conditions[i]
 		c.Type, c.Reason, c.Status = intern(c.Type), intern(c.Reason), metav1.ConditionStatus(intern(string(c.Status)))
+		c.Message = intern(c.Message)
+	}
+	// What status repeats of spec and metadata (a converged token) shares
+	// their strings.
+	st := &t.Status
+	if st.SecretName == t.Name {
+		st.SecretName = t.Name
+	}
+	if h := t.Hashed(); h != nil {
+		if st.TokenHash == h.TokenHash {
+			st.TokenHash = h.TokenHash
+		}
+		if st.TokenLastChars == h.TokenLastChars {
+			st.TokenLastChars = h.TokenLastChars
+		}
 	}
 }

@@ -17,13 +17,17 @@ limitations under the License.
 package controller
 
 import (
+	"reflect"
 	"testing"
 	"unsafe"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/policy"
 )
 
 // The cache's transform changes what an ApiToken's strings share, never what
@@ -60,5 +64,65 @@ func TestStripForCacheKeepsContent(t *testing.T) {
 	_, _ = stripForCache(other)
 	if !same(tok.Namespace, other.Namespace) || !same(string(tok.Spec.Type), string(other.Spec.Type)) {
 		t.Error("two objects of one namespace do not share its name")
+	}
+}
+
+// A managed Secret's metadata reads the same after the transform, and what
+// every Secret repeats is one copy: its labels map, its owner reference's
+// flags, and the ApiToken's name in its owner annotation and reference.
+func TestSealSecretsSharesMetadata(t *testing.T) {
+	fresh := func(name string) *corev1.Secret {
+		yes := true
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name,
+			Labels:      map[string]string{string([]byte(authv1alpha1.ManagedByLabel)): string([]byte(authv1alpha1.ManagedByValue))},
+			Annotations: map[string]string{authv1alpha1.OwnerAnnotation: string([]byte(name))},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: authv1alpha1.GroupVersion.String(), Kind: "ApiToken", Name: string([]byte(name)),
+				UID: "uid-" + types.UID(name), Controller: &yes, BlockOwnerDeletion: &yes}}}}
+	}
+	a, b := fresh("a"), fresh("b")
+	for _, s := range []*corev1.Secret{a, b} {
+		if _, err := sealSecrets(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !equality.Semantic.DeepEqual(a.ObjectMeta, fresh("a").ObjectMeta) {
+		t.Fatalf("the transform changed the metadata:\n%+v\nwant\n%+v", a.ObjectMeta, fresh("a").ObjectMeta)
+	}
+	if reflect.ValueOf(a.Labels).UnsafePointer() != reflect.ValueOf(b.Labels).UnsafePointer() {
+		t.Error("two Secrets with the managed label alone keep a labels map each")
+	}
+	if a.OwnerReferences[0].Controller != b.OwnerReferences[0].Controller || a.OwnerReferences[0].BlockOwnerDeletion != b.OwnerReferences[0].BlockOwnerDeletion {
+		t.Error("the owner references' flags are not shared")
+	}
+	if unsafe.StringData(a.Annotations[authv1alpha1.OwnerAnnotation]) != unsafe.StringData(a.OwnerReferences[0].Name) {
+		t.Error("the owner annotation keeps its own copy of the ApiToken's name")
+	}
+	c := fresh("c")
+	c.Labels["team"] = "x"
+	_, _ = sealSecrets(c)
+	if c.Labels["team"] != "x" || len(c.Labels) != 2 {
+		t.Fatalf("a Secret with labels of its own lost them: %v", c.Labels)
+	}
+}
+
+// A converged hash-only ApiToken's status repeats its spec's fingerprint
+// and last characters and its name: after the transform they are one copy.
+func TestStripForCacheSharesWhatStatusRepeats(t *testing.T) {
+	tok := &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "ci"},
+		Spec: authv1alpha1.ApiTokenSpec{Source: &authv1alpha1.TokenSource{Hashed: &authv1alpha1.HashedSource{TokenHash: "sha256:ab", TokenLastChars: "wxyz"}}},
+		Status: authv1alpha1.ApiTokenStatus{TokenHash: string([]byte("sha256:ab")), TokenLastChars: string([]byte("wxyz")), SecretName: string([]byte("ci")),
+			Conditions: []metav1.Condition{{Type: "Ready", Message: string([]byte(policy.MessageHashedActive))}}}}
+	want := tok.DeepCopy()
+	_, _ = stripForCache(tok)
+	if !equality.Semantic.DeepEqual(tok, want) {
+		t.Fatalf("the transform changed the ApiToken:\n%+v\nwant\n%+v", tok, want)
+	}
+	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+	h := tok.Spec.Source.Hashed
+	if !same(tok.Status.TokenHash, h.TokenHash) || !same(tok.Status.TokenLastChars, h.TokenLastChars) || !same(tok.Status.SecretName, tok.Name) {
+		t.Error("status keeps its own copies of what spec and metadata say")
+	}
+	if !same(tok.Status.Conditions[0].Message, policy.MessageHashedActive) {
+		t.Error("a fixed condition message is not shared")
 	}
 }

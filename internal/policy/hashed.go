@@ -117,10 +117,10 @@ func hashedStatus(tok *authv1alpha1.ApiToken, d Decision, now time.Time) authv1a
 	case tok.Spec.Revoked:
 		out.TokenStatus = authv1alpha1.TokenStatusRevoked
 		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: authv1alpha1.ReasonRevoked,
-			Message: "spec.revoked is true: the hash-only token no longer verifies; set spec.source.hashed.tokenHash to a new token's fingerprint and spec.revoked to false to use a new one"}
+			Message: MessageHashedRevoked}
 	case out.TokenHash != h.TokenHash:
 		out.TokenStatus = authv1alpha1.TokenStatusPending
-		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: "Pending", Message: "waiting for the fingerprint to be accepted"}
+		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: "Pending", Message: MessageHashedPending}
 	case out.ExpirationDate != nil && !now.Before(out.ExpirationDate.Time):
 		out.TokenStatus = authv1alpha1.TokenStatusExpired
 		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: authv1alpha1.ReasonExpired,
@@ -129,7 +129,7 @@ func hashedStatus(tok *authv1alpha1.ApiToken, d Decision, now time.Time) authv1a
 	default:
 		out.TokenStatus = authv1alpha1.TokenStatusActive
 		ready = metav1.Condition{Status: metav1.ConditionTrue, Reason: authv1alpha1.ReasonImported,
-			Message: "the hash-only token verifies: only its fingerprint is stored, no Secret holds it"}
+			Message: MessageHashedActive}
 	}
 	setReady(&out, tok, ready, now)
 	return out

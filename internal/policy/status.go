@@ -56,7 +56,7 @@ func Status(tok *authv1alpha1.ApiToken, o Outcome, now time.Time) authv1alpha1.A
 	case !st.Consistent():
 		// Only reachable when the write did not happen (e.g. the Secret was rejected).
 		out.TokenStatus = authv1alpha1.TokenStatusPending
-		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: "Pending", Message: "waiting for the token to be written"}
+		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: "Pending", Message: MessagePending}
 	case out.ExpirationDate != nil && !now.Before(out.ExpirationDate.Time):
 		out.TokenStatus = authv1alpha1.TokenStatusExpired
 		ready = metav1.Condition{Status: metav1.ConditionFalse, Reason: authv1alpha1.ReasonExpired,

@@ -31,7 +31,17 @@ const maxDrainBytes = 4 << 20
 // gets 413 with the error shape, and false: the handler is done. It is the
 // one body limit of every endpoint.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	var raw []byte
+	var err error
+	if n := r.ContentLength; n > 0 && n <= limit {
+		// The length is known (the server reads no more) and within the
+		// limit: one buffer of that size, where io.ReadAll starts at 512
+		// bytes and grows.
+		raw = make([]byte, n)
+		_, err = io.ReadFull(r.Body, raw)
+	} else {
+		raw, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+	}
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body: cannot be read", Parameter: "body"})
 		return nil, false

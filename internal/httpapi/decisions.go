@@ -17,7 +17,6 @@ limitations under the License.
 package httpapi
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -57,7 +56,19 @@ func newDecisionCache(allowTTL, denyTTL time.Duration, clk clock.PassiveClock, s
 
 // callerKey is everything about u that an authorizer may decide on.
 func callerKey(u user.Info) string {
+	extra := u.GetExtra()
+	n := len(u.GetName()) + 1 + len(u.GetUID())
+	for _, g := range u.GetGroups() {
+		n += 1 + len(g)
+	}
+	for k, vs := range extra {
+		n += 1 + len(k)
+		for _, v := range vs {
+			n += 1 + len(v)
+		}
+	}
 	var b strings.Builder
+	b.Grow(n) // one allocation: this runs on every request
 	b.WriteString(u.GetName())
 	b.WriteByte(0)
 	b.WriteString(u.GetUID())
@@ -65,8 +76,13 @@ func callerKey(u user.Info) string {
 		b.WriteByte(0)
 		b.WriteString(g)
 	}
-	extra := u.GetExtra()
-	for _, k := range slices.Sorted(maps.Keys(extra)) {
+	var sorted [8]string // on the stack for the few keys a user has
+	keys := sorted[:0]
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
 		b.WriteByte(1)
 		b.WriteString(k)
 		for _, v := range extra[k] {

@@ -29,10 +29,17 @@ type errorBody struct {
 	Parameter string `json:"parameter,omitempty"`
 }
 
+var (
+	contentTypeJSON     = []string{"application/json"}
+	cacheControlNoStore = []string{"no-store"}
+)
+
 // writeJSON writes a JSON response that no cache may keep.
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	// The header values are shared, never modified (what Header.Set would
+	// allocate per answer).
+	h := w.Header()
+	h["Content-Type"], h["Cache-Control"] = contentTypeJSON, cacheControlNoStore
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
 }

@@ -125,3 +125,35 @@ func TestParseWait(t *testing.T) {
 		t.Fatalf("MaxWait %v must stay below the write timeout %v", MaxWait, WriteTimeout)
 	}
 }
+
+// The verify body is decoded strictly: an unknown or repeated field, a
+// field name in another case, or anything but an object is refused.
+func TestParseVerifyBodyIsStrict(t *testing.T) {
+	cases := map[string]struct {
+		body, wantErr string
+		wantAddr      string
+	}{
+		"token":             {body: `{"token":"abc"}`},
+		"token and address": {body: `{"token":"abc","remoteAddress":"::ffff:192.0.2.7"}`, wantAddr: "192.0.2.7"},
+		"unknown field":     {body: `{"token":"abc","tokn":"x"}`, wantErr: "the body must be"},
+		"repeated field":    {body: `{"token":"abc","token":"def"}`, wantErr: "the body must be"},
+		"other case":        {body: `{"Token":"abc"}`, wantErr: "the body must be"},
+		"not an object":     {body: `["abc"]`, wantErr: "the body must be"},
+		"trailing data":     {body: `{"token":"abc"} {}`, wantErr: "the body must be"},
+		"empty token":       {body: `{"token":""}`, wantErr: "token: must not be empty"},
+		"address not an IP": {body: `{"token":"abc","remoteAddress":"example.com"}`, wantErr: "remoteAddress: must be an IP address"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			req, err := ParseVerifyBody([]byte(tc.body))
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+			case tc.wantErr == "" && (string(req.Token.Reveal()) != "abc" || req.RemoteAddress != tc.wantAddr):
+				t.Fatalf("read token %q address %q", req.Token.Reveal(), req.RemoteAddress)
+			}
+		})
+	}
+}

@@ -243,6 +243,11 @@ func processRun(b *testing.B, ns string, n int, memLimit string) {
 	slices.Sort(latencies)
 	p50, p99 := latencies[len(latencies)/2], latencies[len(latencies)*99/100]
 	peakRSS, peakAnon := peaks()
+	rssAfter, anonAfter, err := p.memory()
+	if err != nil {
+		b.Fatal(err)
+	}
+	heapAfter := p.scrape(b, "go_memstats_heap_inuse_bytes", nil)
 
 	mib := func(v uint64) float64 { return float64(v) / (1 << 20) }
 	unit := func(what string) string { return "binary-" + memLimit + "-" + what }
@@ -252,13 +257,14 @@ func processRun(b *testing.B, ns string, n int, memLimit string) {
 	b.ReportMetric(mib(rss), unit("RSS-MiB"))
 	b.ReportMetric(mib(peakRSS), unit("peak-RSS-MiB"))
 	b.ReportMetric(mib(peakAnon), unit("peak-anon-MiB"))
+	b.ReportMetric(mib(anonAfter), unit("settled-anon-MiB"))
 	b.ReportMetric(changes, unit("changes/s"))
 	b.ReportMetric(float64(p99.Microseconds())/1000, unit("query-p99-ms"))
 	b.Logf("the binary with GOMEMLIMIT=%s on %d tokens: ready after %s, first pass after %s (%.0f reconcile errors); "+
-		"after the first pass RSS %.0f MiB (%.0f MiB anonymous), Go heap in use %.0f MiB; peak RSS %.0f MiB (%.0f MiB anonymous); "+
-		"query p50 %s p99 %s (%d queries) while %.0f changes/s came in",
+		"after the first pass RSS %.0f MiB (%.0f MiB anonymous), Go heap in use %.0f MiB; after the queries %.0f MiB (%.0f MiB anonymous), heap %.0f MiB; "+
+		"peak RSS %.0f MiB (%.0f MiB anonymous); query p50 %s p99 %s (%d queries) while %.0f changes/s came in",
 		memLimit, n, ready.Round(time.Millisecond), firstPass.Round(time.Millisecond), failed,
-		mib(rss), mib(anon), heapInUse/(1<<20), mib(peakRSS), mib(peakAnon),
+		mib(rss), mib(anon), heapInUse/(1<<20), mib(rssAfter), mib(anonAfter), heapAfter/(1<<20), mib(peakRSS), mib(peakAnon),
 		p50.Round(time.Microsecond), p99.Round(time.Microsecond), len(latencies), changes)
 }
 

@@ -56,19 +56,26 @@ type managerProcess struct {
 	exited                 chan struct{}
 }
 
-// startProcess builds cmd/ and runs it with the API server's admin
-// credentials, GOMEMLIMIT set as the chart sets it from the container's
-// memory limit, and the query API on plain HTTP without authentication
-// (what is measured is the manager, not the caller's TokenReview).
-func startProcess(b *testing.B, memLimit string) *managerProcess {
+// buildManager builds cmd/ into a temporary directory and returns the
+// binary's path.
+func buildManager(b *testing.B) string {
 	b.Helper()
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "manager")
+	bin := filepath.Join(b.TempDir(), "manager")
 	build := exec.Command("go", "build", "-o", bin, "../../cmd")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// startProcess runs the manager's binary with the API server's admin
+// credentials, GOMEMLIMIT set as the chart sets it from the container's
+// memory limit, and the query API on plain HTTP without authentication
+// (what is measured is the manager, not the caller's TokenReview).
+func startProcess(b *testing.B, bin, memLimit string) *managerProcess {
+	b.Helper()
+	dir := b.TempDir()
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
 	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
@@ -103,9 +110,13 @@ func (p *managerProcess) kill() {
 	})
 }
 
+// probeClient gives up on a request the manager does not answer in time
+// (a manager stuck collecting garbage must fail the profile, not hang it).
+var probeClient = &http.Client{Timeout: 30 * time.Second}
+
 // get is the body of a GET of url, and whether it answered 200.
 func get(url string) (string, bool) {
-	resp, err := http.Get(url)
+	resp, err := probeClient.Get(url)
 	if err != nil {
 		return "", false
 	}
@@ -166,7 +177,7 @@ func (p *managerProcess) memory() (rss, anon uint64, err error) {
 }
 
 // sampleMemory records the peak of the process's RSS and of its anonymous
-// part every 20 ms until stop is called, which returns them.
+// part every 20 ms until stop is first called; stop returns them.
 func (p *managerProcess) sampleMemory() (stop func() (rss, anon uint64)) {
 	done := make(chan struct{})
 	var peakRSS, peakAnon uint64
@@ -185,11 +196,11 @@ func (p *managerProcess) sampleMemory() (stop func() (rss, anon uint64)) {
 			}
 		}
 	})
-	return func() (uint64, uint64) {
+	return sync.OnceValues(func() (uint64, uint64) {
 		close(done)
 		wg.Wait()
 		return peakRSS, peakAnon
-	}
+	})
 }
 
 // processProfile runs the binary on the n converged tokens of ns, once
@@ -206,17 +217,19 @@ func processProfile(b *testing.B, ns string, n int) {
 	if limits == "" {
 		limits = "256MiB,512MiB"
 	}
+	bin := buildManager(b)
 	for _, limit := range strings.Split(limits, ",") {
-		processRun(b, ns, n, strings.TrimSpace(limit))
+		processRun(b, bin, ns, n, strings.TrimSpace(limit))
 	}
 }
 
-func processRun(b *testing.B, ns string, n int, memLimit string) {
+func processRun(b *testing.B, bin, ns string, n int, memLimit string) {
 	b.Helper()
-	p := startProcess(b, memLimit)
+	p := startProcess(b, bin, memLimit)
 	defer p.kill()
 	begin := time.Now()
 	peaks := p.sampleMemory()
+	defer peaks() // stops the sampler on a b.Fatal too
 	waitFor(b, 10*time.Minute, func() (bool, error) {
 		select {
 		case <-p.exited:

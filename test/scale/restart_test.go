@@ -77,6 +77,8 @@ func BenchmarkRestart(b *testing.B) {
 	baseHeap, baseRSS := heapAlloc(), rss(b)
 	before, errorsBefore := reconciles(b), reconcileErrors(b)
 	begin := time.Now()
+	livePeak := sampleLiveHeap(b, fmt.Sprintf("heap-restart-%d-peak", n))
+	defer livePeak()
 	stop, requests, model := runManager(b, 0)
 	stopped := false
 	defer func() {
@@ -88,6 +90,7 @@ func BenchmarkRestart(b *testing.B) {
 	ready := time.Since(begin)
 	waitFor(b, 20*time.Minute, func() (bool, error) { return reconciles(b)-before >= float64(n), nil })
 	firstPass := time.Since(begin)
+	peak := livePeak()
 	counts := requests.reset()
 	failed := reconcileErrors(b) - errorsBefore
 	heap, procRSS := heapAlloc(), rss(b)
@@ -108,11 +111,14 @@ func BenchmarkRestart(b *testing.B) {
 	b.ReportMetric(float64(writes(counts)), "first-pass-writes")
 	b.ReportMetric(failed, "first-pass-errors")
 	b.ReportMetric(float64(heap-min(heap, baseHeap))/float64(n), "heap-B/token")
+	b.ReportMetric(float64(peak-min(peak, baseHeap))/float64(n), "peak-live-heap-B/token")
 	b.ReportMetric(float64(procRSS)/(1<<20), "process-RSS-MiB")
 	b.ReportMetric(float64(procRSS-min(procRSS, baseRSS))/(1<<20), "manager-RSS-MiB")
-	b.Logf("%d tokens: ready after %s, first pass after %s, %d writes (%v), %.0f reconcile errors, heap %.0f B/token, RSS %d MiB (+%d MiB)",
+	b.Logf("%d tokens: ready after %s, first pass after %s, %d writes (%v), %.0f reconcile errors, heap %.0f B/token "+
+		"(at its most while starting %.0f B/token: %d MiB live), RSS %d MiB (+%d MiB)",
 		n, ready.Round(time.Millisecond), firstPass.Round(time.Millisecond), writes(counts), counts, failed,
-		float64(heap-min(heap, baseHeap))/float64(n), procRSS>>20, (procRSS-min(procRSS, baseRSS))>>20)
+		float64(heap-min(heap, baseHeap))/float64(n), float64(peak-min(peak, baseHeap))/float64(n), peak>>20,
+		procRSS>>20, (procRSS-min(procRSS, baseRSS))>>20)
 
 	// The same tokens, the binary as a process of its own: its RSS is what
 	// a pod holds.

@@ -42,6 +42,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
@@ -151,9 +152,12 @@ func main() {
 	if !enableHTTP2 {
 		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
 	}
-	metricsOpts := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secureMetrics, TLSOpts: tlsOpts}
+	// /metrics writes the per-token gauges after the registry's families;
+	// served securely, behind Kubernetes authentication and authorization.
+	metricsOpts := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secureMetrics, TLSOpts: tlsOpts,
+		FilterProvider: metrics.FilterProvider(nil)}
 	if secureMetrics {
-		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
+		metricsOpts.FilterProvider = metrics.FilterProvider(filters.WithAuthenticationAndAuthorization)
 	}
 
 	proxies, err := httpapi.ParseTrustedProxies(trustedProxies)

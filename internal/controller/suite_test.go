@@ -44,6 +44,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
@@ -152,7 +153,7 @@ func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 	}
 	o.LeaderElectionNamespace = "default"
 	o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = &testLeaseDuration, &testRenewDeadline, &testRetryPeriod
-	o.Metrics = metricsserver.Options{BindAddress: metricsAddr}
+	o.Metrics = metricsserver.Options{BindAddress: metricsAddr, FilterProvider: metrics.FilterProvider(nil)}
 	o.HealthProbeBindAddress = "0"
 	// Specs restart the manager; controller names are unique per process otherwise.
 	o.Controller = config.Controller{SkipNameValidation: ptr.To(true)}

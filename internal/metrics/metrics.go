@@ -14,11 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package metrics holds every metric the operator exports to the
-// controller-runtime registry, registered by one Register: gauges read at
-// scrape time from the read model (so a deleted ApiToken's series disappear
-// with it), the counter of issued tokens that the controller increments, and
-// the verification counter and latency that the verifier records.
+// Package metrics holds every metric the operator exports on the
+// controller-runtime metrics server, registered by one Register: gauges read
+// at scrape time from the read model (so a deleted ApiToken's series
+// disappear with it; the per-token ones written line by line after the
+// registry's families, FilterProvider), the counter of issued tokens that
+// the controller increments, and the verification counter and latency that
+// the verifier records.
 package metrics
 
 import (
@@ -90,26 +92,20 @@ var VerifyFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
 var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled, VerifyFailures, Exchanges, ExchangeDuration}
 
 var (
-	tokenLabels = []string{"namespace", "name", "type", "principal"}
-	expiration  = prometheus.NewDesc("apitoken_expiration_timestamp_seconds",
-		"When the token expires (Unix seconds); absent for tokens without ttl.", tokenLabels, nil)
-	renewal = prometheus.NewDesc("apitoken_renewal_timestamp_seconds",
-		"When the token is rotated automatically (Unix seconds); absent without rotation.renewBefore.", tokenLabels, nil)
-	lastUsed = prometheus.NewDesc("apitoken_last_used_timestamp_seconds",
-		"When the token was last verified (Unix seconds); absent if never.", tokenLabels, nil)
-	status = prometheus.NewDesc("apitoken_status",
-		"The token's status: 1 for the current one, 0 for the others.", []string{"namespace", "name", "status"}, nil)
 	tokens = prometheus.NewDesc("apitoken_tokens",
 		"Number of ApiTokens by status and type.", []string{"status", "type"}, nil)
 	signingKeyAge = prometheus.NewDesc("apitoken_signing_key_age_seconds",
 		"How long the issuer's current signing key has signed access tokens; absent while there is none (or the issuer is off).", nil, nil)
 )
 
-// Collector reads the per-token gauges from the read model at scrape time.
+// Collector reports what it reads from the read model at scrape time: the
+// totals through the registry (Collect), the per-token gauges written
+// straight after them (WriteTokenSeries, tokenseries.go).
 type Collector struct {
 	Model *readmodel.Model
 	// Leading says whether this replica leads. Only the leader reports
-	// per-token gauges, so that alerts do not fire once per replica.
+	// the per-token gauges and the totals, so that alerts do not fire once
+	// per replica.
 	Leading func() bool
 	// SigningKeyAge is the age of the issuer's current signing key, reported
 	// by every replica (each signs with its own view of the key Secret);
@@ -119,12 +115,12 @@ type Collector struct {
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{expiration, renewal, lastUsed, status, tokens, signingKeyAge} {
-		ch <- d
-	}
+	ch <- tokens
+	ch <- signingKeyAge
 }
 
-// Collect implements prometheus.Collector.
+// Collect implements prometheus.Collector: the totals by status and type,
+// and the signing key's age.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if c.SigningKeyAge != nil {
 		if age, ok := c.SigningKeyAge(); ok {
@@ -139,25 +135,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		typ    authv1alpha1.TokenType
 	}
 	totals := map[key]int{}
-	c.Model.Each(func(r *readmodel.Row) {
-		labels := []string{r.Namespace, r.Name, string(r.Type), r.Principal}
-		for _, t := range []struct {
-			desc *prometheus.Desc
-			ms   int64
-		}{{expiration, r.Expires}, {renewal, r.Renews}, {lastUsed, r.LastUsed}} {
-			if ms, ok := readmodel.Value(t.ms); ok {
-				ch <- prometheus.MustNewConstMetric(t.desc, prometheus.GaugeValue, float64(ms)/1000, labels...)
-			}
-		}
-		for _, s := range authv1alpha1.TokenStatuses {
-			v := 0.0
-			if r.Status == s {
-				v = 1
-			}
-			ch <- prometheus.MustNewConstMetric(status, prometheus.GaugeValue, v, r.Namespace, r.Name, string(s))
-		}
-		totals[key{r.Status, r.Type}]++
-	})
+	c.Model.Each(func(r *readmodel.Row) { totals[key{r.Status, r.Type}]++ })
 	for k, n := range totals {
 		ch <- prometheus.MustNewConstMetric(tokens, prometheus.GaugeValue, float64(n), string(k.status), string(k.typ))
 	}
@@ -165,8 +143,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 
 // Register adds every metric to controller-runtime's registry: the
 // collector (replacing one registered before, as a restarted manager in the
-// same process does) and the counters (once per process).
+// same process does) and the counters (once per process). The collector's
+// per-token gauges are written after the registry's families by the
+// metrics server's FilterProvider.
 func Register(c *Collector) error {
+	current.Store(c)
 	crmetrics.Registry.Unregister(c)
 	if err := crmetrics.Registry.Register(c); err != nil {
 		return fmt.Errorf("registering the ApiToken metrics: %w", err)

@@ -84,8 +84,8 @@ console-screenshots: setup-envtest ## Regenerate docs/console/*.png: the console
 	$(WITH_ENVTEST) CONSOLE_SCREENSHOTS="$(CURDIR)/docs/console" go test ./internal/httpapi -run TestHTTPAPI -ginkgo.focus 'Web console' -count=1
 
 .PHONY: bench
-bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and at 100k while 100 and 1,000 rows change a second; the API-server list a user would do instead; verification in process, over HTTP and over TLS with Kubernetes auth; the first and cached query of a caller with rights in 100 of 1,000 namespaces; self-service creates from 20 callers; token exchanges and introspections over TLS, signing and offline verification per core; forward auth and the verify endpoint driven by wrk beside a minimal TLS handler, when wrk is installed); figures go to docs/benchmarks.md by hand.
-	$(WITH_ENVTEST) go test ./internal/query ./internal/verify ./internal/httpapi -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
+bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and at 100k while 100 and 1,000 rows change a second; the API-server list a user would do instead; verification in process, over HTTP and over TLS with Kubernetes auth; the first and cached query of a caller with rights in 100 of 1,000 namespaces; self-service creates from 20 callers; token exchanges and introspections over TLS, signing and offline verification per core; forward auth and the verify endpoint driven by wrk beside a minimal TLS handler, when wrk is installed; one metrics scrape of 10k/100k tokens); figures go to docs/benchmarks.md by hand.
+	$(WITH_ENVTEST) go test ./internal/query ./internal/verify ./internal/httpapi ./internal/metrics -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
 	go test ./internal/verify -run '^$$' -bench 'Verify$$' -cpu 1 -benchmem -benchtime $(BENCHTIME)
 	go test ./internal/accesstoken -run '^$$' -bench . -cpu 1 -benchmem -benchtime $(BENCHTIME)
 
@@ -96,7 +96,7 @@ bench-e2e: setup-envtest ## Benchmark the running manager against envtest: issui
 	$(WITH_ENVTEST) go test ./test/scale -run '^$$' -bench . -benchtime 1x -timeout 120m -v
 
 .PHONY: bench-e2e-restart
-bench-e2e-restart: setup-envtest ## Only the restart profile: a manager started on SCALE_TOKENS (default 100,000) converged tokens, half Secret-held: ready time, first-pass writes, heap per token; then the binary as a process under GOMEMLIMIT=SCALE_GOMEMLIMIT (default 256MiB,512MiB): ready time, RSS and its peak, query p99 while 1,000 changes a second are written.
+bench-e2e-restart: setup-envtest ## Only the restart profile: a manager started on SCALE_TOKENS (default 100,000) converged tokens, half Secret-held: ready time, first-pass writes, heap per token and its peak while starting; then the binary as a process under GOMEMLIMIT=SCALE_GOMEMLIMIT (default 256MiB,512MiB): ready time, RSS and its peak, query p99 while 1,000 changes a second are written.
 	$(WITH_ENVTEST) go test ./test/scale -run '^$$' -bench Restart -benchtime 1x -timeout 120m -v
 
 # Each fuzz target with its package; make test runs their seed corpora.

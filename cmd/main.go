@@ -36,13 +36,10 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
-	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
@@ -152,13 +149,7 @@ func main() {
 	if !enableHTTP2 {
 		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
 	}
-	// /metrics writes the per-token gauges after the registry's families;
-	// served securely, behind Kubernetes authentication and authorization.
-	metricsOpts := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secureMetrics, TLSOpts: tlsOpts,
-		FilterProvider: metrics.FilterProvider(nil)}
-	if secureMetrics {
-		metricsOpts.FilterProvider = metrics.FilterProvider(filters.WithAuthenticationAndAuthorization)
-	}
+	metricsOpts := operator.MetricsOptions(metricsAddr, secureMetrics, tlsOpts)
 
 	proxies, err := httpapi.ParseTrustedProxies(trustedProxies)
 	if err != nil {

@@ -40,11 +40,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
-	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
@@ -153,7 +151,7 @@ func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 	}
 	o.LeaderElectionNamespace = "default"
 	o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = &testLeaseDuration, &testRenewDeadline, &testRetryPeriod
-	o.Metrics = metricsserver.Options{BindAddress: metricsAddr, FilterProvider: metrics.FilterProvider(nil)}
+	o.Metrics = operator.MetricsOptions(metricsAddr, false, nil)
 	o.HealthProbeBindAddress = "0"
 	// Specs restart the manager; controller names are unique per process otherwise.
 	o.Controller = config.Controller{SkipNameValidation: ptr.To(true)}

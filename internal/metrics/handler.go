@@ -20,6 +20,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,42 +68,48 @@ func FilterProvider(auth func(*rest.Config, *http.Client) (metricsserver.Filter,
 var textFormat = string(expfmt.NewFormat(expfmt.TypeTextPlain))
 
 // withTokenSeries answers a GET of /metrics with next's answer in the text
-// format, then the per-token gauges; anything else is next's alone.
+// format, then the per-token gauges (only the families a name[] parameter
+// names, when it names any, as client_golang's handler filters its own); a
+// HEAD gets the same headers. Anything else is next's alone.
 func withTokenSeries(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := current.Load()
-		if c == nil || r.URL.Path != metricsPath || r.Method != http.MethodGet {
+		if c == nil || r.URL.Path != metricsPath || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		inner := r.Clone(r.Context())
 		inner.Header.Set("Accept", textFormat)
 		inner.Header.Del("Accept-Encoding")
-		var out io.Writer = w
+		w.Header().Add("Vary", "Accept-Encoding")
+		rec := &statusRecorder{ResponseWriter: w, body: w}
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
 			w.Header().Set("Content-Encoding", "gzip")
-			w.Header().Add("Vary", "Accept-Encoding")
-			gz := gzipWriters.Get().(*gzip.Writer)
-			gz.Reset(w)
-			defer func() {
-				_ = gz.Close()
-				gzipWriters.Put(gz)
-			}()
-			out = gz
+			rec.gz = gzipWriters.Get().(*gzip.Writer)
+			rec.gz.Reset(w)
+			rec.body = rec.gz
+			defer rec.closeGzip()
 		}
-		rec := &statusRecorder{ResponseWriter: w, body: out}
 		next.ServeHTTP(rec, inner)
 		if rec.status == 0 {
 			rec.WriteHeader(http.StatusOK) // an empty registry writes nothing
 		}
-		if rec.status != http.StatusOK {
+		if rec.status != http.StatusOK || r.Method == http.MethodHead {
 			return
 		}
-		if err := c.WriteTokenSeries(out); err != nil {
-			// The client went away mid-answer: nothing to tell it.
-			return
-		}
+		// An error here is the client gone mid-answer: nothing to tell it.
+		_ = c.WriteTokenSeries(rec.body, familyFilter(r))
 	})
+}
+
+// familyFilter is the set of families the request's name[] parameters
+// name, as a predicate; nil (every family) when they name none.
+func familyFilter(r *http.Request) func(string) bool {
+	names := r.URL.Query()["name[]"]
+	if len(names) == 0 {
+		return nil
+	}
+	return func(family string) bool { return slices.Contains(names, family) }
 }
 
 // gzipWriters are reused across scrapes: a compressor's state is a few
@@ -126,19 +133,29 @@ func acceptsGzip(header string) bool {
 }
 
 // statusRecorder passes next's headers on and its body through body (the
-// compressor, when there is one), and remembers its status.
+// compressor, when there is one), and remembers its status. An error
+// answer goes out uncompressed: client_golang's error path drops the
+// Content-Encoding header and writes plain text.
 type statusRecorder struct {
 	http.ResponseWriter
 	body   io.Writer
+	gz     *gzip.Writer
 	status int
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-		s.ResponseWriter.Header().Del("Content-Length")
-		s.ResponseWriter.WriteHeader(code)
+	if s.status != 0 {
+		return
 	}
+	s.status = code
+	h := s.Header()
+	h.Del("Content-Length")
+	if s.gz != nil && (code != http.StatusOK || h.Get("Content-Encoding") != "gzip") {
+		h.Del("Content-Encoding")
+		s.gz.Reset(io.Discard)
+		s.body = s.ResponseWriter
+	}
+	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusRecorder) Write(p []byte) (int, error) {
@@ -146,4 +163,12 @@ func (s *statusRecorder) Write(p []byte) (int, error) {
 		s.WriteHeader(http.StatusOK)
 	}
 	return s.body.Write(p)
+}
+
+// closeGzip ends the compressed stream (or the discarded one) and returns
+// the compressor to the pool.
+func (s *statusRecorder) closeGzip() {
+	_ = s.gz.Close()
+	s.gz.Reset(io.Discard)
+	gzipWriters.Put(s.gz)
 }

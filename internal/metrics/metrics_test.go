@@ -19,9 +19,11 @@ package metrics_test
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -123,7 +126,7 @@ func TestWriteTokenSeriesIsWhatTheRegistryWrites(t *testing.T) {
 	toks := tokens()
 	c := &metrics.Collector{Model: modelOf(toks), Leading: func() bool { return true }}
 	var got bytes.Buffer
-	if err := c.WriteTokenSeries(&got); err != nil {
+	if err := c.WriteTokenSeries(&got, nil); err != nil {
 		t.Fatal(err)
 	}
 	if want := reference(t, toks); got.String() != want {
@@ -131,7 +134,7 @@ func TestWriteTokenSeriesIsWhatTheRegistryWrites(t *testing.T) {
 	}
 	// An empty model writes no family at all.
 	got.Reset()
-	if err := (&metrics.Collector{Model: readmodel.NewModel()}).WriteTokenSeries(&got); err != nil || got.Len() != 0 {
+	if err := (&metrics.Collector{Model: readmodel.NewModel()}).WriteTokenSeries(&got, nil); err != nil || got.Len() != 0 {
 		t.Fatalf("an empty model wrote %q (%v)", got.String(), err)
 	}
 }
@@ -154,7 +157,7 @@ apitoken_tokens{status="Revoked",type="Team"} 1
 		t.Fatalf("a replica that does not lead reported %d series; alerts would fire once per replica", n)
 	}
 	var buf bytes.Buffer
-	if err := c.WriteTokenSeries(&buf); err != nil || buf.Len() != 0 {
+	if err := c.WriteTokenSeries(&buf, nil); err != nil || buf.Len() != 0 {
 		t.Fatalf("a replica that does not lead wrote per-token series %q (%v)", buf.String(), err)
 	}
 }
@@ -163,7 +166,12 @@ apitoken_tokens{status="Revoked",type="Team"} 1
 // the answer, its body decompressed.
 func scrape(t *testing.T, url, encoding string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	return request(t, http.MethodGet, url, encoding)
+}
+
+func request(t *testing.T, method, url, encoding string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +185,7 @@ func scrape(t *testing.T, url, encoding string) (*http.Response, string) {
 	}
 	defer func() { _ = resp.Body.Close() }()
 	var body io.Reader = resp.Body
-	if resp.Header.Get("Content-Encoding") == "gzip" {
+	if resp.Header.Get("Content-Encoding") == "gzip" && method != http.MethodHead {
 		if body, err = gzip.NewReader(resp.Body); err != nil {
 			t.Fatal(err)
 		}
@@ -187,6 +195,25 @@ func scrape(t *testing.T, url, encoding string) (*http.Response, string) {
 		t.Fatal(err)
 	}
 	return resp, string(raw)
+}
+
+// serve is the metrics server's /metrics for g, behind the operator's
+// filter, on a real listener.
+func serve(t *testing.T, g prometheus.Gatherer) *httptest.Server {
+	t.Helper()
+	filter, err := metrics.FilterProvider(nil)(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := filter(logr.Discard(), promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", h)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // TestMetricsEndpoint goes through a real listener: the registry's
@@ -199,18 +226,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	if err := metrics.Register(c); err != nil {
 		t.Fatal(err)
 	}
-	filter, err := metrics.FilterProvider(nil)(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := filter(logr.Discard(), promhttp.HandlerFor(crmetrics.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", h)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := serve(t, crmetrics.Registry)
 
 	want := reference(t, toks)
 	for encoding, wantGzip := range map[string]bool{"": false, "gzip": true, "br;q=1.0, gzip;q=0.8": true, "gzip;q=0": false} {
@@ -241,5 +257,49 @@ func TestMetricsEndpoint(t *testing.T) {
 		if n := len(families["apitoken_status"].GetMetric()); n != len(toks)*len(authv1alpha1.TokenStatuses) {
 			t.Errorf("%d apitoken_status series, want one per token and status (%d)", n, len(toks)*len(authv1alpha1.TokenStatuses))
 		}
+	}
+}
+
+// TestMetricsEndpointFiltersErrorsAndHead: name[] narrows the per-token
+// families as it narrows the registry's, a HEAD answers with a GET's
+// headers and no series, and a registry that fails answers 500 in plain
+// text even to a scraper that asked for gzip.
+func TestMetricsEndpointFiltersErrorsAndHead(t *testing.T) {
+	toks := tokens()
+	if err := metrics.Register(&metrics.Collector{Model: modelOf(toks), Leading: func() bool { return true }}); err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, crmetrics.Registry)
+
+	_, body := scrape(t, srv.URL+"/metrics?name[]=apitoken_status&name[]=apitoken_tokens", "gzip")
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for name := range families {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if want := []string{"apitoken_status", "apitoken_tokens"}; !slices.Equal(names, want) {
+		t.Errorf("name[] asked for %v, got the families %v", want, names)
+	}
+
+	resp, body := request(t, http.MethodHead, srv.URL+"/metrics", "gzip")
+	if resp.StatusCode != http.StatusOK || body != "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") ||
+		resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("HEAD: %s, Content-Type %q, Content-Encoding %q, body %q", resp.Status, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Encoding"), body)
+	}
+
+	failing := serve(t, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		return nil, errors.New("a collector failed")
+	}))
+	resp, body = scrape(t, failing.URL+"/metrics", "gzip")
+	if resp.StatusCode != http.StatusInternalServerError || resp.Header.Get("Content-Encoding") != "" || !strings.Contains(body, "a collector failed") {
+		t.Errorf("a failing registry: %s, Content-Encoding %q, body %q; want 500 and the error in plain text", resp.Status, resp.Header.Get("Content-Encoding"), body)
+	}
+	if strings.Contains(body, "apitoken_status") {
+		t.Errorf("a failing registry's answer carries the per-token series: %q", body)
 	}
 }

@@ -18,6 +18,7 @@ package metrics
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -68,15 +69,19 @@ var statusOrder = func() []authv1alpha1.TokenStatus {
 // WriteTokenSeries writes the per-token gauges of every ApiToken the read
 // model holds to w, in the text exposition format (version 0.0.4): for
 // each family its HELP and TYPE, then one line per series, labels in
-// name order. A replica that does not lead writes nothing.
-func (c *Collector) WriteTokenSeries(w io.Writer) error {
+// name order. want, when not nil, says which families to write. A replica
+// that does not lead writes nothing. It stops at the first write that
+// fails (the scraper went away).
+func (c *Collector) WriteTokenSeries(w io.Writer, want func(family string) bool) error {
 	if c.Leading != nil && !c.Leading() {
 		return nil
 	}
 	snap := c.Model.Snapshot()
-	bw := bufio.NewWriterSize(w, 32<<10)
-	var line []byte
+	s := seriesWriter{w: bufio.NewWriterSize(w, 32<<10)}
 	for _, f := range timestampFamilies {
+		if want != nil && !want(f.name) {
+			continue
+		}
 		started := false
 		snap.Walk(readmodel.SortName, false, 0, func(r *readmodel.Row) bool {
 			ms, ok := readmodel.Value(f.ms(r))
@@ -84,41 +89,58 @@ func (c *Collector) WriteTokenSeries(w io.Writer) error {
 				return true
 			}
 			if !started {
-				writeHeader(bw, f.name, f.help)
+				s.header(f.name, f.help)
 				started = true
 			}
-			line = appendTokenLabels(append(line[:0], f.name...), r)
-			line = appendValue(line, float64(ms)/1000)
-			_, _ = bw.Write(line)
+			s.line = appendTokenLabels(append(s.line[:0], f.name...), r)
+			return s.write(appendValue(s.line, float64(ms)/1000))
+		})
+	}
+	if snap.Len() > 0 && (want == nil || want(statusName)) {
+		s.header(statusName, statusHelp)
+		snap.Walk(readmodel.SortName, false, 0, func(r *readmodel.Row) bool {
+			for _, st := range statusOrder {
+				s.line = append(s.line[:0], statusName...)
+				s.line = appendLabel(append(s.line, '{'), "name", r.Name)
+				s.line = appendLabel(append(s.line, ','), "namespace", r.Namespace)
+				s.line = appendLabel(append(s.line, ','), "status", string(st))
+				v := 0.0
+				if r.Status == st {
+					v = 1
+				}
+				if !s.write(appendValue(append(s.line, '}'), v)) {
+					return false
+				}
+			}
 			return true
 		})
 	}
-	if snap.Len() > 0 {
-		writeHeader(bw, statusName, statusHelp)
+	if s.err != nil {
+		return s.err
 	}
-	snap.Walk(readmodel.SortName, false, 0, func(r *readmodel.Row) bool {
-		for _, s := range statusOrder {
-			line = append(line[:0], statusName...)
-			line = appendLabel(append(line, '{'), "name", r.Name)
-			line = appendLabel(append(line, ','), "namespace", r.Namespace)
-			line = appendLabel(append(line, ','), "status", string(s))
-			v := 0.0
-			if r.Status == s {
-				v = 1
-			}
-			line = appendValue(append(line, '}'), v)
-			_, _ = bw.Write(line)
-		}
-		return true
-	})
-	return bw.Flush()
+	return s.w.Flush()
 }
 
-// writeHeader writes a family's HELP and TYPE lines.
-func writeHeader(w *bufio.Writer, name, help string) {
-	_, _ = w.WriteString("# HELP " + name + " ")
-	_, _ = w.WriteString(helpEscaper.Replace(help))
-	_, _ = w.WriteString("\n# TYPE " + name + " gauge\n")
+// seriesWriter writes lines until one fails, and keeps the line buffer.
+type seriesWriter struct {
+	w    *bufio.Writer
+	line []byte
+	err  error
+}
+
+// write writes line (and keeps it as the buffer for the next); false once
+// a write has failed.
+func (s *seriesWriter) write(line []byte) bool {
+	s.line = line
+	if s.err == nil {
+		_, s.err = s.w.Write(line)
+	}
+	return s.err == nil
+}
+
+// header writes a family's HELP and TYPE lines.
+func (s *seriesWriter) header(name, help string) {
+	s.write(fmt.Appendf(s.line[:0], "# HELP %s %s\n# TYPE %s gauge\n", name, helpEscaper.Replace(help), name))
 }
 
 // appendTokenLabels appends the timestamp gauges' label set.

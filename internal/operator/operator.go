@@ -21,6 +21,7 @@ package operator
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,6 +35,8 @@ import (
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/console"
@@ -120,6 +123,18 @@ func ManagerOptions() ctrl.Options {
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionReleaseOnCancel: true,
 	}
+}
+
+// MetricsOptions are the metrics server's: /metrics writes the per-token
+// gauges after the registry's families (metrics.FilterProvider), over
+// HTTPS behind Kubernetes authentication and authorization when secure.
+func MetricsOptions(addr string, secure bool, tlsOpts []func(*tls.Config)) metricsserver.Options {
+	o := metricsserver.Options{BindAddress: addr, SecureServing: secure, TLSOpts: tlsOpts,
+		FilterProvider: metrics.FilterProvider(nil)}
+	if secure {
+		o.FilterProvider = metrics.FilterProvider(filters.WithAuthenticationAndAuthorization)
+	}
+	return o
 }
 
 // Setup builds the shared state first (the read model and the token index,

@@ -349,6 +349,12 @@ func (sw *statusWatch) times(st authv1alpha1.TokenStatus) []time.Time {
 
 func waitFor(b *testing.B, timeout time.Duration, cond func() (bool, error)) {
 	b.Helper()
+	waitEvery(b, timeout, 250*time.Millisecond, cond)
+}
+
+// waitEvery is waitFor, checking every interval.
+func waitEvery(b *testing.B, timeout, interval time.Duration, cond func() (bool, error)) {
+	b.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		ok, err := cond()
@@ -361,7 +367,7 @@ func waitFor(b *testing.B, timeout time.Duration, cond func() (bool, error)) {
 		if time.Now().After(deadline) {
 			b.Fatalf("not reached within %s", timeout)
 		}
-		time.Sleep(250 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // TestJoinTrustsOnlyTheOperatorsWrites: a Secret's value verifies only for
@@ -187,4 +188,58 @@ func TestRememberedRowFollowsTheModel(t *testing.T) {
 	check("ApiToken deleted, index not yet", false)
 	model.Upsert(readmodel.RowFor(tok))
 	check("created again under the same name", true)
+}
+
+// TestMarkedSecretOfAnotherIncarnation: the operator's mark covers a
+// Secret's state for its owner's name, not its UID. A marked Secret whose
+// controller reference names an ApiToken of the same name that was deleted
+// (an earlier incarnation) is not the new one's: its value does not verify
+// for it, even while its status names that Secret, as tokensecret.Owned
+// decides. The mark alone still verifies a rotation whose status has not
+// landed, and a Secret left without a controller reference (Retain).
+func TestMarkedSecretOfAnotherIncarnation(t *testing.T) {
+	marker, err := tokensecret.NewMarker(make([]byte, tokensecret.MarkKeyBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, fresh := token.NewValue([]byte("the-old-incarnations-value-0123")), token.NewValue([]byte("the-new-incarnations-value-0123"))
+	incarnation := func(uid types.UID, v token.Value) *authv1alpha1.ApiToken {
+		return &authv1alpha1.ApiToken{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "victim", UID: uid},
+			Spec:       authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "billing"},
+			Status: authv1alpha1.ApiTokenStatus{TokenStatus: authv1alpha1.TokenStatusActive, SecretName: "victim",
+				TokenHash: v.Fingerprint(), Revision: 1},
+		}
+	}
+	marked := func(owner *authv1alpha1.ApiToken, v token.Value) *corev1.Secret {
+		now := time.Now().UTC().Truncate(time.Second)
+		return tokensecret.Apply(owner, nil, tokensecret.State{Current: v, Hash: v.Fingerprint(), IssuedAt: now, Revision: 1}, marker)
+	}
+	current := incarnation("uid-new", fresh)
+	cases := map[string]struct {
+		secret *corev1.Secret
+		want   bool
+	}{
+		"controlled by the deleted incarnation": {secret: marked(incarnation("uid-old", old), old)},
+		"controlled by the current one, status not landed yet": {secret: marked(current, old), want: true},
+		"no controller reference (Retain)": {secret: func() *corev1.Secret {
+			s := marked(current, old)
+			s.OwnerReferences = nil
+			return s
+		}(), want: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if !marker.Valid(tc.secret) {
+				t.Fatal("the fixture's mark is not valid")
+			}
+			idx, model := NewIndex(marker), readmodel.NewModel()
+			idx.Update(tc.secret)
+			model.Upsert(readmodel.RowFor(current))
+			v := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(time.Now())}
+			if _, ok := v.Check(old); ok != tc.want {
+				t.Fatalf("valid = %v, want %v", ok, tc.want)
+			}
+		})
+	}
 }

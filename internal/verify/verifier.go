@@ -129,8 +129,9 @@ func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok boo
 // status names the entry's digest (current, or previous for a previous
 // token); a hash-only entry is the row's own; a Secret's entry comes from
 // the Secret the row's status names, for a Secret-held token, and that
-// Secret's controller reference carries the row's UID or the operator's
-// mark covers it. Labels and annotations anybody can set are never proof.
+// Secret's controller reference carries the row's UID, or it has none and
+// the operator's mark covers it. Labels and annotations anybody can set are
+// never proof.
 func (v *Verifier) join(e *entry) *readmodel.Row {
 	row := v.row(e)
 	if row == nil {
@@ -140,7 +141,7 @@ func (v *Verifier) join(e *entry) *readmodel.Row {
 		if !row.Hashed || string(e.ownerUID) != row.UID {
 			return nil
 		}
-	} else if row.Hashed || row.SecretName != e.secretName || (string(e.ownerUID) != row.UID && !e.marked) {
+	} else if row.Hashed || row.SecretName != e.secretName || !belongs(e, row) {
 		return nil
 	}
 	switch {
@@ -156,6 +157,18 @@ func (v *Verifier) join(e *entry) *readmodel.Row {
 		return nil
 	}
 	return row
+}
+
+// belongs says whether the Secret e was read from is the row's ApiToken's,
+// as tokensecret.Owned decides: a controller reference to an ApiToken must
+// carry the row's UID (the mark covers the owner's name, which an ApiToken
+// created again under that name shares); without one, the operator's mark
+// is the proof.
+func belongs(e *entry, row *readmodel.Row) bool {
+	if e.ownerUID != "" {
+		return string(e.ownerUID) == row.UID
+	}
+	return e.marked
 }
 
 // row is the current row of the ApiToken e belongs to, nil when there is

@@ -220,7 +220,7 @@ func TestMarkedSecretOfAnotherIncarnation(t *testing.T) {
 		secret *corev1.Secret
 		want   bool
 	}{
-		"controlled by the deleted incarnation": {secret: marked(incarnation("uid-old", old), old)},
+		"controlled by the deleted incarnation":                {secret: marked(incarnation("uid-old", old), old)},
 		"controlled by the current one, status not landed yet": {secret: marked(current, old), want: true},
 		"no controller reference (Retain)": {secret: func() *corev1.Secret {
 			s := marked(current, old)

@@ -17,20 +17,27 @@ limitations under the License.
 package verify
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	testingclock "k8s.io/utils/clock/testing"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
 
 // lookup is the first place a value's digest was found.
 func (x *Index) lookup(v token.Value) (*entry, bool) {
-	e := x.candidates(v)
+	l := x.candidates(v)
+	e := l.next()
 	return e, e != nil
 }
 
@@ -120,7 +127,8 @@ func TestIndexChainsKeepEverySource(t *testing.T) {
 	v, w := token.NewValue([]byte("shared-value-imported-by-three-tokens")), token.NewValue([]byte("another-value-0123456789abcdef01"))
 	chain := func(idx *Index, val token.Value) []string {
 		var names []string
-		for e := idx.candidates(val); e != nil; e = e.next {
+		l := idx.candidates(val)
+		for e := l.next(); e != nil; e = l.next() {
 			names = append(names, e.secretName)
 		}
 		return names
@@ -162,5 +170,47 @@ func TestIndexChainsKeepEverySource(t *testing.T) {
 	}
 	if len(idx.byHash) != 0 || len(idx.bySource) != 0 {
 		t.Fatalf("empty index keeps %d digests and %d sources", len(idx.byHash), len(idx.bySource))
+	}
+}
+
+// TestDigestsSharingAPrefix: the index is keyed by the first 8 bytes of a
+// digest, so digests that share them share a chain. A value verifies only
+// for an entry of its whole digest, wherever in the chain, and removing
+// one digest's holder leaves the other's.
+func TestDigestsSharingAPrefix(t *testing.T) {
+	v := token.NewValue([]byte("a-value-whose-digest-is-shared-0"))
+	sum := sha256.Sum256(v.Reveal())
+	twin := sum
+	twin[31] ^= 0xff // the same prefix, another digest: nobody holds its value
+	twinFingerprint := "sha256:" + hex.EncodeToString(twin[:])
+	holder, other := hashedToken("holder", v, v), hashedToken("other", v, v)
+	other.Status.TokenHash = twinFingerprint
+	other.Spec.Source.Hashed.TokenHash = twinFingerprint
+	for i, tok := range []*authv1alpha1.ApiToken{holder, other} {
+		tok.UID = types.UID(fmt.Sprintf("uid-%d", i))
+		tok.Status.TokenStatus = authv1alpha1.TokenStatusActive
+	}
+	for _, order := range [][]*authv1alpha1.ApiToken{{holder, other}, {other, holder}} {
+		idx, model := NewIndex(nil), readmodel.NewModel()
+		for _, tok := range order {
+			idx.UpdateToken(tok)
+			model.Upsert(readmodel.RowFor(tok))
+		}
+		if len(idx.byHash) != 1 {
+			t.Fatalf("%d chains, want the two digests in one", len(idx.byHash))
+		}
+		ver := &Verifier{Index: idx, Model: model, Clock: testingclock.NewFakeClock(time.Now())}
+		if id, ok := ver.Check(v); !ok || id.Name != "holder" {
+			t.Fatalf("indexed %s then %s: verifies as %q (%v), want the holder of its digest", order[0].Name, order[1].Name, id.Name, ok)
+		}
+		idx.RemoveToken("team-a", "holder")
+		if id, ok := ver.Check(v); ok {
+			t.Fatalf("the holder removed: verifies as %q through the other digest of its chain", id.Name)
+		}
+		idx.UpdateToken(holder)
+		idx.RemoveToken("team-a", "other")
+		if id, ok := ver.Check(v); !ok || id.Name != "holder" {
+			t.Fatalf("the other removed: verifies as %q (%v), want the holder", id.Name, ok)
+		}
 	}
 }

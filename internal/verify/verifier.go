@@ -116,7 +116,8 @@ func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok boo
 	if presented.IsZero() {
 		return "", "", false
 	}
-	for e, n := v.Index.candidates(presented), 0; e != nil && n < maxCandidates; e, n = e.next, n+1 {
+	l := v.Index.candidates(presented)
+	for e := l.next(); e != nil; e = l.next() {
 		if row := v.join(e); row != nil {
 			return row.Namespace, row.Name, true
 		}
@@ -190,7 +191,8 @@ func (v *Verifier) verify(presented token.Value, now time.Time) (Identity, bool)
 	if presented.IsZero() {
 		return Identity{}, false
 	}
-	for e, n := v.Index.candidates(presented), 0; e != nil && n < maxCandidates; e, n = e.next, n+1 {
+	l := v.Index.candidates(presented)
+	for e := l.next(); e != nil; e = l.next() {
 		if id, ok := v.identity(e, now); ok {
 			return id, true
 		}

@@ -21,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/metrics"
-	"runtime/pprof"
 	"sync"
 	"testing"
 	"time"
@@ -54,7 +53,9 @@ func sampleLiveHeap(b *testing.B, prefix string) (stop func() uint64) {
 				peak = live
 				if dir != "" && live > profiled+profiled/10 {
 					profiled = live
-					writeProfileTo(b, filepath.Join(dir, fmt.Sprintf("%s-%dMiB.pprof", prefix, live>>20)))
+					if err := writeProfileTo(filepath.Join(dir, fmt.Sprintf("%s-%dMiB.pprof", prefix, live>>20))); err != nil {
+						b.Error(err) // from this goroutine: not Fatal
+					}
 				}
 			}
 			select {
@@ -69,17 +70,4 @@ func sampleLiveHeap(b *testing.B, prefix string) (stop func() uint64) {
 		wg.Wait()
 		return peak
 	})
-}
-
-// writeProfileTo writes the heap profile of the last collection to path.
-func writeProfileTo(b *testing.B, path string) {
-	f, err := os.Create(path)
-	if err != nil {
-		b.Error(err)
-		return
-	}
-	defer func() { _ = f.Close() }()
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		b.Error(err)
-	}
 }

@@ -378,14 +378,22 @@ func writeHeapProfile(b *testing.B, name string) {
 	if dir == "" {
 		return
 	}
-	f, err := os.Create(filepath.Join(dir, name))
+	if err := writeProfileTo(filepath.Join(dir, name)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// writeProfileTo writes the heap profile of the last collection to path.
+func writeProfileTo(path string) error {
+	f, err := os.Create(path)
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
-	defer func() { _ = f.Close() }()
 	if err := pprof.WriteHeapProfile(f); err != nil {
-		b.Fatal(err)
+		_ = f.Close()
+		return err
 	}
+	return f.Close()
 }
 
 func heapAlloc() uint64 {

@@ -77,7 +77,7 @@ func (s *API) createToken(w http.ResponseWriter, r *http.Request, parse func([]b
 	}
 	s.record(c.tok, EventCreated, u)
 	if c.value.IsZero() {
-		await(r.Context(), waitFor, s.rowIs(c.tok, func(row *readmodel.Row) bool { return row.Status == authv1alpha1.TokenStatusActive }))
+		await(r.Context(), waitFor, s.rowIs(c.tok, func(row *readmodel.Row) bool { return row.Status() == authv1alpha1.TokenStatusActive }))
 	} else {
 		await(r.Context(), waitFor, s.verifies(c.value))
 	}

@@ -203,7 +203,7 @@ func (s *API) stillBehind(t accesstoken.TokenClaims, now time.Time) bool {
 	// Exchanged for the current token, or for the previous one while its
 	// grace period lasts (status names it until then; the access token's
 	// exp is never past its end).
-	current := t.Revision == row.Revision || t.Revision == row.Revision-1 && row.PreviousDigest != none
+	current := t.Revision == row.Revision || t.Revision == row.Revision-1 && row.PreviousDigest() != none
 	if !ok || row.UID != t.UID || !current || !row.Verifiable() {
 		return false
 	}

@@ -65,7 +65,7 @@ func (s *API) regenerate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool {
-		return row.Revision > before && row.Status == authv1alpha1.TokenStatusActive
+		return row.Revision > before && row.Status() == authv1alpha1.TokenStatusActive
 	}))
 	s.respond(w, http.StatusAccepted, tok, token.Value{})
 }
@@ -140,7 +140,7 @@ func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alp
 		u, _ := request.UserFrom(r.Context())
 		s.record(tok, EventRevoked, u)
 	}
-	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool { return row.Status == authv1alpha1.TokenStatusRevoked }))
+	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool { return row.Status() == authv1alpha1.TokenStatusRevoked }))
 	row := s.cachedRow(tok)
 	writeJSON(w, http.StatusOK, query.DTO(&row, s.links()))
 }

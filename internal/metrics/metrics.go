@@ -135,7 +135,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		typ    authv1alpha1.TokenType
 	}
 	totals := map[key]int{}
-	c.Model.Each(func(r *readmodel.Row) { totals[key{r.Status, r.Type}]++ })
+	c.Model.Each(func(r *readmodel.Row) { totals[key{r.Status(), r.Type()}]++ })
 	for k, n := range totals {
 		ch <- prometheus.MustNewConstMetric(tokens, prometheus.GaugeValue, float64(n), string(k.status), string(k.typ))
 	}

@@ -105,7 +105,7 @@ func (c *Collector) WriteTokenSeries(w io.Writer, want func(family string) bool)
 				s.line = appendLabel(append(s.line, ','), "namespace", r.Namespace)
 				s.line = appendLabel(append(s.line, ','), "status", string(st))
 				v := 0.0
-				if r.Status == st {
+				if r.Status() == st {
 					v = 1
 				}
 				if !s.write(appendValue(append(s.line, '}'), v)) {
@@ -148,7 +148,7 @@ func appendTokenLabels(b []byte, r *readmodel.Row) []byte {
 	b = appendLabel(append(b, '{'), "name", r.Name)
 	b = appendLabel(append(b, ','), "namespace", r.Namespace)
 	b = appendLabel(append(b, ','), "principal", r.Principal)
-	b = appendLabel(append(b, ','), "type", string(r.Type))
+	b = appendLabel(append(b, ','), "type", string(r.Type()))
 	return append(b, '}')
 }
 

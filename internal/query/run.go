@@ -150,8 +150,8 @@ func needsRow(q *Query, vis Visibility) bool {
 func (q *Query) Matches(r *readmodel.Row) bool {
 	switch {
 	case q.Namespaces != nil && !q.Namespaces[r.Namespace],
-		q.Types != nil && !q.Types[r.Type],
-		q.Statuses != nil && !q.Statuses[r.Status],
+		q.Types != nil && !q.Types[r.Type()],
+		q.Statuses != nil && !q.Statuses[r.Status()],
 		q.Principals != nil && !q.Principals[r.LowerPrincipal()],
 		len(scope.Missing(r.Scopes, q.Scopes)) > 0,
 		!q.Created.contains(r.Created), !q.Expires.contains(r.Expires), !q.LastUsed.contains(r.LastUsed):

@@ -41,7 +41,7 @@ type countView struct {
 	total [64]int32
 }
 
-func slot(r *Row) int { return int(r.typ)<<3 | int(r.status) }
+func slot(r *Row) int { return int(r.typeIndex())<<3 | int(r.statusIndex()) }
 
 // add counts r (delta 1) or uncounts it (delta -1).
 func (c *counts) add(r *Row, delta int32) {

@@ -24,14 +24,16 @@ import (
 
 // holderIndex maps each digest a row's status names (current or previous,
 // revoked ones included) to the rows that name it: almost always one, so
-// the first is held inline and only a duplicate costs a slice.
+// the first is held inline and only a duplicate costs a slice. It is keyed
+// by the digest's prefix (tokensecret.DigestPrefix), and Holders keeps the
+// rows that name the whole digest.
 type holderIndex struct {
-	first map[tokensecret.Digest]*Row
-	more  map[tokensecret.Digest][]*Row
+	first map[uint64]*Row
+	more  map[uint64][]*Row
 }
 
 func newHolderIndex() holderIndex {
-	return holderIndex{first: map[tokensecret.Digest]*Row{}, more: map[tokensecret.Digest][]*Row{}}
+	return holderIndex{first: map[uint64]*Row{}, more: map[uint64][]*Row{}}
 }
 
 // digests are the digests r's status names, each once.
@@ -41,52 +43,62 @@ func digests(r *Row) []tokensecret.Digest {
 	if r.CurrentDigest != zero {
 		out = append(out, r.CurrentDigest)
 	}
-	if r.PreviousDigest != zero && r.PreviousDigest != r.CurrentDigest {
-		out = append(out, r.PreviousDigest)
+	if p := r.PreviousDigest(); p != zero && p != r.CurrentDigest {
+		out = append(out, p)
 	}
 	return out
+}
+
+// names says whether r's status names d.
+func names(r *Row, d tokensecret.Digest) bool {
+	return d != (tokensecret.Digest{}) && (r.CurrentDigest == d || r.PreviousDigest() == d)
 }
 
 func (x *holderIndex) replace(old, r *Row) {
 	if old != nil {
 		for _, d := range digests(old) {
-			x.remove(d, old)
+			x.remove(tokensecret.DigestPrefix(d), old)
 		}
 	}
 	if r != nil {
 		for _, d := range digests(r) {
-			x.add(d, r)
+			x.add(tokensecret.DigestPrefix(d), r)
 		}
 	}
 }
 
-func (x *holderIndex) add(d tokensecret.Digest, r *Row) {
-	if _, ok := x.first[d]; !ok {
-		x.first[d] = r
+func (x *holderIndex) add(k uint64, r *Row) {
+	if _, ok := x.first[k]; !ok {
+		x.first[k] = r
 		return
 	}
-	x.more[d] = append(x.more[d], r)
+	x.more[k] = append(x.more[k], r)
 }
 
-func (x *holderIndex) remove(d tokensecret.Digest, r *Row) {
-	if x.first[d] == r {
-		if rest := x.more[d]; len(rest) > 0 {
-			x.first[d] = rest[0]
-			x.setMore(d, rest[1:])
+// remove drops one of r's places under k (a row whose two digests share a
+// prefix has two).
+func (x *holderIndex) remove(k uint64, r *Row) {
+	if x.first[k] == r {
+		if rest := x.more[k]; len(rest) > 0 {
+			x.first[k] = rest[0]
+			x.setMore(k, rest[1:])
 		} else {
-			delete(x.first, d)
+			delete(x.first, k)
 		}
 		return
 	}
-	x.setMore(d, slices.DeleteFunc(x.more[d], func(o *Row) bool { return o == r }))
+	rest := x.more[k]
+	if i := slices.Index(rest, r); i >= 0 {
+		x.setMore(k, slices.Delete(rest, i, i+1))
+	}
 }
 
-func (x *holderIndex) setMore(d tokensecret.Digest, rows []*Row) {
+func (x *holderIndex) setMore(k uint64, rows []*Row) {
 	if len(rows) == 0 {
-		delete(x.more, d)
+		delete(x.more, k)
 		return
 	}
-	x.more[d] = rows
+	x.more[k] = rows
 }
 
 // Holders returns the rows whose status names digest d, current or
@@ -94,13 +106,18 @@ func (x *holderIndex) setMore(d tokensecret.Digest, rows []*Row) {
 func (m *Model) Holders(d tokensecret.Digest) []Row {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	first, ok := m.holders.first[d]
+	k := tokensecret.DigestPrefix(d)
+	first, ok := m.holders.first[k]
 	if !ok {
 		return nil
 	}
-	out := []Row{*first}
-	for _, r := range m.holders.more[d] {
-		out = append(out, *r)
+	var out []Row
+	var seen []*Row
+	for _, r := range append([]*Row{first}, m.holders.more[k]...) {
+		if names(r, d) && !slices.Contains(seen, r) {
+			seen = append(seen, r)
+			out = append(out, *r)
+		}
 	}
 	return out
 }

@@ -34,7 +34,7 @@ func TestHolders(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: a, PreviousDigest: b})
+	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: a, previous: &b})
 	m.Upsert(Row{Namespace: "m", Name: "copy", UID: "u2", CurrentDigest: a})
 	for _, tc := range []struct {
 		step string
@@ -50,7 +50,7 @@ func TestHolders(t *testing.T) {
 		}
 	}
 	// A rotation moves the digests; a delete drops them.
-	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: c, PreviousDigest: a})
+	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: c, previous: &a})
 	if got := names(b); got != nil {
 		t.Errorf("the old previous digest is still held by %v", got)
 	}
@@ -62,6 +62,42 @@ func TestHolders(t *testing.T) {
 		t.Errorf("after delete: %v", got)
 	}
 	m.Delete("m", "copy")
+	if len(m.holders.first) != 0 || len(m.holders.more) != 0 {
+		t.Errorf("the index keeps %d and %d entries of deleted rows", len(m.holders.first), len(m.holders.more))
+	}
+}
+
+// The index is keyed by a digest's first 8 bytes: digests that share them
+// share a key, and Holders still answers by the whole digest.
+func TestHoldersOfDigestsSharingAPrefix(t *testing.T) {
+	a := tokensecret.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'a'}
+	b := tokensecret.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'b'}
+	c := tokensecret.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'c'}
+	m := NewModel()
+	m.Upsert(Row{Namespace: "n", Name: "rotated", UID: "u1", CurrentDigest: a, previous: &b})
+	m.Upsert(Row{Namespace: "n", Name: "other", UID: "u2", CurrentDigest: c})
+	for _, tc := range []struct {
+		d    tokensecret.Digest
+		want []string
+	}{
+		{a, []string{"rotated"}},
+		{b, []string{"rotated"}},
+		{c, []string{"other"}},
+		{tokensecret.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'd'}, nil},
+	} {
+		var got []string
+		for _, r := range m.Holders(tc.d) {
+			got = append(got, r.Name)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("holders of %x: %v, want %v", tc.d[:9], got, tc.want)
+		}
+	}
+	m.Delete("n", "rotated")
+	if got := m.Holders(c); len(got) != 1 || got[0].Name != "other" {
+		t.Errorf("after deleting the rotated row, holders of c: %v", got)
+	}
+	m.Delete("n", "other")
 	if len(m.holders.first) != 0 || len(m.holders.more) != 0 {
 		t.Errorf("the index keeps %d and %d entries of deleted rows", len(m.holders.first), len(m.holders.more))
 	}

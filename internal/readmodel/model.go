@@ -66,7 +66,6 @@ func (m *Model) Upsert(r Row) {
 	defer m.mu.Unlock()
 	nr := &r
 	nr.ns = m.number(r.Namespace)
-	nr.typ, nr.status = TypeIndex(r.Type), StatusIndex(r.Status) // in case the caller changed them
 	m.replace(m.rows[rowKey{r.Namespace, r.Name}].Row(), nr)
 }
 

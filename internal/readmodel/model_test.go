@@ -118,7 +118,7 @@ func TestModelAgainstBruteForce(t *testing.T) {
 		wantCount := 0
 		for _, r := range all {
 			ns := slices.Index(s.NamespaceNumbers(), r.Namespace)
-			if filter.Types&(1<<readmodel.TypeIndex(r.Type)) != 0 && filter.Statuses&(1<<readmodel.StatusIndex(r.Status)) != 0 &&
+			if filter.Types&(1<<readmodel.TypeIndex(r.Type())) != 0 && filter.Statuses&(1<<readmodel.StatusIndex(r.Status())) != 0 &&
 				(filter.Namespaces == nil || filter.Namespaces[ns]) {
 				wantCount++
 			}

@@ -23,6 +23,7 @@ limitations under the License.
 package readmodel
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -35,7 +36,11 @@ const Null int64 = -1 << 63
 
 // Row is what the query API knows about one ApiToken: the query fields only.
 // Strings share memory with the cached object; the lower-cased fields share
-// one string, the search haystack.
+// one string, the search haystack. A Row is 320 bytes, one of the Go
+// allocator's size classes: the model holds one per ApiToken, so a field
+// added here costs 32 bytes per token (the next class) unless it fits the
+// padding. The type and status live as their places in the enums, the
+// previous digest (a rotation's grace period only) behind a pointer.
 type Row struct {
 	UID         string
 	Namespace   string
@@ -43,46 +48,50 @@ type Row struct {
 	DisplayName string
 	Description string
 	Principal   string
-	Type        authv1alpha1.TokenType
-	Status      authv1alpha1.TokenStatus
 	LastChars   string
 	SecretName  string
-	Revision    int64
-	// Scopes share the cached object's slice; never modify them.
-	Scopes []string
 	// CreatedBy is the user who created the ApiToken through the HTTP API.
 	CreatedBy string
+	Revision  int64
+	// Scopes share the cached object's slice; never modify them.
+	Scopes []string
+	// Audiences share the cached object's slice (spec.accessToken.audiences);
+	// never modify them.
+	Audiences []string
+	// Dates in epoch milliseconds, ttl in seconds; null when absent.
+	Created, Expires, LastUsed, TTLSeconds int64
+	// Renews is the automatic rotation time in epoch milliseconds, or null.
+	Renews int64
+	// CurrentDigest is the digest status names (tokenHash); zero when
+	// absent. A value verifies only if its digest is this or the previous
+	// one (PreviousDigest).
+	CurrentDigest tokensecret.Digest
+	// previous is status.previousTokenHash's digest, nil when absent.
+	previous *tokensecret.Digest
+
+	// haystack is what the search parameter looks in: the lower-cased name,
+	// displayName, principal and description, separated by NUL so that a
+	// match cannot span two fields. The lower-cased fields are slices of it
+	// (cuts are where each of the first three ends; the API server's length
+	// limits keep them far below 65,535 bytes, and RowFor cuts longer ones):
+	// no string of its own.
+	haystack string
+	cuts     [3]uint16
+	// typ and status are one more than the places of the type and status in
+	// their enums (TypeIndex, StatusIndex), so that a zero Row has neither;
+	// Type and Status read them.
+	typ, status uint8
 	// Hashed says the token is hash-only: no Secret holds it.
 	Hashed bool
 	// Revoked is spec.revoked: verification stops the moment the cache
 	// holds it, before the controller writes status.
 	Revoked bool
-	// Dates in epoch milliseconds, ttl in seconds; null when absent.
-	Created, Expires, LastUsed, TTLSeconds int64
-	// Renews is the automatic rotation time in epoch milliseconds, or null.
-	Renews int64
-	// AccessTTLSeconds is spec.accessToken.ttl with its default, in seconds.
-	AccessTTLSeconds int64
-	// Audiences share the cached object's slice (spec.accessToken.audiences);
-	// never modify them.
-	Audiences []string
-	// CurrentDigest and PreviousDigest are the digests status names
-	// (tokenHash, previousTokenHash): a value verifies only if its digest
-	// is one of them. Zero when absent.
-	CurrentDigest, PreviousDigest tokensecret.Digest
-
-	// haystack is what the search parameter looks in: the lower-cased name,
-	// displayName, principal and description, separated by NUL so that a
-	// match cannot span two fields. The lower-cased fields are slices of it
-	// (cuts are where each ends): no string of its own.
-	haystack string
-	cuts     [3]uint32
-	// Indexes the model keeps for its own use: typ and status are the
-	// places of Type and Status in their enums (unknownIndex otherwise), ns
-	// the namespace's interned number, id the row's number in the search
-	// index.
-	typ, status uint8
-	ns, id      uint32
+	// AccessTTLSeconds is spec.accessToken.ttl with its default, in seconds
+	// (at most 24h, the API server's limit).
+	AccessTTLSeconds int32
+	// Indexes the model keeps for its own use: ns the namespace's interned
+	// number, id the row's number in the search index.
+	ns, id uint32
 }
 
 // RowFor extracts the query fields of an ApiToken.
@@ -94,8 +103,6 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 		DisplayName:      t.Spec.DisplayName,
 		Description:      t.Spec.Description,
 		Principal:        t.Spec.Principal,
-		Type:             t.Spec.Type,
-		Status:           t.Status.TokenStatus,
 		LastChars:        t.Status.TokenLastChars,
 		SecretName:       t.Status.SecretName,
 		Revision:         t.Status.Revision,
@@ -103,15 +110,16 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 		CreatedBy:        t.Annotations[authv1alpha1.CreatedByAnnotation],
 		Hashed:           t.Hashed() != nil,
 		Revoked:          t.Spec.Revoked,
-		AccessTTLSeconds: int64(t.AccessTokenTTL() / time.Second),
+		AccessTTLSeconds: int32(min(t.AccessTokenTTL()/time.Second, math.MaxInt32)),
 		Audiences:        t.AccessTokenAudiences(),
 		Created:          Null, Expires: Null, LastUsed: Null, TTLSeconds: Null, Renews: Null,
 	}
-	if r.Status == "" {
-		r.Status = authv1alpha1.TokenStatusPending
-	}
+	r.typ = TypeIndex(t.Spec.Type) + 1
+	r.SetStatus(t.Status.TokenStatus)
 	r.CurrentDigest, _ = tokensecret.ParseDigest(t.Status.TokenHash)
-	r.PreviousDigest, _ = tokensecret.ParseDigest(t.Status.PreviousTokenHash)
+	if d, ok := tokensecret.ParseDigest(t.Status.PreviousTokenHash); ok && d != (tokensecret.Digest{}) {
+		r.previous = &d
+	}
 	if t.Status.CreationDate != nil {
 		r.Created = t.Status.CreationDate.UnixMilli()
 	}
@@ -130,27 +138,81 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	var b strings.Builder
 	b.Grow(len(r.Name) + len(r.DisplayName) + len(r.Principal) + len(r.Description) + 3)
 	for i, f := range []string{r.Name, r.DisplayName, r.Principal} {
-		b.WriteString(strings.ToLower(f))
-		r.cuts[i] = uint32(b.Len())
+		lower := strings.ToLower(f)
+		// Past what a cut can say (never, within the API server's
+		// limits), the search sees the field's beginning only.
+		lower = lower[:min(len(lower), math.MaxUint16-b.Len())]
+		b.WriteString(lower)
+		r.cuts[i] = uint16(b.Len())
 		b.WriteByte(0)
 	}
 	b.WriteString(strings.ToLower(r.Description))
 	r.haystack = b.String()
-	r.typ, r.status = TypeIndex(r.Type), StatusIndex(r.Status)
 	return r
+}
+
+// Type is the token's type (spec.type); empty if it is none of
+// TokenTypes.
+func (r *Row) Type() authv1alpha1.TokenType {
+	if i := int(r.typeIndex()); i < len(authv1alpha1.TokenTypes) {
+		return authv1alpha1.TokenTypes[i]
+	}
+	return ""
+}
+
+// Status is the token's status (status.tokenStatus; Pending until the
+// controller has written one); empty if it is none of TokenStatuses.
+func (r *Row) Status() authv1alpha1.TokenStatus {
+	if i := int(r.statusIndex()); i < len(authv1alpha1.TokenStatuses) {
+		return authv1alpha1.TokenStatuses[i]
+	}
+	return ""
+}
+
+// SetStatus sets the status; empty is Pending.
+func (r *Row) SetStatus(s authv1alpha1.TokenStatus) {
+	if s == "" {
+		s = authv1alpha1.TokenStatusPending
+	}
+	r.status = StatusIndex(s) + 1
+}
+
+// typeIndex is TypeIndex(r.Type()), unknownIndex for none.
+func (r *Row) typeIndex() uint8 {
+	if r.typ == 0 {
+		return unknownIndex
+	}
+	return r.typ - 1
+}
+
+// statusIndex is StatusIndex(r.Status()), unknownIndex for none.
+func (r *Row) statusIndex() uint8 {
+	if r.status == 0 {
+		return unknownIndex
+	}
+	return r.status - 1
+}
+
+// PreviousDigest is the digest of the token a rotation replaced while its
+// grace period lasts (status.previousTokenHash); zero when absent.
+func (r *Row) PreviousDigest() tokensecret.Digest {
+	if r.previous == nil {
+		return tokensecret.Digest{}
+	}
+	return *r.previous
 }
 
 // PersonalTo says whether the token is user's own personal token: a User
 // token for user, created by user through the HTTP API.
 func (r *Row) PersonalTo(user string) bool {
-	return user != "" && r.CreatedBy == user && r.Principal == user && r.Type == authv1alpha1.TokenTypeUser
+	return user != "" && r.CreatedBy == user && r.Principal == user && r.Type() == authv1alpha1.TokenTypeUser
 }
 
 // Verifiable says whether the token's values may verify at all: Active in
 // status and not revoked in spec (a revocation bites the moment the cache
 // holds it, before the controller has written status).
 func (r *Row) Verifiable() bool {
-	return r.Status == authv1alpha1.TokenStatusActive && !r.Revoked
+	return r.Status() == authv1alpha1.TokenStatusActive && !r.Revoked
 }
 
 // TokenName is what the API calls the token's name: displayName, else name.
@@ -172,13 +234,16 @@ func (r *Row) LowerTokenName() string {
 // LowerName is the name, lower-cased.
 func (r *Row) LowerName() string { return r.haystack[:r.cuts[0]] }
 
-func (r *Row) lowerDisplayName() string { return r.haystack[r.cuts[0]+1 : r.cuts[1]] }
+// after is where the field after cut i begins in the haystack.
+func (r *Row) after(i int) int { return int(r.cuts[i]) + 1 }
+
+func (r *Row) lowerDisplayName() string { return r.haystack[r.after(0):r.cuts[1]] }
 
 // LowerPrincipal is the principal, lower-cased.
-func (r *Row) LowerPrincipal() string { return r.haystack[r.cuts[1]+1 : r.cuts[2]] }
+func (r *Row) LowerPrincipal() string { return r.haystack[r.after(1):r.cuts[2]] }
 
 // LowerDescription is the description, lower-cased.
-func (r *Row) LowerDescription() string { return r.haystack[r.cuts[2]+1:] }
+func (r *Row) LowerDescription() string { return r.haystack[r.after(2):] }
 
 // Haystack is what a substring search looks in: the lower-cased name,
 // displayName, principal and description, separated by NUL so that a match

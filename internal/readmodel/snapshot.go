@@ -52,7 +52,7 @@ func (f *Filter) All() bool { return f.Types == 0xff && f.Statuses == 0xff && f.
 
 // Admits says whether f admits r.
 func (f *Filter) Admits(r *Row) bool {
-	return f.Types&(1<<r.typ) != 0 && f.Statuses&(1<<r.status) != 0 &&
+	return f.Types&(1<<r.typeIndex()) != 0 && f.Statuses&(1<<r.statusIndex()) != 0 &&
 		(f.Namespaces == nil || int(r.ns) < len(f.Namespaces) && f.Namespaces[r.ns])
 }
 

@@ -56,7 +56,7 @@ func Churn(m *readmodel.Model, tokens []*authv1alpha1.ApiToken, perSecond int) (
 					r := readmodel.RowFor(tokens[rnd.IntN(len(tokens))])
 					r.LastUsed = now.UnixMilli()
 					if applied.Load()%10 == 0 {
-						r.Status = authv1alpha1.TokenStatusExpired
+						r.SetStatus(authv1alpha1.TokenStatusExpired)
 					}
 					m.Upsert(r)
 					applied.Add(1)

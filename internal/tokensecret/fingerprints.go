@@ -19,6 +19,7 @@ package tokensecret
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -34,6 +35,12 @@ import (
 
 // Digest is the SHA-256 of a token value.
 type Digest = [sha256.Size]byte
+
+// DigestPrefix is d's first 8 bytes: the key of the in-memory digest
+// indexes (the verify index, the read model's holders). A map slot keyed by
+// it is 16 bytes where a whole digest's is 40; a lookup compares the whole
+// digests of what shares the prefix.
+func DigestPrefix(d Digest) uint64 { return binary.LittleEndian.Uint64(d[:8]) }
 
 // Fingerprints is what a managed Secret contributes to the verify index:
 // digests, never values.

@@ -26,7 +26,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"sync"
@@ -270,7 +269,7 @@ func (x *Index) replace(src source, entries []*entry) {
 }
 
 // prefix is the key of d's chain in byHash.
-func prefix(d digest) uint64 { return binary.LittleEndian.Uint64(d[:8]) }
+func prefix(d digest) uint64 { return tokensecret.DigestPrefix(d) }
 
 // link appends e to its digest's chain: a new chain when there is one
 // already, since verifiers may be walking it.

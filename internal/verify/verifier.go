@@ -149,7 +149,7 @@ func (v *Verifier) join(e *entry) *readmodel.Row {
 	case e.sum == row.CurrentDigest:
 		// Status names it current; for a previous entry, status has not
 		// caught up with the rotation yet, and the value is still good.
-	case e.previous && e.sum == row.PreviousDigest:
+	case e.previous && e.sum == row.PreviousDigest():
 	case !e.previous && e.marked:
 		// The operator's mark covers this value (the hash annotation it
 		// signed): a rotation verifies from the moment the Secret is
@@ -209,7 +209,7 @@ func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 	if row == nil || !row.Verifiable() {
 		return Identity{}, false
 	}
-	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type, Scopes: row.Scopes,
+	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type(), Scopes: row.Scopes,
 		Revision: row.Revision, AccessTokenTTL: time.Duration(row.AccessTTLSeconds) * time.Second, Audiences: row.Audiences,
 		Personal: row.PersonalTo(row.CreatedBy)}
 	if e.previous {

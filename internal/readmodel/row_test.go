@@ -1,0 +1,104 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package readmodel
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
+)
+
+// The model holds a Row per ApiToken: past 320 bytes it takes the next
+// size class, 32 bytes more per token.
+func TestRowFitsItsSizeClass(t *testing.T) {
+	if size := unsafe.Sizeof(Row{}); size > 320 {
+		t.Fatalf("a Row is %d bytes; keep it within 320 (see its doc comment)", size)
+	}
+}
+
+func TestRowForEnumsAndDigests(t *testing.T) {
+	current, previous := token.NewValue([]byte("current-value")), token.NewValue([]byte("previous-value"))
+	cases := map[string]struct {
+		status       authv1alpha1.TokenStatus
+		typ          authv1alpha1.TokenType
+		previousHash string
+		wantStatus   authv1alpha1.TokenStatus
+		wantType     authv1alpha1.TokenType
+		wantPrevious bool
+	}{
+		"no status yet is Pending": {typ: authv1alpha1.TokenTypeTeam, wantStatus: authv1alpha1.TokenStatusPending, wantType: authv1alpha1.TokenTypeTeam},
+		"every enum value reads back": {status: authv1alpha1.TokenStatusRevoked, typ: authv1alpha1.TokenTypeApiClient,
+			wantStatus: authv1alpha1.TokenStatusRevoked, wantType: authv1alpha1.TokenTypeApiClient},
+		"a value outside the enums reads empty": {status: "Sleeping", typ: "Robot"},
+		"a rotation's previous digest": {status: authv1alpha1.TokenStatusActive, typ: authv1alpha1.TokenTypeUser, previousHash: previous.Fingerprint(),
+			wantStatus: authv1alpha1.TokenStatusActive, wantType: authv1alpha1.TokenTypeUser, wantPrevious: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			tok := newToken()
+			tok.Spec.Type = tc.typ
+			tok.Status.TokenStatus = tc.status
+			tok.Status.TokenHash = current.Fingerprint()
+			tok.Status.PreviousTokenHash = tc.previousHash
+			r := RowFor(tok)
+			if r.Status() != tc.wantStatus || r.Type() != tc.wantType {
+				t.Errorf("status %q, type %q; want %q, %q", r.Status(), r.Type(), tc.wantStatus, tc.wantType)
+			}
+			want, _ := tokensecret.ParseDigest(current.Fingerprint())
+			if r.CurrentDigest != want {
+				t.Errorf("current digest %x, want %x", r.CurrentDigest, want)
+			}
+			var wantPrevious tokensecret.Digest
+			if tc.wantPrevious {
+				wantPrevious, _ = tokensecret.ParseDigest(previous.Fingerprint())
+			}
+			if r.PreviousDigest() != wantPrevious {
+				t.Errorf("previous digest %x, want %x", r.PreviousDigest(), wantPrevious)
+			}
+		})
+	}
+	var zero Row
+	if zero.Type() != "" || zero.Status() != "" || zero.PreviousDigest() != (tokensecret.Digest{}) {
+		t.Errorf("a zero Row says type %q, status %q, previous %x; want none", zero.Type(), zero.Status(), zero.PreviousDigest())
+	}
+}
+
+func TestRowForLimits(t *testing.T) {
+	tok := newToken()
+	tok.Spec.AccessToken = &authv1alpha1.AccessTokenSpec{}
+	tok.Spec.Principal = strings.Repeat("P", 70_000) // past any API server limit
+	tok.Spec.Description = "Desc"
+	r := RowFor(tok)
+	if r.LowerName() != "ci" || len(r.LowerPrincipal()) == 0 || !strings.HasPrefix(r.LowerPrincipal(), "ppp") || r.LowerDescription() != "desc" {
+		t.Errorf("name %.20q, principal %d bytes, description %.20q", r.LowerName(), len(r.LowerPrincipal()), r.LowerDescription())
+	}
+	if want := int32(authv1alpha1.DefaultAccessTokenTTL / time.Second); r.AccessTTLSeconds != want {
+		t.Errorf("access ttl %d s, want %d", r.AccessTTLSeconds, want)
+	}
+}
+
+func newToken() *authv1alpha1.ApiToken {
+	return &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ci", UID: "u1"},
+		Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient, Principal: "ci-bot"}}
+}

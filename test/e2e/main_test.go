@@ -214,8 +214,15 @@ type operator struct {
 // its output going to logs.
 func startOperator(t *testing.T, logs *testutil.SyncBuffer, args ...string) *operator {
 	t.Helper()
+	return startOperatorWithEnv(t, logs, nil, args...)
+}
+
+// startOperatorWithEnv is startOperator with env added to the binary's
+// environment.
+func startOperatorWithEnv(t *testing.T, logs *testutil.SyncBuffer, env []string, args ...string) *operator {
+	t.Helper()
 	cmd := exec.Command(managerBinary, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+managerKubeconfig)
+	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+managerKubeconfig), env...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -85,6 +85,9 @@ func TestSecureMetrics(t *testing.T) {
 		g.Expect(code).To(Equal(http.StatusOK), body)
 		g.Expect(body).To(ContainSubstring(series))
 		g.Expect(body).To(ContainSubstring("controller_runtime_reconcile_total"))
+		// What the chart's ApiTokenOperatorMemoryNearLimit alert reads.
+		g.Expect(body).To(ContainSubstring("\ngo_gc_heap_live_bytes "))
+		g.Expect(body).To(ContainSubstring("\ngo_gc_gomemlimit_bytes "))
 	}).Should(Succeed(), "the manager's logs:\n%s", logs)
 
 	for who, bearer := range map[string]string{"anonymous": "", "a caller without get on /metrics": callerToken} {

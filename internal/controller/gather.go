@@ -169,9 +169,15 @@ func (r *ApiTokenReconciler) getSecret(ctx context.Context, key types.Namespaced
 	return r.getUncached(ctx, key)
 }
 
-// getCached returns a managed Secret from the manager's cache, or nil.
+// getCached returns a managed Secret from the manager's cache, or nil: a
+// token Secret sealed (its values' digests), unpacked from the way the
+// cache stores it (tokensecret.Pack).
 func (r *ApiTokenReconciler) getCached(ctx context.Context, key types.NamespacedName) (*corev1.Secret, error) {
-	return getOrNil(ctx, r.Client, key)
+	s, err := getOrNil(ctx, r.Client, key)
+	if s != nil {
+		tokensecret.Unpack(s) // the cache's deep copy: ours to change
+	}
+	return s, err
 }
 
 // getUncached reads a Secret the cache does not hold from the API server, or nil.

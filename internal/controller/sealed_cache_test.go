@@ -17,13 +17,14 @@ limitations under the License.
 package controller_test
 
 import (
-	"bytes"
 	"context"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -66,15 +67,21 @@ var _ = Describe("The manager's cache", func() {
 			g.Expect(mgr.cache.List(ctx, &cached, client.InNamespace(ns))).To(Succeed())
 			g.Expect(cached.Items).To(HaveLen(3), "the managed Secrets (the import source is not managed)")
 			for _, s := range cached.Items {
-				g.Expect(tokensecret.IsSealed(&s)).To(BeTrue(), s.Name)
-				for k, b := range s.Data {
+				// The cache keeps the sealed values in the annotations'
+				// table (tokensecret.Pack), no data map.
+				g.Expect(tokensecret.IsPacked(&s)).To(BeTrue(), s.Name)
+				g.Expect(s.Data).To(BeEmpty(), s.Name)
+				for k, a := range s.Annotations {
 					for _, v := range values {
-						g.Expect(bytes.Contains(b, v)).To(BeFalse(), "Secret %s key %q holds a token value in the cache", s.Name, k)
+						g.Expect(strings.Contains(a, string(v))).To(BeFalse(), "Secret %s annotation %q holds a token value in the cache", s.Name, k)
 					}
 				}
+				sealed := tokensecret.Unpacked(&s)
+				g.Expect(tokensecret.IsSealed(sealed)).To(BeTrue(), s.Name)
 				live := getSecret(ctx, ns, s.Name)
+				g.Expect(sealed.Data).To(HaveLen(len(live.Data)+1), "each of %s's keys, and the sealed mark", s.Name)
 				for k, v := range live.Data {
-					g.Expect(token.Unseal(s.Data[k]).Digest()).To(Equal(token.NewValue(v).Digest()), "the cache holds the digest of %s/%s", s.Name, k)
+					g.Expect(token.Unseal(sealed.Data[k]).Digest()).To(Equal(token.NewValue(v).Digest()), "the cache holds the digest of %s/%s", s.Name, k)
 				}
 			}
 		}).Should(Succeed())
@@ -84,6 +91,18 @@ var _ = Describe("The manager's cache", func() {
 			tok := getToken(ctx, ns, name)
 			Expect(tok.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive), name)
 			Expect(token.NewValue(getSecret(ctx, ns, name).Data["token"]).Fingerprint()).To(Equal(tok.Status.TokenHash), name)
+		}
+	})
+
+	It("cannot be fed a packed Secret by the API server: the keys Pack uses are not annotation keys", func() {
+		ctx := context.Background()
+		ns := newNamespace(ctx)
+		for _, key := range []string{"\x00sealed", tokensecret.PackedDefaultKey} {
+			forged := testutil.MakeSecret(ns, "forged").Obj()
+			forged.Labels = map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue}
+			forged.Annotations = map[string]string{key: strings.Repeat("x", 40)}
+			err := k8sClient.Create(ctx, forged)
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "creating a Secret with annotation %q: %v", key, err)
 		}
 	})
 })

@@ -57,14 +57,19 @@ func CacheOptions() cache.Options {
 }
 
 // sealSecrets is the managed Secrets' cache transform: managed fields go,
-// and each token value is replaced by its digest (tokensecret.Seal), so
-// that no replica holds a token value in its cache.
+// each token value is replaced by its digest (tokensecret.Seal), so that no
+// replica holds a token value in its cache, and the digests are kept in the
+// annotations' table instead of a data map of their own (tokensecret.Pack:
+// the controller's gather and the verify index read them Unpacked). The
+// strings are shared last, so that the annotation map is made once at its
+// final size.
 func sealSecrets(obj any) (any, error) {
 	if s, ok := obj.(*corev1.Secret); ok {
 		stripMetadata(s)
+		tokensecret.Seal(s)
+		tokensecret.Pack(s)
 		internMeta(s)
 		s.Type = corev1.SecretType(intern(string(s.Type)))
-		tokensecret.Seal(s)
 	}
 	return obj, nil
 }

@@ -83,22 +83,35 @@ func ReadFingerprints(s *corev1.Secret, m *Marker) (fp Fingerprints, ok bool) {
 		fp.ControllerUID = ref.UID
 	}
 	fp.PreviousUntil = parseTime(s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation])
-	sealed := IsSealed(s)
-	for k, v := range s.Data {
-		if k == sealedKey {
-			continue
-		}
-		var sum Digest
-		if sealed {
-			sum = token.Unseal(v).Digest()
-		} else {
-			sum = sha256.Sum256(v)
-		}
+	each := func(k string, sum Digest) {
 		switch {
 		case sum == current:
 			fp.CurrentHeld = true
 		case strings.HasSuffix(k, authv1alpha1.PreviousKeySuffix) && !fp.PreviousUntil.IsZero():
 			fp.Previous = append(fp.Previous, sum)
+		}
+	}
+	switch {
+	case IsPacked(s):
+		for k, v := range s.Annotations {
+			key, ok := strings.CutPrefix(k, packedPrefix)
+			switch {
+			case !ok:
+			case len(v) >= sha256.Size:
+				each(key, Digest([]byte(v[:sha256.Size])))
+			default: // an empty value, sealed as nil: as Unseal reads it
+				each(key, token.Unseal(nil).Digest())
+			}
+		}
+	case IsSealed(s):
+		for k, v := range s.Data {
+			if k != sealedKey {
+				each(k, token.Unseal(v).Digest())
+			}
+		}
+	default:
+		for k, v := range s.Data {
+			each(k, sha256.Sum256(v))
 		}
 	}
 	slices.SortFunc(fp.Previous, func(a, b Digest) int { return bytes.Compare(a[:], b[:]) })

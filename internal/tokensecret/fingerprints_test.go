@@ -18,6 +18,7 @@ package tokensecret_test
 
 import (
 	"crypto/sha256"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +105,16 @@ func TestReadFingerprints(t *testing.T) {
 			for i := range got.Previous {
 				if got.Previous[i] != tc.want.Previous[i] {
 					t.Fatalf("previous[%d] differs", i)
+				}
+			}
+			// The cache's copies, sealed and then packed, read the same.
+			sealed := tc.s.DeepCopy()
+			tokensecret.Seal(sealed)
+			packed := sealed.DeepCopy()
+			tokensecret.Pack(packed)
+			for layout, c := range map[string]*corev1.Secret{"sealed": sealed, "packed": packed} {
+				if fp, ok2 := tokensecret.ReadFingerprints(c, testutil.Marker); ok2 != ok || !reflect.DeepEqual(fp, got) {
+					t.Errorf("%s: ReadFingerprints = %+v, %v; want %+v, %v", layout, fp, ok2, got, ok)
 				}
 			}
 		})

@@ -186,7 +186,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 	if err := metrics.Register(collector); err != nil {
 		return nil, err
 	}
-	tokens := func() (int, bool) { return model.Snapshot().Len(), model.Synced() }
+	tokens := func() (int, bool) { return model.Len(), model.Synced() }
 	if err := mgr.Add(newMemoryCheck(tokens, mgr.GetLogger().WithName("memory"))); err != nil {
 		return nil, fmt.Errorf("adding the memory check: %w", err)
 	}

@@ -125,6 +125,14 @@ func (m *Model) number(ns string) uint32 {
 	return n
 }
 
+// Len is how many rows the model holds, without the snapshot Snapshot
+// takes.
+func (m *Model) Len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.rows)
+}
+
 // Synced says whether the model has seen every ApiToken the cache lists.
 func (m *Model) Synced() bool {
 	m.mu.RLock()

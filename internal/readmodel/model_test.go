@@ -93,8 +93,8 @@ func TestModelAgainstBruteForce(t *testing.T) {
 			all = append(all, &r)
 		}
 		s := m.Snapshot()
-		if s.Len() != len(all) {
-			t.Fatalf("step %d: Len %d, want %d", step, s.Len(), len(all))
+		if s.Len() != len(all) || m.Len() != len(all) {
+			t.Fatalf("step %d: Len %d (snapshot) and %d (model), want %d", step, s.Len(), m.Len(), len(all))
 		}
 		f := readmodel.SortFields[step%len(readmodel.SortFields)]
 		desc := step%2 == 1

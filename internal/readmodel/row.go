@@ -140,9 +140,10 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	for i, f := range []string{r.Name, r.DisplayName, r.Principal} {
 		lower := strings.ToLower(f)
 		// Past what a cut can say (never, within the API server's
-		// limits), the search sees the field's beginning only.
-		lower = lower[:min(len(lower), math.MaxUint16-b.Len())]
-		b.WriteString(lower)
+		// limits), the search sees the fields' beginnings only: each
+		// field leaves room for the separators before the last cut.
+		room := max(0, math.MaxUint16-b.Len()-(len(r.cuts)-1-i))
+		b.WriteString(lower[:min(len(lower), room)])
 		r.cuts[i] = uint16(b.Len())
 		b.WriteByte(0)
 	}

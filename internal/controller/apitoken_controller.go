@@ -63,6 +63,10 @@ type ApiTokenReconciler struct {
 	Holders func(tokensecret.Digest) []readmodel.Row
 	// HoldersSynced says whether Holders has seen every ApiToken.
 	HoldersSynced func() bool
+	// Exists says whether an ApiToken of that namespace and name exists
+	// (the read model's rows), for mapping a Secret's events to the
+	// ApiToken of its name without a copy of it; nil reads the cache.
+	Exists func(namespace, name string) bool
 
 	// secretMeta caches the metadata of every Secret, to see import sources
 	// and unmanaged Secrets of a target name without caching their data.

@@ -152,10 +152,8 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 func (r *ApiTokenReconciler) tokensForSecret(ctx context.Context, s client.Object) []reconcile.Request {
 	var reqs []reconcile.Request
 	same := client.ObjectKeyFromObject(s)
-	if err := r.Client.Get(ctx, same, &authv1alpha1.ApiToken{}); err == nil {
+	if r.tokenExists(ctx, same) {
 		reqs = append(reqs, reconcile.Request{NamespacedName: same})
-	} else if !apierrors.IsNotFound(err) {
-		ctrl.LoggerFrom(ctx).Error(err, "Failed to get the ApiToken of a Secret's name", "secret", same)
 	}
 	var list authv1alpha1.ApiTokenList
 	if err := r.Client.List(ctx, &list, client.InNamespace(s.GetNamespace()),
@@ -169,6 +167,20 @@ func (r *ApiTokenReconciler) tokensForSecret(ctx context.Context, s client.Objec
 		}
 	}
 	return reqs
+}
+
+// tokenExists says whether the ApiToken key exists: Exists when set (an
+// ApiToken the read model has not seen yet is queued by its own event),
+// the cache otherwise.
+func (r *ApiTokenReconciler) tokenExists(ctx context.Context, key client.ObjectKey) bool {
+	if r.Exists != nil {
+		return r.Exists(key.Namespace, key.Name)
+	}
+	err := r.Client.Get(ctx, key, &authv1alpha1.ApiToken{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		ctrl.LoggerFrom(ctx).Error(err, "Failed to get the ApiToken of a Secret's name", "secret", key)
+	}
+	return err == nil
 }
 
 // runnableCache lets the manager start the metadata cache with its own

@@ -170,6 +170,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		Holders:                 model.Holders,
 		HoldersSynced:           model.Synced,
+		Exists:                  func(namespace, name string) bool { return model.Lookup(namespace, name) != nil },
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}

@@ -154,18 +154,24 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 
 // Type is the token's type (spec.type); empty if it is none of
 // TokenTypes.
-func (r *Row) Type() authv1alpha1.TokenType {
-	if i := int(r.typeIndex()); i < len(authv1alpha1.TokenTypes) {
-		return authv1alpha1.TokenTypes[i]
+func (r *Row) Type() authv1alpha1.TokenType { return typeAt(r.typeIndex()) }
+
+// Status is the token's status (status.tokenStatus; Pending until the
+// controller has written one); empty if it is none of TokenStatuses.
+func (r *Row) Status() authv1alpha1.TokenStatus { return statusAt(r.statusIndex()) }
+
+// typeAt and statusAt are the enum values at index (TypeIndex,
+// StatusIndex); empty for unknownIndex.
+func typeAt(index uint8) authv1alpha1.TokenType {
+	if int(index) < len(authv1alpha1.TokenTypes) {
+		return authv1alpha1.TokenTypes[index]
 	}
 	return ""
 }
 
-// Status is the token's status (status.tokenStatus; Pending until the
-// controller has written one); empty if it is none of TokenStatuses.
-func (r *Row) Status() authv1alpha1.TokenStatus {
-	if i := int(r.statusIndex()); i < len(authv1alpha1.TokenStatuses) {
-		return authv1alpha1.TokenStatuses[i]
+func statusAt(index uint8) authv1alpha1.TokenStatus {
+	if int(index) < len(authv1alpha1.TokenStatuses) {
+		return authv1alpha1.TokenStatuses[index]
 	}
 	return ""
 }

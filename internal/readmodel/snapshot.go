@@ -19,6 +19,8 @@ package readmodel
 import (
 	"slices"
 	"sync"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
 
 // Snapshot is an immutable view of the rows at one instant: the orders and
@@ -71,6 +73,16 @@ func (s *Snapshot) Count(f *Filter) int {
 		}
 	}
 	return n
+}
+
+// Totals calls fn with each type and status some rows have and how many
+// have them (empty for a value outside the enums): the counts, no row read.
+func (s *Snapshot) Totals(fn func(authv1alpha1.TokenType, authv1alpha1.TokenStatus, int)) {
+	for i, n := range s.counts.total {
+		if n > 0 {
+			fn(typeAt(uint8(i>>3)), statusAt(uint8(i&7)), int(n))
+		}
+	}
 }
 
 // Walk calls fn with the rows sorted by field (see Compare), starting offset

@@ -42,7 +42,8 @@ const (
 )
 
 // PackedDefaultKey is where Pack keeps the sealed value of the default
-// data key: a constant, so that the cache's Secrets share the key string.
+// data key (the cache transform shares it among Secrets as it shares the
+// other annotation keys).
 const PackedDefaultKey = packedPrefix + authv1alpha1.DefaultSecretKey
 
 // Pack stores a sealed Secret (Seal) the way the cache keeps it: its sealed
@@ -56,11 +57,7 @@ func Pack(s *corev1.Secret) {
 		s.Annotations = make(map[string]string, len(s.Data))
 	}
 	for k, v := range s.Data {
-		switch k {
-		case sealedKey:
-		case authv1alpha1.DefaultSecretKey:
-			s.Annotations[PackedDefaultKey] = string(v)
-		default:
+		if k != sealedKey {
 			s.Annotations[packedPrefix+k] = string(v)
 		}
 	}
@@ -82,7 +79,7 @@ func Unpacked(s *corev1.Secret) *corev1.Secret {
 		return s
 	}
 	out := *s
-	unpackInto(&out, s.Annotations)
+	unpackInto(&out)
 	return &out
 }
 
@@ -90,14 +87,16 @@ func Unpacked(s *corev1.Secret) *corev1.Secret {
 // cache handed out).
 func Unpack(s *corev1.Secret) {
 	if IsPacked(s) {
-		unpackInto(s, s.Annotations)
+		unpackInto(s)
 	}
 }
 
-func unpackInto(s *corev1.Secret, packed map[string]string) {
+// unpackInto gives s data and annotation maps of its own, unpacked from
+// its packed annotations.
+func unpackInto(s *corev1.Secret) {
 	data := map[string][]byte{sealedKey: nil}
-	annotations := make(map[string]string, len(packed))
-	for k, v := range packed {
+	annotations := make(map[string]string, len(s.Annotations))
+	for k, v := range s.Annotations {
 		switch {
 		case k == packedMark:
 		case strings.HasPrefix(k, packedPrefix):

@@ -268,13 +268,10 @@ func (x *Index) replace(src source, entries []*entry) {
 	}
 }
 
-// prefix is the key of d's chain in byHash.
-func prefix(d digest) uint64 { return tokensecret.DigestPrefix(d) }
-
 // link appends e to its digest's chain: a new chain when there is one
 // already, since verifiers may be walking it.
 func (x *Index) link(e *entry) {
-	k := prefix(e.sum)
+	k := tokensecret.DigestPrefix(e.sum)
 	head := x.byHash[k]
 	if head == nil {
 		x.byHash[k] = e
@@ -285,7 +282,7 @@ func (x *Index) link(e *entry) {
 
 // unlink removes e from its digest's chain.
 func (x *Index) unlink(e *entry) {
-	k := prefix(e.sum)
+	k := tokensecret.DigestPrefix(e.sum)
 	head := x.byHash[k]
 	if head == e && e.next == nil {
 		delete(x.byHash, k)
@@ -366,7 +363,7 @@ func (x *Index) holds(src source, entries []*entry) bool {
 func (x *Index) candidates(v token.Value) lookup {
 	sum := sha256.Sum256(v.Reveal())
 	x.mu.RLock()
-	head := x.byHash[prefix(sum)]
+	head := x.byHash[tokensecret.DigestPrefix(sum)]
 	x.mu.RUnlock()
 	return lookup{sum: sum, at: head, left: maxCandidates}
 }

@@ -150,30 +150,3 @@ func internMeta(o metav1.Object) {
 	}
 	o.SetAnnotations(a)
 }
-
-// internApiToken shares the strings of an ApiToken's type, enums and
-// conditions.
-func internApiToken(t *authv1alpha1.ApiToken) {
-	t.APIVersion, t.Kind = intern(t.APIVersion), intern(t.Kind)
-	t.Spec.Type = authv1alpha1.TokenType(intern(string(t.Spec.Type)))
-	t.Status.TokenStatus = authv1alpha1.TokenStatus(intern(string(t.Status.TokenStatus)))
-	for i := range t.Status.Conditions {
-		c := &t.Status.Conditions[i]
-		c.Type, c.Reason, c.Status = intern(c.Type), intern(c.Reason), metav1.ConditionStatus(intern(string(c.Status)))
-		c.Message = intern(c.Message)
-	}
-	// What status repeats of spec and metadata (a converged token) shares
-	// their strings.
-	st := &t.Status
-	if st.SecretName == t.Name {
-		st.SecretName = t.Name
-	}
-	if h := t.Hashed(); h != nil {
-		if st.TokenHash == h.TokenHash {
-			st.TokenHash = h.TokenHash
-		}
-		if st.TokenLastChars == h.TokenLastChars {
-			st.TokenLastChars = h.TokenLastChars
-		}
-	}
-}

@@ -39,6 +39,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/index"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
@@ -79,14 +80,20 @@ func sealSecrets(obj any) (any, error) {
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
 // stripForCache is every other cached object's transform: managed fields
-// and kubectl's last-applied copy go.
+// and kubectl's last-applied copy go, and an ApiToken is kept as a
+// compressed record (tokencache.Record: the cache's Get and List expand
+// it, event handlers read it with tokencache.From).
 func stripForCache(obj any) (any, error) {
+	if _, done := obj.(*tokencache.Record); done {
+		return obj, nil
+	}
 	if o, ok := obj.(metav1.Object); ok {
 		stripMetadata(o)
 		internMeta(o)
 	}
 	if t, ok := obj.(*authv1alpha1.ApiToken); ok {
-		internApiToken(t)
+		t.APIVersion, t.Kind = intern(t.APIVersion), intern(t.Kind)
+		return tokencache.Compact(t)
 	}
 	return obj, nil
 }

@@ -19,6 +19,7 @@ package controller
 import (
 	"sync"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -68,14 +69,14 @@ func (s *statusMemo) catchUp(tok *authv1alpha1.ApiToken) {
 // version of it (the write arrived through the watch), so that memos do not
 // outlive the short window they are for.
 func (s *statusMemo) observed(obj any) {
-	tok, ok := obj.(*authv1alpha1.ApiToken)
+	tok, ok := obj.(metav1.Object) // an ApiToken or its cache record
 	if !ok {
 		return
 	}
-	key := types.NamespacedName{Namespace: tok.Namespace, Name: tok.Name}
+	key := types.NamespacedName{Namespace: tok.GetNamespace(), Name: tok.GetName()}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.m[key]; ok && e.before != tok.ResourceVersion {
+	if e, ok := s.m[key]; ok && e.before != tok.GetResourceVersion() {
 		delete(s.m, key)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
 )
 
 // SecretRefsKey indexes ApiTokens by the names of the Secrets they refer to
@@ -38,7 +39,7 @@ const SecretRefsKey = "apitoken.secretRefs"
 
 // SecretRefs is the index function for SecretRefsKey.
 func SecretRefs(obj client.Object) []string {
-	tok, ok := obj.(*authv1alpha1.ApiToken)
+	tok, ok := tokencache.From(obj)
 	if !ok {
 		return nil
 	}

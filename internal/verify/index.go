@@ -33,6 +33,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -41,6 +42,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
@@ -178,12 +180,14 @@ func (x *Index) apply(obj any, deleted bool) {
 			return
 		}
 		x.Update(o)
-	case *authv1alpha1.ApiToken:
+	case metav1.Object: // an ApiToken or its cache record
 		if deleted {
-			x.RemoveToken(o.Namespace, o.Name)
+			x.RemoveToken(o.GetNamespace(), o.GetName())
 			return
 		}
-		x.UpdateToken(o)
+		if t, ok := tokencache.From(o); ok {
+			x.UpdateToken(t)
+		}
 	}
 }
 

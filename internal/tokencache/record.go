@@ -1,0 +1,139 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package tokencache is the form in which the manager's cache keeps an
+// ApiToken: its metadata as it is, for the informer, the predicates and the
+// indexes to read, and its spec and status as a compressed record, expanded
+// only when something asks for the ApiToken. A decoded ApiToken is a
+// 640-byte struct with strings, times and conditions of its own, about
+// 1 KB in all; a record is under half of that (BenchmarkRecord). The cache
+// hands out expanded copies (DeepCopyObject), so a reader of the cache sees
+// the ApiToken it always saw.
+package tokencache
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	sigsjson "sigs.k8s.io/json"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+)
+
+// Record is an ApiToken as the cache keeps it. It is a client.Object, so the
+// informer keys it, and predicates and field indexes read its metadata,
+// without expanding it. Nothing modifies a record: the cache's readers get
+// expanded copies, and the event handlers read (From).
+type Record struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// body is the spec and the status as JSON, deflated with the package's
+	// dictionary.
+	body []byte
+}
+
+// body is what a record compresses: everything but the metadata.
+type body struct {
+	Spec   *authv1alpha1.ApiTokenSpec   `json:"spec"`
+	Status *authv1alpha1.ApiTokenStatus `json:"status"`
+}
+
+// Compact makes the record of t. The record shares t's metadata (its
+// strings and maps), so t must not be modified afterwards; the cache
+// transform hands over the object it decoded.
+func Compact(t *authv1alpha1.ApiToken) (*Record, error) {
+	raw, err := json.Marshal(body{Spec: &t.Spec, Status: &t.Status})
+	if err != nil {
+		return nil, fmt.Errorf("encoding ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
+	}
+	w := writers.Get().(*flate.Writer)
+	defer writers.Put(w)
+	var buf bytes.Buffer
+	buf.Grow(len(raw) / 4)
+	w.Reset(&buf)
+	if _, err := w.Write(raw); err != nil {
+		return nil, fmt.Errorf("compressing ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("compressing ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
+	}
+	return &Record{TypeMeta: t.TypeMeta, ObjectMeta: t.ObjectMeta, body: bytes.Clone(buf.Bytes())}, nil
+}
+
+// ApiToken is the ApiToken the record holds, a deep copy of its own.
+func (r *Record) ApiToken() *authv1alpha1.ApiToken {
+	t := r.view()
+	r.DeepCopyInto(&t.ObjectMeta)
+	return t
+}
+
+// DeepCopyObject is the expanded ApiToken: what the cache's Get and List
+// hand out (they copy every object they return, and assign the copy to an
+// *ApiToken).
+func (r *Record) DeepCopyObject() runtime.Object { return r.ApiToken() }
+
+// view expands the record with its metadata shared: for reading only.
+func (r *Record) view() *authv1alpha1.ApiToken {
+	t := &authv1alpha1.ApiToken{TypeMeta: r.TypeMeta, ObjectMeta: r.ObjectMeta}
+	rd := readers.Get().(io.ReadCloser)
+	defer readers.Put(rd)
+	if err := rd.(flate.Resetter).Reset(bytes.NewReader(r.body), dictionary); err != nil {
+		panic(fmt.Sprintf("tokencache: ApiToken %s/%s: %v", r.Namespace, r.Name, err))
+	}
+	raw, err := io.ReadAll(rd)
+	if err == nil {
+		err = sigsjson.UnmarshalCaseSensitivePreserveInts(raw, &body{Spec: &t.Spec, Status: &t.Status})
+	}
+	if err != nil {
+		// Only what Compact wrote is ever expanded: this is a bug.
+		panic(fmt.Sprintf("tokencache: the record of ApiToken %s/%s does not expand: %v", r.Namespace, r.Name, err))
+	}
+	return t
+}
+
+// From is the ApiToken an informer event carries, for reading only: a
+// record expanded with its metadata shared with the cache, or the ApiToken
+// itself where the cache keeps ApiTokens as they are (a fake client's, a
+// cache without the transform).
+func From(obj any) (*authv1alpha1.ApiToken, bool) {
+	switch o := obj.(type) {
+	case *Record:
+		return o.view(), true
+	case *authv1alpha1.ApiToken:
+		return o, true
+	}
+	return nil, false
+}
+
+// Compressors are large (a flate writer holds its window and hash tables):
+// the informers share a few.
+var (
+	writers = sync.Pool{New: func() any {
+		w, err := flate.NewWriterDict(nil, flate.DefaultCompression, dictionary)
+		if err != nil {
+			panic(err) // a constant level: cannot fail
+		}
+		return w
+	}}
+	readers = sync.Pool{New: func() any { return flate.NewReaderDict(bytes.NewReader(nil), dictionary) }}
+)

@@ -170,14 +170,9 @@ func (r *ApiTokenReconciler) getSecret(ctx context.Context, key types.Namespaced
 }
 
 // getCached returns a managed Secret from the manager's cache, or nil: a
-// token Secret sealed (its values' digests), unpacked from the way the
-// cache stores it (tokensecret.Pack).
+// token Secret sealed (its values' digests).
 func (r *ApiTokenReconciler) getCached(ctx context.Context, key types.NamespacedName) (*corev1.Secret, error) {
-	s, err := getOrNil(ctx, r.Client, key)
-	if s != nil {
-		tokensecret.Unpack(s) // the cache's deep copy: ours to change
-	}
-	return s, err
+	return getOrNil(ctx, r.Client, key)
 }
 
 // getUncached reads a Secret the cache does not hold from the API server, or nil.

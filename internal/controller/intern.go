@@ -24,7 +24,6 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
-	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // Every cached object is decoded with strings of its own, and most of them
@@ -46,7 +45,6 @@ var knownStrings = func() map[string]string {
 		authv1alpha1.ReasonSecretConflict, authv1alpha1.ReasonRevokedTokenReused, authv1alpha1.ReasonSecretRejected,
 		authv1alpha1.ReasonDuplicateToken, authv1alpha1.ReasonRetargeted, authv1alpha1.GroupVersion.String(), "ApiToken",
 		string(metav1.ConditionTrue), string(metav1.ConditionFalse), string(metav1.ConditionUnknown), string(corev1.SecretTypeOpaque),
-		tokensecret.PackedDefaultKey,
 	} {
 		m[s] = s
 	}

@@ -59,20 +59,22 @@ func CacheOptions() cache.Options {
 
 // sealSecrets is the managed Secrets' cache transform: managed fields go,
 // each token value is replaced by its digest (tokensecret.Seal), so that no
-// replica holds a token value in its cache, and the digests are kept in the
-// annotations' table instead of a data map of their own (tokensecret.Pack:
-// the controller's gather and the verify index read them Unpacked). The
-// strings are shared last, so that the annotation map is made once at its
-// final size.
+// replica holds a token value in its cache, and a sealed Secret is kept as
+// a compressed record (tokencache.SecretRecord: the cache's Get and List
+// expand it, the verify index reads it with tokencache.SecretFrom).
 func sealSecrets(obj any) (any, error) {
-	if s, ok := obj.(*corev1.Secret); ok {
-		stripMetadata(s)
-		tokensecret.Seal(s)
-		tokensecret.Pack(s)
-		internMeta(s)
-		s.Type = corev1.SecretType(intern(string(s.Type)))
+	s, ok := obj.(*corev1.Secret)
+	if !ok {
+		return obj, nil
 	}
-	return obj, nil
+	stripMetadata(s)
+	tokensecret.Seal(s)
+	internMeta(s)
+	s.Type = corev1.SecretType(intern(string(s.Type)))
+	if tokensecret.IsSealed(s) {
+		return tokencache.CompactSecret(s)
+	}
+	return s, nil
 }
 
 // lastApplied is kubectl apply's copy of the whole object: nothing reads it

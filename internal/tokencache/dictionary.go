@@ -24,15 +24,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
-// dictionary is what every record is deflated against: the JSON of a few
-// typical ApiTokens, so that a record costs about what its own values take
-// (its digests, names and times) rather than its field names and fixed
-// strings as well. It is made from the types at start (a new field is in
-// it) and is never stored anywhere: what it holds changes a record's size,
-// never what the record expands to. The commonest shapes come last, where
-// deflate reaches them with the shortest distances.
+// fixedMessages are the condition messages the controller writes in every
+// token of a kind (policy.FixedMessages, which this package cannot import:
+// the policy's tests build read models; TestDictionaryHoldsTheFixedMessages
+// keeps the two in step).
 var fixedMessages = []string{
 	"waiting for the token to be written",
 	"the hash-only token verifies: only its fingerprint is stored, no Secret holds it",
@@ -40,7 +39,10 @@ var fixedMessages = []string{
 	"spec.revoked is true: the hash-only token no longer verifies; set spec.source.hashed.tokenHash to a new token's fingerprint and spec.revoked to false to use a new one",
 }
 
-var dictionary = func() []byte {
+// apiTokenDictionary is the JSON of a few typical ApiTokens' bodies, made
+// from the types (a new field is in it). The commonest shapes come last,
+// where deflate reaches them with the shortest distances.
+func apiTokenDictionary() []byte {
 	at := metav1.NewTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	d := func(v time.Duration) *metav1.Duration { return &metav1.Duration{Duration: v} }
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -92,4 +94,31 @@ var dictionary = func() []byte {
 		b.Write(raw)
 	}
 	return []byte(b.String())
-}()
+}
+
+// secretDictionary is the body of a sealed managed Secret as the
+// controller writes it (tokensecret.Apply, tokensecret.Seal): during a
+// grace period, and then the commonest, with one token.
+func secretDictionary() []byte {
+	marker, err := tokensecret.NewMarker(make([]byte, tokensecret.MarkKeyBytes))
+	if err != nil {
+		panic(err) // a key of the right size: cannot fail
+	}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tok := &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "name", UID: "0b7f6c0e-5b6e-4d1a-9f0e-3f2a1c9d8e7b"}}
+	current, previous := token.NewValue([]byte("current")), token.NewValue([]byte("previous"))
+	var b strings.Builder
+	for _, st := range []tokensecret.State{
+		{Current: current, Previous: previous, Hash: current.Fingerprint(), IssuedAt: at, Revision: 2, PreviousExpiresAt: at, RotateHandled: "1"},
+		{Current: current, Hash: current.Fingerprint(), IssuedAt: at, Revision: 1},
+	} {
+		s := tokensecret.Apply(tok, nil, st, marker)
+		tokensecret.Seal(s)
+		raw, err := json.Marshal(secretBody{Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
+		if err != nil {
+			panic(err) // a Secret the package made: cannot fail
+		}
+		b.Write(raw)
+	}
+	return []byte(b.String())
+}

@@ -16,5 +16,5 @@ limitations under the License.
 
 package tokencache
 
-// Dictionary is what records are deflated against.
-var Dictionary = dictionary
+// Dictionary is what ApiTokens' records are deflated against.
+var Dictionary = apiTokens.dictionary

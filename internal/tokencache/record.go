@@ -14,27 +14,22 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package tokencache is the form in which the manager's cache keeps an
-// ApiToken: its metadata as it is, for the informer, the predicates and the
-// indexes to read, and its spec and status as a compressed record, expanded
-// only when something asks for the ApiToken. A decoded ApiToken is a
-// 640-byte struct with strings, times and conditions of its own, about
-// 1 KB in all; a record is under half of that (BenchmarkRecord). The cache
-// hands out expanded copies (DeepCopyObject), so a reader of the cache sees
-// the ApiToken it always saw.
+// Package tokencache is the form in which the manager's cache keeps
+// ApiTokens and sealed managed Secrets: their metadata as it is, for the
+// informers, the predicates and the indexes to read, and the rest as a
+// compressed record, expanded only when something asks for the object. A
+// decoded ApiToken is a 640-byte struct with strings, times and conditions
+// of its own, about 1 KB in all, and a sealed Secret's annotations and data
+// are two maps of their own; a record is under half of that
+// (BenchmarkRecord). The cache hands out expanded copies (DeepCopyObject),
+// so a reader of the cache sees the object it always saw.
 package tokencache
 
 import (
-	"bytes"
-	"compress/flate"
-	"encoding/json"
 	"fmt"
-	"io"
-	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	sigsjson "sigs.k8s.io/json"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -47,37 +42,27 @@ type Record struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	// body is the spec and the status as JSON, deflated with the package's
-	// dictionary.
+	// body is the spec and the status (apiTokens).
 	body []byte
 }
 
-// body is what a record compresses: everything but the metadata.
+// body is what an ApiToken's record compresses: all but the metadata.
 type body struct {
 	Spec   *authv1alpha1.ApiTokenSpec   `json:"spec"`
 	Status *authv1alpha1.ApiTokenStatus `json:"status"`
 }
 
+var apiTokens = newCodec(apiTokenDictionary())
+
 // Compact makes the record of t. The record shares t's metadata (its
 // strings and maps), so t must not be modified afterwards; the cache
 // transform hands over the object it decoded.
 func Compact(t *authv1alpha1.ApiToken) (*Record, error) {
-	raw, err := json.Marshal(body{Spec: &t.Spec, Status: &t.Status})
+	b, err := apiTokens.encode(body{Spec: &t.Spec, Status: &t.Status})
 	if err != nil {
-		return nil, fmt.Errorf("encoding ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
+		return nil, fmt.Errorf("compacting ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
 	}
-	w := writers.Get().(*flate.Writer)
-	defer writers.Put(w)
-	var buf bytes.Buffer
-	buf.Grow(len(raw) / 4)
-	w.Reset(&buf)
-	if _, err := w.Write(raw); err != nil {
-		return nil, fmt.Errorf("compressing ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("compressing ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
-	}
-	return &Record{TypeMeta: t.TypeMeta, ObjectMeta: t.ObjectMeta, body: bytes.Clone(buf.Bytes())}, nil
+	return &Record{TypeMeta: t.TypeMeta, ObjectMeta: t.ObjectMeta, body: b}, nil
 }
 
 // ApiToken is the ApiToken the record holds, a deep copy of its own.
@@ -95,16 +80,7 @@ func (r *Record) DeepCopyObject() runtime.Object { return r.ApiToken() }
 // view expands the record with its metadata shared: for reading only.
 func (r *Record) view() *authv1alpha1.ApiToken {
 	t := &authv1alpha1.ApiToken{TypeMeta: r.TypeMeta, ObjectMeta: r.ObjectMeta}
-	rd := readers.Get().(io.ReadCloser)
-	defer readers.Put(rd)
-	if err := rd.(flate.Resetter).Reset(bytes.NewReader(r.body), dictionary); err != nil {
-		panic(fmt.Sprintf("tokencache: ApiToken %s/%s: %v", r.Namespace, r.Name, err))
-	}
-	raw, err := io.ReadAll(rd)
-	if err == nil {
-		err = sigsjson.UnmarshalCaseSensitivePreserveInts(raw, &body{Spec: &t.Spec, Status: &t.Status})
-	}
-	if err != nil {
+	if err := apiTokens.decode(r.body, &body{Spec: &t.Spec, Status: &t.Status}); err != nil {
 		// Only what Compact wrote is ever expanded: this is a bug.
 		panic(fmt.Sprintf("tokencache: the record of ApiToken %s/%s does not expand: %v", r.Namespace, r.Name, err))
 	}
@@ -124,16 +100,3 @@ func From(obj any) (*authv1alpha1.ApiToken, bool) {
 	}
 	return nil, false
 }
-
-// Compressors are large (a flate writer holds its window and hash tables):
-// the informers share a few.
-var (
-	writers = sync.Pool{New: func() any {
-		w, err := flate.NewWriterDict(nil, flate.DefaultCompression, dictionary)
-		if err != nil {
-			panic(err) // a constant level: cannot fail
-		}
-		return w
-	}}
-	readers = sync.Pool{New: func() any { return flate.NewReaderDict(bytes.NewReader(nil), dictionary) }}
-)

@@ -77,14 +77,14 @@ func converged(t testing.TB, i int, hashOnly bool) *authv1alpha1.ApiToken {
 	return decoded(t, tok)
 }
 
-// decoded is t after a trip through JSON, as an informer holds it.
-func decoded(t testing.TB, tok *authv1alpha1.ApiToken) *authv1alpha1.ApiToken {
+// decoded is v after a trip through JSON, as an informer holds it.
+func decoded[T any](t testing.TB, v *T) *T {
 	t.Helper()
-	raw, err := json.Marshal(tok)
+	raw, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &authv1alpha1.ApiToken{}
+	out := new(T)
 	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(raw, out); err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,8 @@ func TestFromTellsApiTokensApart(t *testing.T) {
 
 // BenchmarkRecord reports what the cache holds per ApiToken, decoded as it
 // was and as a record, for the converged tokens of the 100,000-token
-// benchmark (half Secret-held, half hash-only), and what making and
-// expanding a record costs.
+// benchmark (half Secret-held, half hash-only), the same per sealed
+// Secret, and what making and expanding an ApiToken's record costs.
 func BenchmarkRecord(b *testing.B) {
 	const n = 4096
 	toks := make([]*authv1alpha1.ApiToken, n)
@@ -190,10 +190,25 @@ func BenchmarkRecord(b *testing.B) {
 			}
 			return r
 		})
+		secrets := make([]*corev1.Secret, n)
+		for i := range secrets {
+			v := token.NewValue(fmt.Appendf(nil, "value-%06d-abcdefghijklmnopqrstuvwxyz", i))
+			secrets[i] = sealedSecret(b, fmt.Sprintf("r-%06d", i), tokensecret.State{Current: v, Hash: v.Fingerprint(), IssuedAt: time.Now(), Revision: 1})
+		}
+		sealedSize := retained(b, n, func(i int) any { return decoded(b, secrets[i]) })
+		secretRecordSize := retained(b, n, func(i int) any {
+			r, err := tokencache.CompactSecret(decoded(b, secrets[i]))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return r
+		})
 		for b.Loop() {
 		}
 		b.ReportMetric(decodedSize, "decoded-B/token")
 		b.ReportMetric(recordSize, "record-B/token")
+		b.ReportMetric(sealedSize, "sealed-B/Secret")
+		b.ReportMetric(secretRecordSize, "record-B/Secret")
 	})
 	records := make([]*tokencache.Record, n)
 	for i := range records {

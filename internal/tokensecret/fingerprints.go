@@ -92,17 +92,6 @@ func ReadFingerprints(s *corev1.Secret, m *Marker) (fp Fingerprints, ok bool) {
 		}
 	}
 	switch {
-	case IsPacked(s):
-		for k, v := range s.Annotations {
-			key, ok := strings.CutPrefix(k, packedPrefix)
-			switch {
-			case !ok:
-			case len(v) >= sha256.Size:
-				each(key, Digest([]byte(v[:sha256.Size])))
-			default: // an empty value, sealed as nil: as Unseal reads it
-				each(key, token.Unseal(nil).Digest())
-			}
-		}
 	case IsSealed(s):
 		for k, v := range s.Data {
 			if k != sealedKey {

@@ -33,7 +33,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -173,19 +172,19 @@ func (x *Index) apply(obj any, deleted bool) {
 	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj, deleted = d.Obj, true
 	}
-	switch o := obj.(type) {
-	case *corev1.Secret:
+	// The cache keeps records (tokencache): read what they expand to.
+	if s, ok := tokencache.SecretFrom(obj); ok {
 		if deleted {
-			x.Remove(o.Namespace, o.Name)
-			return
+			x.Remove(s.Namespace, s.Name)
+		} else {
+			x.Update(s)
 		}
-		x.Update(o)
-	case metav1.Object: // an ApiToken or its cache record
+		return
+	}
+	if t, ok := tokencache.From(obj); ok {
 		if deleted {
-			x.RemoveToken(o.GetNamespace(), o.GetName())
-			return
-		}
-		if t, ok := tokencache.From(o); ok {
+			x.RemoveToken(t.Namespace, t.Name)
+		} else {
 			x.UpdateToken(t)
 		}
 	}

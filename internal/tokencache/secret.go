@@ -1,0 +1,103 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package tokencache
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// SecretRecord is a sealed managed Secret (tokensecret.Seal: its values
+// replaced by their digests) as the cache keeps it: the metadata but the
+// annotations as they are, and the annotations, data and type compressed.
+// Its GetAnnotations expands them, so anything that reads the record's
+// metadata reads what the Secret says; the event handlers that read more
+// use SecretFrom.
+type SecretRecord struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// body is secretBody (secrets).
+	body []byte
+}
+
+// secretBody is what a Secret's record compresses.
+type secretBody struct {
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Data        map[string][]byte `json:"data,omitempty"`
+	Type        corev1.SecretType `json:"type,omitempty"`
+	Immutable   *bool             `json:"immutable,omitempty"`
+}
+
+var secrets = newCodec(secretDictionary())
+
+// CompactSecret makes the record of s, which shares s's metadata: s must
+// not be modified afterwards.
+func CompactSecret(s *corev1.Secret) (*SecretRecord, error) {
+	b, err := secrets.encode(secretBody{Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
+	if err != nil {
+		return nil, fmt.Errorf("compacting Secret %s/%s for the cache: %w", s.Namespace, s.Name, err)
+	}
+	r := &SecretRecord{TypeMeta: s.TypeMeta, ObjectMeta: s.ObjectMeta, body: b}
+	r.Annotations = nil
+	return r, nil
+}
+
+// Secret is the Secret the record holds, a deep copy of its own.
+func (r *SecretRecord) Secret() *corev1.Secret {
+	s := r.view()
+	annotations := s.Annotations
+	r.DeepCopyInto(&s.ObjectMeta)
+	s.Annotations = annotations
+	return s
+}
+
+// DeepCopyObject is the expanded Secret: what the cache's Get and List hand
+// out.
+func (r *SecretRecord) DeepCopyObject() runtime.Object { return r.Secret() }
+
+// GetAnnotations are the Secret's annotations, expanded (for reading).
+func (r *SecretRecord) GetAnnotations() map[string]string { return r.view().Annotations }
+
+// view expands the record with the rest of its metadata shared: for
+// reading only.
+func (r *SecretRecord) view() *corev1.Secret {
+	s := &corev1.Secret{TypeMeta: r.TypeMeta, ObjectMeta: r.ObjectMeta}
+	b := secretBody{}
+	if err := secrets.decode(r.body, &b); err != nil {
+		// Only what CompactSecret wrote is ever expanded: this is a bug.
+		panic(fmt.Sprintf("tokencache: the record of Secret %s/%s does not expand: %v", r.Namespace, r.Name, err))
+	}
+	s.Annotations, s.Data, s.Type, s.Immutable = b.Annotations, b.Data, b.Type, b.Immutable
+	return s
+}
+
+// SecretFrom is the Secret an informer event carries, for reading only: a
+// record expanded, or the Secret itself where the cache keeps it as it is
+// (a Secret that is not a token's, a cache without the transform).
+func SecretFrom(obj any) (*corev1.Secret, bool) {
+	switch o := obj.(type) {
+	case *SecretRecord:
+		return o.view(), true
+	case *corev1.Secret:
+		return o, true
+	}
+	return nil, false
+}

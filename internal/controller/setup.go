@@ -94,7 +94,6 @@ func stripForCache(obj any) (any, error) {
 		internMeta(o)
 	}
 	if t, ok := obj.(*authv1alpha1.ApiToken); ok {
-		t.APIVersion, t.Kind = intern(t.APIVersion), intern(t.Kind)
 		return tokencache.Compact(t)
 	}
 	return obj, nil

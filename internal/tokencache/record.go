@@ -30,6 +30,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -39,7 +40,6 @@ import (
 // without expanding it. Nothing modifies a record: the cache's readers get
 // expanded copies, and the event handlers read (From).
 type Record struct {
-	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// body is the spec and the status (apiTokens).
@@ -62,7 +62,7 @@ func Compact(t *authv1alpha1.ApiToken) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compacting ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
 	}
-	return &Record{TypeMeta: t.TypeMeta, ObjectMeta: t.ObjectMeta, body: b}, nil
+	return &Record{ObjectMeta: t.ObjectMeta, body: b}, nil
 }
 
 // ApiToken is the ApiToken the record holds, a deep copy of its own.
@@ -72,6 +72,10 @@ func (r *Record) ApiToken() *authv1alpha1.ApiToken {
 	return t
 }
 
+// GetObjectKind says a record is an ApiToken: records do not keep an
+// apiVersion and kind each (the expanded ApiToken has them).
+func (r *Record) GetObjectKind() schema.ObjectKind { return apiTokenKind }
+
 // DeepCopyObject is the expanded ApiToken: what the cache's Get and List
 // hand out (they copy every object they return, and assign the copy to an
 // *ApiToken).
@@ -79,7 +83,7 @@ func (r *Record) DeepCopyObject() runtime.Object { return r.ApiToken() }
 
 // view expands the record with its metadata shared: for reading only.
 func (r *Record) view() *authv1alpha1.ApiToken {
-	t := &authv1alpha1.ApiToken{TypeMeta: r.TypeMeta, ObjectMeta: r.ObjectMeta}
+	t := &authv1alpha1.ApiToken{TypeMeta: apiTokenKind.typeMeta(), ObjectMeta: r.ObjectMeta}
 	if err := apiTokens.decode(r.body, &body{Spec: &t.Spec, Status: &t.Status}); err != nil {
 		// Only what Compact wrote is ever expanded: this is a bug.
 		panic(fmt.Sprintf("tokencache: the record of ApiToken %s/%s does not expand: %v", r.Namespace, r.Name, err))

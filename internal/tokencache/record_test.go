@@ -27,6 +27,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/randfill"
@@ -40,6 +41,32 @@ import (
 )
 
 var _ client.Object = &tokencache.Record{}
+
+var apiTokenType = metav1.TypeMeta{APIVersion: authv1alpha1.GroupVersion.String(), Kind: "ApiToken"}
+
+// A record keeps no apiVersion and kind of its own: its Go type says it.
+func TestRecordsKnowTheirKind(t *testing.T) {
+	r, err := tokencache.Compact(testutil.MakeApiToken("ns", "a").Obj())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tokencache.CompactSecret(testutil.MakeSecret("ns", "a").Obj())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		obj  client.Object
+		want schema.GroupVersionKind
+	}{
+		{r, authv1alpha1.GroupVersion.WithKind("ApiToken")},
+		{s, corev1.SchemeGroupVersion.WithKind("Secret")},
+	} {
+		c.obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Kind: "Other"})
+		if got := c.obj.GetObjectKind().GroupVersionKind(); got != c.want {
+			t.Errorf("%T is a %v, want %v", c.obj, got, c.want)
+		}
+	}
+}
 
 // converged is an ApiToken as the API server returns it once the controller
 // has written its status: Secret-held or hash-only, decoded from JSON the
@@ -108,6 +135,7 @@ func TestRecordExpandsToTheApiToken(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			want := tok.DeepCopy()
+			want.TypeMeta = apiTokenType // records know their type: the expanded ApiToken has it
 			r, err := tokencache.Compact(tok)
 			if err != nil {
 				t.Fatal(err)
@@ -136,6 +164,7 @@ func TestRecordExpandsToAnyApiToken(t *testing.T) {
 		f.Fill(&tok)
 		tok.ManagedFields = nil // not what the test is about: the transform drops them
 		want := decoded(t, &tok)
+		want.TypeMeta = apiTokenType
 		r, err := tokencache.Compact(decoded(t, &tok))
 		if err != nil {
 			t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // SecretRecord is a sealed managed Secret (tokensecret.Seal: its values
@@ -31,7 +32,6 @@ import (
 // metadata reads what the Secret says; the event handlers that read more
 // use SecretFrom.
 type SecretRecord struct {
-	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// body is secretBody (secrets).
@@ -55,7 +55,7 @@ func CompactSecret(s *corev1.Secret) (*SecretRecord, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compacting Secret %s/%s for the cache: %w", s.Namespace, s.Name, err)
 	}
-	r := &SecretRecord{TypeMeta: s.TypeMeta, ObjectMeta: s.ObjectMeta, body: b}
+	r := &SecretRecord{ObjectMeta: s.ObjectMeta, body: b}
 	r.Annotations = nil
 	return r, nil
 }
@@ -69,6 +69,9 @@ func (r *SecretRecord) Secret() *corev1.Secret {
 	return s
 }
 
+// GetObjectKind says a record is a Secret.
+func (r *SecretRecord) GetObjectKind() schema.ObjectKind { return secretKind }
+
 // DeepCopyObject is the expanded Secret: what the cache's Get and List hand
 // out.
 func (r *SecretRecord) DeepCopyObject() runtime.Object { return r.Secret() }
@@ -79,7 +82,7 @@ func (r *SecretRecord) GetAnnotations() map[string]string { return r.view().Anno
 // view expands the record with the rest of its metadata shared: for
 // reading only.
 func (r *SecretRecord) view() *corev1.Secret {
-	s := &corev1.Secret{TypeMeta: r.TypeMeta, ObjectMeta: r.ObjectMeta}
+	s := &corev1.Secret{TypeMeta: secretKind.typeMeta(), ObjectMeta: r.ObjectMeta}
 	b := secretBody{}
 	if err := secrets.decode(r.body, &b); err != nil {
 		// Only what CompactSecret wrote is ever expanded: this is a bug.

@@ -62,6 +62,7 @@ func TestSecretRecordExpandsToTheSealedSecret(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			want := s.DeepCopy()
+			want.APIVersion, want.Kind = "v1", "Secret"
 			r, err := tokencache.CompactSecret(s)
 			if err != nil {
 				t.Fatal(err)

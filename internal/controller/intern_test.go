@@ -70,7 +70,7 @@ func TestStripForCacheKeepsContent(t *testing.T) {
 	}
 	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
 	other := record()
-	if !same(r.Namespace, other.Namespace) {
+	if !same(r.GetNamespace(), other.GetNamespace()) {
 		t.Error("two records of one namespace do not share its name")
 	}
 }

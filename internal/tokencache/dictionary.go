@@ -87,6 +87,7 @@ func apiTokenDictionary() []byte {
 	var b strings.Builder
 	b.WriteString(strings.Join(fixedMessages, " "))
 	for _, sample := range []body{full, generated, hashed} {
+		sample.Metadata = &metav1.ObjectMeta{CreationTimestamp: at}
 		raw, err := json.Marshal(sample)
 		if err != nil {
 			panic(err) // literals of the package's own types: cannot fail
@@ -114,7 +115,7 @@ func secretDictionary() []byte {
 	} {
 		s := tokensecret.Apply(tok, nil, st, marker)
 		tokensecret.Seal(s)
-		raw, err := json.Marshal(secretBody{Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
+		raw, err := json.Marshal(secretBody{Metadata: &metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(at)}, Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
 		if err != nil {
 			panic(err) // a Secret the package made: cannot fail
 		}

@@ -39,17 +39,14 @@ import (
 // informer keys it, and predicates and field indexes read its metadata,
 // without expanding it. Nothing modifies a record: the cache's readers get
 // expanded copies, and the event handlers read (From).
-type Record struct {
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+type Record struct{ core }
 
-	// body is the spec and the status (apiTokens).
-	body []byte
-}
-
-// body is what an ApiToken's record compresses: all but the metadata.
+// body is what an ApiToken's record compresses: the rest of its metadata,
+// its spec and its status.
 type body struct {
-	Spec   *authv1alpha1.ApiTokenSpec   `json:"spec"`
-	Status *authv1alpha1.ApiTokenStatus `json:"status"`
+	Metadata *metav1.ObjectMeta           `json:"metadata"`
+	Spec     *authv1alpha1.ApiTokenSpec   `json:"spec"`
+	Status   *authv1alpha1.ApiTokenStatus `json:"status"`
 }
 
 var apiTokens = newCodec(apiTokenDictionary())
@@ -58,17 +55,17 @@ var apiTokens = newCodec(apiTokenDictionary())
 // strings and maps), so t must not be modified afterwards; the cache
 // transform hands over the object it decoded.
 func Compact(t *authv1alpha1.ApiToken) (*Record, error) {
-	b, err := apiTokens.encode(body{Spec: &t.Spec, Status: &t.Status})
+	c, err := newCore(&t.ObjectMeta, apiTokens, body{Metadata: rareMetadata(&t.ObjectMeta), Spec: &t.Spec, Status: &t.Status})
 	if err != nil {
 		return nil, fmt.Errorf("compacting ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
 	}
-	return &Record{ObjectMeta: t.ObjectMeta, body: b}, nil
+	return &Record{c}, nil
 }
 
 // ApiToken is the ApiToken the record holds, a deep copy of its own.
 func (r *Record) ApiToken() *authv1alpha1.ApiToken {
 	t := r.view()
-	r.DeepCopyInto(&t.ObjectMeta)
+	t.ObjectMeta = *t.ObjectMeta.DeepCopy()
 	return t
 }
 
@@ -83,11 +80,10 @@ func (r *Record) DeepCopyObject() runtime.Object { return r.ApiToken() }
 
 // view expands the record with its metadata shared: for reading only.
 func (r *Record) view() *authv1alpha1.ApiToken {
-	t := &authv1alpha1.ApiToken{TypeMeta: apiTokenKind.typeMeta(), ObjectMeta: r.ObjectMeta}
-	if err := apiTokens.decode(r.body, &body{Spec: &t.Spec, Status: &t.Status}); err != nil {
-		// Only what Compact wrote is ever expanded: this is a bug.
-		panic(fmt.Sprintf("tokencache: the record of ApiToken %s/%s does not expand: %v", r.Namespace, r.Name, err))
-	}
+	t := &authv1alpha1.ApiToken{TypeMeta: apiTokenKind.typeMeta()}
+	b := body{Spec: &t.Spec, Status: &t.Status}
+	r.decode(&b)
+	t.ObjectMeta = r.objectMeta(b.Metadata)
 	return t
 }
 

@@ -31,19 +31,15 @@ import (
 // Its GetAnnotations expands them, so anything that reads the record's
 // metadata reads what the Secret says; the event handlers that read more
 // use SecretFrom.
-type SecretRecord struct {
-	metav1.ObjectMeta `json:"metadata,omitempty"`
-
-	// body is secretBody (secrets).
-	body []byte
-}
+type SecretRecord struct{ core }
 
 // secretBody is what a Secret's record compresses.
 type secretBody struct {
-	Annotations map[string]string `json:"annotations,omitempty"`
-	Data        map[string][]byte `json:"data,omitempty"`
-	Type        corev1.SecretType `json:"type,omitempty"`
-	Immutable   *bool             `json:"immutable,omitempty"`
+	Metadata    *metav1.ObjectMeta `json:"metadata"`
+	Annotations map[string]string  `json:"annotations,omitempty"`
+	Data        map[string][]byte  `json:"data,omitempty"`
+	Type        corev1.SecretType  `json:"type,omitempty"`
+	Immutable   *bool              `json:"immutable,omitempty"`
 }
 
 var secrets = newCodec(secretDictionary())
@@ -51,21 +47,19 @@ var secrets = newCodec(secretDictionary())
 // CompactSecret makes the record of s, which shares s's metadata: s must
 // not be modified afterwards.
 func CompactSecret(s *corev1.Secret) (*SecretRecord, error) {
-	b, err := secrets.encode(secretBody{Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
+	c, err := newCore(&s.ObjectMeta, secrets, secretBody{Metadata: rareMetadata(&s.ObjectMeta), Annotations: s.Annotations,
+		Data: s.Data, Type: s.Type, Immutable: s.Immutable})
 	if err != nil {
 		return nil, fmt.Errorf("compacting Secret %s/%s for the cache: %w", s.Namespace, s.Name, err)
 	}
-	r := &SecretRecord{ObjectMeta: s.ObjectMeta, body: b}
-	r.Annotations = nil
-	return r, nil
+	c.annotations = nil // in the body
+	return &SecretRecord{c}, nil
 }
 
 // Secret is the Secret the record holds, a deep copy of its own.
 func (r *SecretRecord) Secret() *corev1.Secret {
 	s := r.view()
-	annotations := s.Annotations
-	r.DeepCopyInto(&s.ObjectMeta)
-	s.Annotations = annotations
+	s.ObjectMeta = *s.ObjectMeta.DeepCopy()
 	return s
 }
 
@@ -79,16 +73,17 @@ func (r *SecretRecord) DeepCopyObject() runtime.Object { return r.Secret() }
 // GetAnnotations are the Secret's annotations, expanded (for reading).
 func (r *SecretRecord) GetAnnotations() map[string]string { return r.view().Annotations }
 
-// view expands the record with the rest of its metadata shared: for
-// reading only.
+// SetAnnotations replaces the annotations in the body.
+func (r *SecretRecord) SetAnnotations(annotations map[string]string) {
+	r.setInBody("annotations", annotations)
+}
+
+// view expands the record with its metadata shared: for reading only.
 func (r *SecretRecord) view() *corev1.Secret {
-	s := &corev1.Secret{TypeMeta: secretKind.typeMeta(), ObjectMeta: r.ObjectMeta}
 	b := secretBody{}
-	if err := secrets.decode(r.body, &b); err != nil {
-		// Only what CompactSecret wrote is ever expanded: this is a bug.
-		panic(fmt.Sprintf("tokencache: the record of Secret %s/%s does not expand: %v", r.Namespace, r.Name, err))
-	}
-	s.Annotations, s.Data, s.Type, s.Immutable = b.Annotations, b.Data, b.Type, b.Immutable
+	r.decode(&b)
+	s := &corev1.Secret{TypeMeta: secretKind.typeMeta(), ObjectMeta: r.objectMeta(b.Metadata), Data: b.Data, Type: b.Type, Immutable: b.Immutable}
+	s.Annotations = b.Annotations
 	return s
 }
 

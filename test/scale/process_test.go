@@ -253,6 +253,9 @@ func processRun(b *testing.B, bin, ns string, n int, memLimit string) {
 	})
 	firstPass := time.Since(begin)
 	failed := p.scrape(b, "controller_runtime_reconcile_errors_total", apitoken)
+	if failed > 0 {
+		b.Logf("the first pass failed %.0f reconciles; the first of them:\n%s", failed, firstLines(p.logs.String(), "Reconciler error", 3))
+	}
 	rss, anon, err := p.memory()
 	if err != nil {
 		b.Fatal(err)
@@ -346,4 +349,15 @@ func queriesUnderChanges(b *testing.B, p *managerProcess, ns string, n, perSecon
 	}
 	wg.Wait()
 	return float64(applied.Load()) / time.Since(started).Seconds(), latencies
+}
+
+// firstLines is up to n lines of log that contain s.
+func firstLines(log, s string, n int) string {
+	var out []string
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, s) && len(out) < n {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return strings.Join(out, "\n")
 }

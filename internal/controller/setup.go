@@ -137,7 +137,7 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		return fmt.Errorf("watching ApiTokens for the status memo: %w", err)
 	}
 
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("apitoken").
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
 		For(&authv1alpha1.ApiToken{}, builder.WithPredicates(predicate.Or(
@@ -150,8 +150,11 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
 				return r.tokensForSecret(ctx, m)
 			}))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
-		Complete(r)
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles})
+	if r.HoldersSynced != nil {
+		b = b.WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced})
+	}
+	return b.Complete(r)
 }
 
 // tokensForSecret maps a Secret to the ApiTokens that write it or import

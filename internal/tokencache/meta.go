@@ -27,16 +27,15 @@ import (
 // core is what both kinds of record are: the metadata that is read on every
 // event as fields of its own (the informer's key, the predicates'
 // generation and annotations, the label selectors, the event handlers'
-// resourceVersion and owner), and a body, deflated by codec, that holds the
-// rest of the object under the keys of its own JSON, the rest of its
-// metadata (creation and deletion times, generateName, selfLink) under
-// "metadata". Together they are a metav1.Object: the getters of what is in
+// resourceVersion and owner), and a body, deflated by its kind's codec,
+// that holds the rest of the object under the keys of its own JSON, the
+// rest of its metadata (creation and deletion times, generateName,
+// selfLink) under "metadata". Together they are a metav1.Object: the getters of what is in
 // the body expand it. Nothing modifies a record, but its setters work (those
 // of what is in the body compress it again), as an Object's must.
 //
-// 168 bytes (176 with the allocator's size class), where an ObjectMeta
-// alone is 232 (TestCoreFitsItsSizeClass).
-type core struct {
+// 160 bytes, where an ObjectMeta alone is 232 (TestCoreFitsItsSizeClass).
+type core[C codecOf] struct {
 	name, namespace, resourceVersion string
 	uid                              types.UID
 	generation                       int64
@@ -44,8 +43,24 @@ type core struct {
 	ownerReferences                  []metav1.OwnerReference
 	finalizers                       []string
 
-	body  []byte
-	codec *codec
+	body []byte
+}
+
+// codecOf names the codec of a kind of record (apiTokens, secrets): a type
+// of no size, so that a record need not keep a pointer to it.
+type codecOf interface{ codec() *codec }
+
+type (
+	apiTokenCodec struct{}
+	secretCodec   struct{}
+)
+
+func (apiTokenCodec) codec() *codec { return apiTokens }
+func (secretCodec) codec() *codec   { return secrets }
+
+func (c *core[C]) codec() *codec {
+	var kind C
+	return kind.codec()
 }
 
 // rareMetadata is the part of om a record keeps in its body.
@@ -57,19 +72,20 @@ func rareMetadata(om *metav1.ObjectMeta) *metav1.ObjectMeta {
 // newCore keeps om's fields of its own (sharing their strings, maps and
 // slices) and encodes body, which must hold rareMetadata(om) under
 // "metadata".
-func newCore(om *metav1.ObjectMeta, c *codec, body any) (core, error) {
-	b, err := c.encode(body)
+func newCore[C codecOf](om *metav1.ObjectMeta, body any) (core[C], error) {
+	var kind C
+	b, err := kind.codec().encode(body)
 	if err != nil {
-		return core{}, err
+		return core[C]{}, err
 	}
-	return core{name: om.Name, namespace: om.Namespace, resourceVersion: om.ResourceVersion, uid: om.UID, generation: om.Generation,
+	return core[C]{name: om.Name, namespace: om.Namespace, resourceVersion: om.ResourceVersion, uid: om.UID, generation: om.Generation,
 		labels: om.Labels, annotations: om.Annotations, ownerReferences: om.OwnerReferences, finalizers: om.Finalizers,
-		body: b, codec: c}, nil
+		body: b}, nil
 }
 
 // objectMeta is the whole metadata: rare, the body's, with the fields of
 // the record's own (shared: for reading, or for a deep copy).
-func (c *core) objectMeta(rare *metav1.ObjectMeta) metav1.ObjectMeta {
+func (c *core[C]) objectMeta(rare *metav1.ObjectMeta) metav1.ObjectMeta {
 	om := metav1.ObjectMeta{}
 	if rare != nil {
 		om = *rare
@@ -81,14 +97,14 @@ func (c *core) objectMeta(rare *metav1.ObjectMeta) metav1.ObjectMeta {
 
 // decode expands the body into v; only what newCore encoded is ever
 // expanded, so a failure is a bug.
-func (c *core) decode(v any) {
-	if err := c.codec.decode(c.body, v); err != nil {
+func (c *core[C]) decode(v any) {
+	if err := c.codec().decode(c.body, v); err != nil {
 		panic(fmt.Sprintf("tokencache: the record of %s/%s does not expand: %v", c.namespace, c.name, err))
 	}
 }
 
 // rare is the metadata the body holds.
-func (c *core) rare() *metav1.ObjectMeta {
+func (c *core[C]) rare() *metav1.ObjectMeta {
 	var b struct {
 		Metadata *metav1.ObjectMeta `json:"metadata"`
 	}
@@ -100,67 +116,67 @@ func (c *core) rare() *metav1.ObjectMeta {
 }
 
 // setInBody replaces key of the body's JSON with v.
-func (c *core) setInBody(key string, v any) {
+func (c *core[C]) setInBody(key string, v any) {
 	var fields map[string]json.RawMessage
 	c.decode(&fields)
 	raw, err := json.Marshal(v)
 	if err == nil {
 		fields[key] = raw
-		c.body, err = c.codec.encode(fields)
+		c.body, err = c.codec().encode(fields)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("tokencache: setting %s in the record of %s/%s: %v", key, c.namespace, c.name, err))
 	}
 }
 
-func (c *core) setRare(change func(*metav1.ObjectMeta)) {
+func (c *core[C]) setRare(change func(*metav1.ObjectMeta)) {
 	rare := c.rare()
 	change(rare)
 	c.setInBody("metadata", rare)
 }
 
-func (c *core) GetNamespace() string                            { return c.namespace }
-func (c *core) SetNamespace(namespace string)                   { c.namespace = namespace }
-func (c *core) GetName() string                                 { return c.name }
-func (c *core) SetName(name string)                             { c.name = name }
-func (c *core) GetUID() types.UID                               { return c.uid }
-func (c *core) SetUID(uid types.UID)                            { c.uid = uid }
-func (c *core) GetResourceVersion() string                      { return c.resourceVersion }
-func (c *core) SetResourceVersion(version string)               { c.resourceVersion = version }
-func (c *core) GetGeneration() int64                            { return c.generation }
-func (c *core) SetGeneration(generation int64)                  { c.generation = generation }
-func (c *core) GetLabels() map[string]string                    { return c.labels }
-func (c *core) SetLabels(labels map[string]string)              { c.labels = labels }
-func (c *core) GetAnnotations() map[string]string               { return c.annotations }
-func (c *core) SetAnnotations(annotations map[string]string)    { c.annotations = annotations }
-func (c *core) GetFinalizers() []string                         { return c.finalizers }
-func (c *core) SetFinalizers(finalizers []string)               { c.finalizers = finalizers }
-func (c *core) GetOwnerReferences() []metav1.OwnerReference     { return c.ownerReferences }
-func (c *core) SetOwnerReferences(refs []metav1.OwnerReference) { c.ownerReferences = refs }
+func (c *core[C]) GetNamespace() string                            { return c.namespace }
+func (c *core[C]) SetNamespace(namespace string)                   { c.namespace = namespace }
+func (c *core[C]) GetName() string                                 { return c.name }
+func (c *core[C]) SetName(name string)                             { c.name = name }
+func (c *core[C]) GetUID() types.UID                               { return c.uid }
+func (c *core[C]) SetUID(uid types.UID)                            { c.uid = uid }
+func (c *core[C]) GetResourceVersion() string                      { return c.resourceVersion }
+func (c *core[C]) SetResourceVersion(version string)               { c.resourceVersion = version }
+func (c *core[C]) GetGeneration() int64                            { return c.generation }
+func (c *core[C]) SetGeneration(generation int64)                  { c.generation = generation }
+func (c *core[C]) GetLabels() map[string]string                    { return c.labels }
+func (c *core[C]) SetLabels(labels map[string]string)              { c.labels = labels }
+func (c *core[C]) GetAnnotations() map[string]string               { return c.annotations }
+func (c *core[C]) SetAnnotations(annotations map[string]string)    { c.annotations = annotations }
+func (c *core[C]) GetFinalizers() []string                         { return c.finalizers }
+func (c *core[C]) SetFinalizers(finalizers []string)               { c.finalizers = finalizers }
+func (c *core[C]) GetOwnerReferences() []metav1.OwnerReference     { return c.ownerReferences }
+func (c *core[C]) SetOwnerReferences(refs []metav1.OwnerReference) { c.ownerReferences = refs }
 
-func (c *core) GetGenerateName() string { return c.rare().GenerateName }
-func (c *core) SetGenerateName(name string) {
+func (c *core[C]) GetGenerateName() string { return c.rare().GenerateName }
+func (c *core[C]) SetGenerateName(name string) {
 	c.setRare(func(m *metav1.ObjectMeta) { m.GenerateName = name })
 }
 
 //nolint:staticcheck // metav1.Object has a selfLink
-func (c *core) GetSelfLink() string { return c.rare().SelfLink }
-func (c *core) SetSelfLink(selfLink string) {
+func (c *core[C]) GetSelfLink() string { return c.rare().SelfLink }
+func (c *core[C]) SetSelfLink(selfLink string) {
 	c.setRare(func(m *metav1.ObjectMeta) { m.SelfLink = selfLink }) //nolint:staticcheck // metav1.Object has it
 }
-func (c *core) GetCreationTimestamp() metav1.Time { return c.rare().CreationTimestamp }
-func (c *core) SetCreationTimestamp(t metav1.Time) {
+func (c *core[C]) GetCreationTimestamp() metav1.Time { return c.rare().CreationTimestamp }
+func (c *core[C]) SetCreationTimestamp(t metav1.Time) {
 	c.setRare(func(m *metav1.ObjectMeta) { m.CreationTimestamp = t })
 }
-func (c *core) GetDeletionTimestamp() *metav1.Time { return c.rare().DeletionTimestamp }
-func (c *core) SetDeletionTimestamp(t *metav1.Time) {
+func (c *core[C]) GetDeletionTimestamp() *metav1.Time { return c.rare().DeletionTimestamp }
+func (c *core[C]) SetDeletionTimestamp(t *metav1.Time) {
 	c.setRare(func(m *metav1.ObjectMeta) { m.DeletionTimestamp = t })
 }
-func (c *core) GetDeletionGracePeriodSeconds() *int64 { return c.rare().DeletionGracePeriodSeconds }
-func (c *core) SetDeletionGracePeriodSeconds(s *int64) {
+func (c *core[C]) GetDeletionGracePeriodSeconds() *int64 { return c.rare().DeletionGracePeriodSeconds }
+func (c *core[C]) SetDeletionGracePeriodSeconds(s *int64) {
 	c.setRare(func(m *metav1.ObjectMeta) { m.DeletionGracePeriodSeconds = s })
 }
-func (c *core) GetManagedFields() []metav1.ManagedFieldsEntry { return c.rare().ManagedFields }
-func (c *core) SetManagedFields(f []metav1.ManagedFieldsEntry) {
+func (c *core[C]) GetManagedFields() []metav1.ManagedFieldsEntry { return c.rare().ManagedFields }
+func (c *core[C]) SetManagedFields(f []metav1.ManagedFieldsEntry) {
 	c.setRare(func(m *metav1.ObjectMeta) { m.ManagedFields = f })
 }

@@ -39,7 +39,7 @@ import (
 // informer keys it, and predicates and field indexes read its metadata,
 // without expanding it. Nothing modifies a record: the cache's readers get
 // expanded copies, and the event handlers read (From).
-type Record struct{ core }
+type Record struct{ core[apiTokenCodec] }
 
 // body is what an ApiToken's record compresses: the rest of its metadata,
 // its spec and its status.
@@ -55,7 +55,7 @@ var apiTokens = newCodec(apiTokenDictionary())
 // strings and maps), so t must not be modified afterwards; the cache
 // transform hands over the object it decoded.
 func Compact(t *authv1alpha1.ApiToken) (*Record, error) {
-	c, err := newCore(&t.ObjectMeta, apiTokens, body{Metadata: rareMetadata(&t.ObjectMeta), Spec: &t.Spec, Status: &t.Status})
+	c, err := newCore[apiTokenCodec](&t.ObjectMeta, body{Metadata: rareMetadata(&t.ObjectMeta), Spec: &t.Spec, Status: &t.Status})
 	if err != nil {
 		return nil, fmt.Errorf("compacting ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
 	}

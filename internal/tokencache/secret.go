@@ -31,7 +31,7 @@ import (
 // Its GetAnnotations expands them, so anything that reads the record's
 // metadata reads what the Secret says; the event handlers that read more
 // use SecretFrom.
-type SecretRecord struct{ core }
+type SecretRecord struct{ core[secretCodec] }
 
 // secretBody is what a Secret's record compresses.
 type secretBody struct {
@@ -47,7 +47,7 @@ var secrets = newCodec(secretDictionary())
 // CompactSecret makes the record of s, which shares s's metadata: s must
 // not be modified afterwards.
 func CompactSecret(s *corev1.Secret) (*SecretRecord, error) {
-	c, err := newCore(&s.ObjectMeta, secrets, secretBody{Metadata: rareMetadata(&s.ObjectMeta), Annotations: s.Annotations,
+	c, err := newCore[secretCodec](&s.ObjectMeta, secretBody{Metadata: rareMetadata(&s.ObjectMeta), Annotations: s.Annotations,
 		Data: s.Data, Type: s.Type, Immutable: s.Immutable})
 	if err != nil {
 		return nil, fmt.Errorf("compacting Secret %s/%s for the cache: %w", s.Namespace, s.Name, err)

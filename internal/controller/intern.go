@@ -132,19 +132,28 @@ func internMap(m map[string]string) map[string]string {
 
 // internMeta shares the strings of an object's metadata.
 func internMeta(o metav1.Object) {
-	o.SetNamespace(internNamespace(o.GetNamespace()))
-	o.SetLabels(internLabels(o.GetLabels()))
+	internIdentity(o)
 	a := internMap(o.GetAnnotations())
-	refs := o.GetOwnerReferences()
-	for i := range refs {
-		r := &refs[i]
-		r.APIVersion, r.Kind = intern(r.APIVersion), intern(r.Kind)
-		r.Controller, r.BlockOwnerDeletion = internBool(r.Controller), internBool(r.BlockOwnerDeletion)
-		// A managed Secret names its ApiToken twice: its owner annotation
-		// and its owner reference.
+	// A managed Secret names its ApiToken twice: its owner annotation and
+	// its owner reference.
+	for _, r := range o.GetOwnerReferences() {
 		if owner, ok := a[authv1alpha1.OwnerAnnotation]; ok && owner == r.Name {
 			a[authv1alpha1.OwnerAnnotation] = r.Name
 		}
 	}
 	o.SetAnnotations(a)
+}
+
+// internIdentity shares the strings of an object's namespace, labels and
+// owner references: all a Secret's record keeps as it is (its annotations
+// are compressed with the rest).
+func internIdentity(o metav1.Object) {
+	o.SetNamespace(internNamespace(o.GetNamespace()))
+	o.SetLabels(internLabels(o.GetLabels()))
+	refs := o.GetOwnerReferences()
+	for i := range refs {
+		r := &refs[i]
+		r.APIVersion, r.Kind = intern(r.APIVersion), intern(r.Kind)
+		r.Controller, r.BlockOwnerDeletion = internBool(r.Controller), internBool(r.BlockOwnerDeletion)
+	}
 }

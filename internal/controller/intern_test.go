@@ -112,3 +112,37 @@ func TestSealSecretsSharesMetadata(t *testing.T) {
 		t.Fatalf("a Secret with labels of its own lost them: %v", c.Labels)
 	}
 }
+
+// A token's Secret is kept as a record: what the record keeps as it is
+// (namespace, labels, owner reference) is shared like a Secret's.
+func TestSealSecretsSharesWhatRecordsKeep(t *testing.T) {
+	record := func(name string) *tokencache.SecretRecord {
+		t.Helper()
+		yes := true
+		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: string([]byte("team-a")), Name: name,
+			Labels:      map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue},
+			Annotations: map[string]string{authv1alpha1.OwnerAnnotation: name},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: authv1alpha1.GroupVersion.String(), Kind: "ApiToken", Name: name,
+				UID: "uid-" + types.UID(name), Controller: &yes, BlockOwnerDeletion: &yes}}},
+			Data: map[string][]byte{authv1alpha1.DefaultSecretKey: []byte("value-" + name)}}
+		obj, err := sealSecrets(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, ok := obj.(*tokencache.SecretRecord)
+		if !ok {
+			t.Fatalf("the cache keeps a %T, want a *tokencache.SecretRecord", obj)
+		}
+		return r
+	}
+	a, b := record("a"), record("b")
+	if unsafe.StringData(a.GetNamespace()) != unsafe.StringData(b.GetNamespace()) {
+		t.Error("two records of one namespace do not share its name")
+	}
+	if reflect.ValueOf(a.GetLabels()).UnsafePointer() != reflect.ValueOf(b.GetLabels()).UnsafePointer() {
+		t.Error("two records with the managed label alone keep a labels map each")
+	}
+	if a.GetOwnerReferences()[0].Controller != b.GetOwnerReferences()[0].Controller {
+		t.Error("the owner references' flags are not shared")
+	}
+}

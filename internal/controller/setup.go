@@ -69,11 +69,12 @@ func sealSecrets(obj any) (any, error) {
 	}
 	stripMetadata(s)
 	tokensecret.Seal(s)
-	internMeta(s)
-	s.Type = corev1.SecretType(intern(string(s.Type)))
 	if tokensecret.IsSealed(s) {
+		internIdentity(s)
 		return tokencache.CompactSecret(s)
 	}
+	internMeta(s)
+	s.Type = corev1.SecretType(intern(string(s.Type)))
 	return s, nil
 }
 

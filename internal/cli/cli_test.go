@@ -320,6 +320,9 @@ var _ = Describe("kubectl apitoken", Ordered, func() {
 
 			value := strings.TrimSpace(run("admin", "create", "mine", "-n", ns, "-t").ok())
 			hashOnlyValues = append(hashOnlyValues, value)
+			// create waits for the status the API server holds; the issuer's
+			// replica verifies from its own cache, which follows it.
+			Eventually(func() bool { return verifies(value) }).Should(BeTrue())
 			file := filepath.Join(GinkgoT().TempDir(), "mine.token")
 			Expect(os.WriteFile(file, []byte(value+"\n"), 0o600)).To(Succeed())
 			var resp map[string]any

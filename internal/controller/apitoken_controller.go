@@ -68,6 +68,12 @@ type ApiTokenReconciler struct {
 	// ApiToken of its name without a copy of it; nil reads the cache.
 	Exists func(namespace, name string) bool
 
+	// EachToken calls f with the key of every ApiToken (the read model's
+	// rows) for the first reconcile pass, once HoldersSynced says so.
+	EachToken func(f func(types.NamespacedName))
+
+	// schedule is when each ApiToken is due again.
+	schedule *schedule
 	// secretMeta caches the metadata of every Secret, to see import sources
 	// and unmanaged Secrets of a target name without caching their data.
 	secretMeta cache.Cache
@@ -86,6 +92,9 @@ type ApiTokenReconciler struct {
 func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	tok, err := r.getToken(ctx, req.NamespacedName)
 	if err != nil || tok == nil {
+		if tok == nil && err == nil {
+			r.schedule.forget(req)
+		}
 		return ctrl.Result{}, err
 	}
 	in, err := r.gather(ctx, tok)
@@ -105,7 +114,12 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	r.recordEvents(tok, outcome, status)
-	return ctrl.Result{RequeueAfter: policy.RequeueAfter(tok, status, in.Now)}, nil
+	if d := policy.RequeueAfter(tok, status, in.Now); d > 0 {
+		r.schedule.set(req, in.Now.Add(d))
+	} else {
+		r.schedule.forget(req)
+	}
+	return ctrl.Result{}, nil
 }
 
 // getToken returns the ApiToken to reconcile, with the status this process

@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -26,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
 	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -138,24 +140,35 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		return fmt.Errorf("watching ApiTokens for the status memo: %w", err)
 	}
 
-	b := ctrl.NewControllerManagedBy(mgr).
+	if r.Clock == nil {
+		r.Clock = clock.RealClock{}
+	}
+	timers, ok := r.Clock.(clock.Clock)
+	if !ok {
+		timers = clock.RealClock{}
+	}
+	r.schedule = newSchedule(timers)
+	// The informers' initial lists queue nothing: the first pass queues
+	// every ApiToken once, a window at a time.
+	return ctrl.NewControllerManagedBy(mgr).
 		Named("apitoken").
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
-		For(&authv1alpha1.ApiToken{}, builder.WithPredicates(predicate.Or(
+		For(&authv1alpha1.ApiToken{}, builder.WithPredicates(notInitialList[client.Object](), predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// The echo of the controller's own Secret writes needs no reconcile.
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret), builder.WithPredicates(r.ownWrites.notEcho())).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret),
+			builder.WithPredicates(notInitialList[client.Object](), r.ownWrites.notEcho())).
 		// Unmanaged Secrets (import sources, names taken): the metadata cache
 		// holds only those; managed ones come through the typed watch above.
 		WatchesRawSource(source.Kind(metaCache, newSecretMetadata(),
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
 				return r.tokensForSecret(ctx, m)
-			}))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles})
-	if r.HoldersSynced != nil {
-		b = b.WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced})
-	}
-	return b.Complete(r)
+			}), notInitialList[*metav1.PartialObjectMetadata]())).
+		WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced}).
+		WatchesRawSource(firstPass{synced: r.HoldersSynced, each: r.EachToken, window: firstPassWindow, poll: 5 * time.Millisecond}).
+		WatchesRawSource(r.schedule).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
+		Complete(r)
 }
 
 // tokensForSecret maps a Secret to the ApiTokens that write it or import

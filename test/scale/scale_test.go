@@ -70,12 +70,20 @@ var (
 // start starts a control plane for one benchmark, stopped when it ends: a
 // benchmark is not slowed by what the one before left for kube-apiserver
 // and etcd to digest (thousands of deleted objects, say).
-func start(b *testing.B) {
+func start(b *testing.B) { startKeeping(b, "") }
+
+// startKeeping is start with etcd's data in etcdDir when it is not empty:
+// what one run wrote, the next finds (the restart profile's fixtures,
+// SCALE_ETCD_DIR).
+func startKeeping(b *testing.B, etcdDir string) {
 	b.Helper()
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		b.Skip("KUBEBUILDER_ASSETS is not set: run make bench-e2e")
 	}
 	env := &envtest.Environment{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}, ErrorIfCRDPathMissing: true}
+	if etcdDir != "" {
+		env.ControlPlane.Etcd = &envtest.Etcd{DataDir: etcdDir}
+	}
 	var err error
 	if cfg, err = env.Start(); err != nil {
 		b.Fatal(err)

@@ -115,7 +115,8 @@ func secretDictionary() []byte {
 	} {
 		s := tokensecret.Apply(tok, nil, st, marker)
 		tokensecret.Seal(s)
-		raw, err := json.Marshal(secretBody{Metadata: &metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(at)}, Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
+		raw, err := json.Marshal(secretBody{Metadata: &metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(at)}, UID: tok.UID,
+			OwnerReferences: s.OwnerReferences, Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
 		if err != nil {
 			panic(err) // a Secret the package made: cannot fail
 		}

@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // SecretRecord is a sealed managed Secret (tokensecret.Seal: its values
@@ -33,13 +34,18 @@ import (
 // use SecretFrom.
 type SecretRecord struct{ core[secretCodec] }
 
-// secretBody is what a Secret's record compresses.
+// secretBody is what a Secret's record compresses. Its annotations, UID and
+// owner references are there too: no predicate or handler reads them from
+// the record on every event, and as fields of the record they cost a map,
+// two UIDs' strings and a slice per Secret, about 200 bytes.
 type secretBody struct {
-	Metadata    *metav1.ObjectMeta `json:"metadata"`
-	Annotations map[string]string  `json:"annotations,omitempty"`
-	Data        map[string][]byte  `json:"data,omitempty"`
-	Type        corev1.SecretType  `json:"type,omitempty"`
-	Immutable   *bool              `json:"immutable,omitempty"`
+	Metadata        *metav1.ObjectMeta      `json:"metadata"`
+	UID             types.UID               `json:"uid,omitempty"`
+	OwnerReferences []metav1.OwnerReference `json:"ownerReferences,omitempty"`
+	Annotations     map[string]string       `json:"annotations,omitempty"`
+	Data            map[string][]byte       `json:"data,omitempty"`
+	Type            corev1.SecretType       `json:"type,omitempty"`
+	Immutable       *bool                   `json:"immutable,omitempty"`
 }
 
 var secrets = newCodec(secretDictionary())
@@ -47,12 +53,12 @@ var secrets = newCodec(secretDictionary())
 // CompactSecret makes the record of s, which shares s's metadata: s must
 // not be modified afterwards.
 func CompactSecret(s *corev1.Secret) (*SecretRecord, error) {
-	c, err := newCore[secretCodec](&s.ObjectMeta, secretBody{Metadata: rareMetadata(&s.ObjectMeta), Annotations: s.Annotations,
-		Data: s.Data, Type: s.Type, Immutable: s.Immutable})
+	c, err := newCore[secretCodec](&s.ObjectMeta, secretBody{Metadata: rareMetadata(&s.ObjectMeta), UID: s.UID,
+		OwnerReferences: s.OwnerReferences, Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
 	if err != nil {
 		return nil, fmt.Errorf("compacting Secret %s/%s for the cache: %w", s.Namespace, s.Name, err)
 	}
-	c.annotations = nil // in the body
+	c.annotations, c.uid, c.ownerReferences = nil, "", nil // in the body
 	return &SecretRecord{c}, nil
 }
 
@@ -78,12 +84,27 @@ func (r *SecretRecord) SetAnnotations(annotations map[string]string) {
 	r.setInBody("annotations", annotations)
 }
 
+// GetUID is the Secret's UID, expanded.
+func (r *SecretRecord) GetUID() types.UID { return r.view().UID }
+
+// SetUID replaces the UID in the body.
+func (r *SecretRecord) SetUID(uid types.UID) { r.setInBody("uid", uid) }
+
+// GetOwnerReferences are the Secret's owner references, expanded (for
+// reading).
+func (r *SecretRecord) GetOwnerReferences() []metav1.OwnerReference { return r.view().OwnerReferences }
+
+// SetOwnerReferences replaces the owner references in the body.
+func (r *SecretRecord) SetOwnerReferences(refs []metav1.OwnerReference) {
+	r.setInBody("ownerReferences", refs)
+}
+
 // view expands the record with its metadata shared: for reading only.
 func (r *SecretRecord) view() *corev1.Secret {
 	b := secretBody{}
 	r.decode(&b)
 	s := &corev1.Secret{TypeMeta: secretKind.typeMeta(), ObjectMeta: r.objectMeta(b.Metadata), Data: b.Data, Type: b.Type, Immutable: b.Immutable}
-	s.Annotations = b.Annotations
+	s.Annotations, s.UID, s.OwnerReferences = b.Annotations, b.UID, b.OwnerReferences
 	return s
 }
 

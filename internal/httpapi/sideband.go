@@ -214,7 +214,7 @@ func (s *API) sidebandList(w http.ResponseWriter, r *http.Request) {
 		if ms, set := readmodel.Value(rows[i].Created); set {
 			created = time.UnixMilli(ms)
 		}
-		out.SidebandTokens = append(out.SidebandTokens, sideband.Entry(rows[i].LastChars, created))
+		out.SidebandTokens = append(out.SidebandTokens, sideband.Entry(rows[i].LastChars(), created))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -76,7 +76,7 @@ func reference(t *testing.T, toks []*authv1alpha1.ApiToken) string {
 	var ms []prometheus.Metric
 	for _, tok := range toks {
 		r := readmodel.RowFor(tok)
-		lv := []string{r.Namespace, r.Name, string(r.Type()), r.Principal}
+		lv := []string{r.Namespace, r.Name, string(r.Type()), r.Principal()}
 		for key, v := range map[string]int64{"exp": r.Expires, "used": r.LastUsed, "ren": r.Renews} {
 			if v, ok := readmodel.Value(v); ok {
 				ms = append(ms, prometheus.MustNewConstMetric(descs[key], prometheus.GaugeValue, float64(v)/1000, lv...))

@@ -147,7 +147,7 @@ func (s *seriesWriter) header(name, help string) {
 func appendTokenLabels(b []byte, r *readmodel.Row) []byte {
 	b = appendLabel(append(b, '{'), "name", r.Name)
 	b = appendLabel(append(b, ','), "namespace", r.Namespace)
-	b = appendLabel(append(b, ','), "principal", r.Principal)
+	b = appendLabel(append(b, ','), "principal", r.Principal())
 	b = appendLabel(append(b, ','), "type", string(r.Type()))
 	return append(b, '}')
 }

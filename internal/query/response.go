@@ -73,10 +73,10 @@ type Links struct {
 // DTO converts a row for the response.
 func DTO(r *readmodel.Row, links Links) TokenDTO {
 	return TokenDTO{
-		ID: r.UID, Namespace: r.Namespace, Name: r.Name, TokenName: r.TokenName(), TokenDescription: r.Description,
-		TokenType: authv1alpha1.APIName(r.Type()), PrincipalName: r.Principal, TokenStatus: authv1alpha1.APIName(r.Status()), TokenLastChars: r.LastChars,
+		ID: r.UID, Namespace: r.Namespace, Name: r.Name, TokenName: r.TokenName(), TokenDescription: r.Description(),
+		TokenType: authv1alpha1.APIName(r.Type()), PrincipalName: r.Principal(), TokenStatus: authv1alpha1.APIName(r.Status()), TokenLastChars: r.LastChars(),
 		CreationDate: nullable(r.Created), ExpirationDate: nullable(r.Expires), LastUsedDate: nullable(r.LastUsed),
-		ApiTokenTTL: nullable(r.TTLSeconds), SecretName: r.SecretName, Revision: r.Revision,
+		ApiTokenTTL: nullable(r.TTLSeconds), SecretName: r.SecretName(), Revision: r.Revision,
 		Scopes: nonNil(r.Scopes), HashOnly: r.Hashed,
 		AccessTokenTTL: int64(r.AccessTTLSeconds), TokenEndpointURL: links.TokenEndpoint, OIDCIssuerURL: links.Issuer,
 	}

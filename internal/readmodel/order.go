@@ -186,7 +186,7 @@ func compareRows(a, b *Row, f SortField) int {
 	case SortName:
 		c = cmp.Compare(a.Name, b.Name)
 	case SortPrincipal:
-		c = cmp.Compare(a.Principal, b.Principal)
+		c = cmp.Compare(a.Principal(), b.Principal())
 	}
 	if c != 0 {
 		return c

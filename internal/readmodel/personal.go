@@ -16,25 +16,28 @@ limitations under the License.
 
 package readmodel
 
+import "strings"
+
 // personalIndex counts, per user, the personal tokens (Row.PersonalTo) each
 // namespace holds: the query API asks whether a caller may see their own
 // tokens only where they have some.
 type personalIndex map[string]map[string]int
 
 func (p personalIndex) add(r *Row, delta int) {
-	if !r.PersonalTo(r.CreatedBy) {
+	if !r.PersonalTo(r.CreatedBy()) {
 		return
 	}
-	byNS := p[r.CreatedBy]
+	byNS := p[r.CreatedBy()]
 	if byNS == nil {
 		byNS = map[string]int{}
-		p[r.CreatedBy] = byNS
+		// A key of its own, not a slice of the row's text.
+		p[strings.Clone(r.CreatedBy())] = byNS
 	}
 	byNS[r.Namespace] += delta
 	if byNS[r.Namespace] <= 0 {
 		delete(byNS, r.Namespace)
 		if len(byNS) == 0 {
-			delete(p, r.CreatedBy)
+			delete(p, r.CreatedBy())
 		}
 	}
 }

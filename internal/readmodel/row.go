@@ -35,23 +35,17 @@ import (
 const Null int64 = -1 << 63
 
 // Row is what the query API knows about one ApiToken: the query fields only.
-// Strings share memory with the cached object; the lower-cased fields share
-// one string, the search haystack. A Row is 320 bytes, one of the Go
-// allocator's size classes: the model holds one per ApiToken, so a field
-// added here costs 32 bytes per token (the next class) unless it fits the
-// padding. The type and status live as their places in the enums, the
-// previous digest (a rotation's grace period only) behind a pointer.
+// The UID, namespace and name share memory with the cached object; the
+// other strings are one string (text), the search haystack first, and read
+// through methods. A Row is 240 bytes, one of the Go allocator's size
+// classes: the model holds one per ApiToken, so a field added here costs
+// 16 bytes per token (the next class) unless it fits the padding. The type
+// and status live as their places in the enums, the previous digest (a
+// rotation's grace period only) behind a pointer.
 type Row struct {
-	UID         string
-	Namespace   string
-	Name        string
-	DisplayName string
-	Description string
-	Principal   string
-	LastChars   string
-	SecretName  string
-	// CreatedBy is the user who created the ApiToken through the HTTP API.
-	CreatedBy string
+	UID       string
+	Namespace string
+	Name      string
 	Revision  int64
 	// Scopes share the cached object's slice; never modify them.
 	Scopes []string
@@ -69,14 +63,17 @@ type Row struct {
 	// previous is status.previousTokenHash's digest, nil when absent.
 	previous *tokensecret.Digest
 
-	// haystack is what the search parameter looks in: the lower-cased name,
+	// text is the row's other strings end to end, one allocation:
+	// displayName, description, principal, lastChars, secretName and
+	// createdBy (ends says where each ends, within 65,535 bytes: SetTexts
+	// cuts what the API server's limits would not let through), then the
+	// haystack, what the search parameter looks in: the lower-cased name,
 	// displayName, principal and description, separated by NUL so that a
-	// match cannot span two fields. The lower-cased fields are slices of it
-	// (cuts are where each of the first three ends; the API server's length
-	// limits keep them far below 65,535 bytes, and RowFor cuts longer ones):
-	// no string of its own.
-	haystack string
-	cuts     [3]uint16
+	// match cannot span two fields (cuts are where each of the first three
+	// ends in it, within 65,535 bytes too).
+	text string
+	ends [textFields]uint16
+	cuts [3]uint16
 	// typ and status are one more than the places of the type and status in
 	// their enums (TypeIndex, StatusIndex), so that a zero Row has neither;
 	// Type and Status read them.
@@ -94,26 +91,101 @@ type Row struct {
 	ns, id uint32
 }
 
+// The strings of a Row's text before the haystack, in order.
+const (
+	textDisplayName = iota
+	textDescription
+	textPrincipal
+	textLastChars
+	textSecretName
+	textCreatedBy
+	textFields
+)
+
+// Texts are a Row's strings other than its UID, namespace and name, for
+// RowFor and tests.
+type Texts struct {
+	DisplayName, Description, Principal, LastChars, SecretName, CreatedBy string
+}
+
+// field is text field i (textDisplayName...).
+func (r *Row) field(i int) string {
+	start := uint16(0)
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	return r.text[start:r.ends[i]]
+}
+
+// haystack is the lower-cased search fields.
+func (r *Row) haystack() string { return r.text[r.ends[textFields-1]:] }
+
+// DisplayName is spec.displayName.
+func (r *Row) DisplayName() string { return r.field(textDisplayName) }
+
+// Description is spec.description.
+func (r *Row) Description() string { return r.field(textDescription) }
+
+// Principal is spec.principal.
+func (r *Row) Principal() string { return r.field(textPrincipal) }
+
+// LastChars is status.tokenLastChars.
+func (r *Row) LastChars() string { return r.field(textLastChars) }
+
+// SecretName is status.secretName.
+func (r *Row) SecretName() string { return r.field(textSecretName) }
+
+// CreatedBy is the user who created the ApiToken through the HTTP API.
+func (r *Row) CreatedBy() string { return r.field(textCreatedBy) }
+
+// SetTexts replaces the row's strings other than its UID, namespace and
+// name, and its haystack with them and its name.
+func (r *Row) SetTexts(t Texts) {
+	fields := [textFields]string{t.DisplayName, t.Description, t.Principal, t.LastChars, t.SecretName, t.CreatedBy}
+	lower := [3]string{strings.ToLower(r.Name), strings.ToLower(t.DisplayName), strings.ToLower(t.Principal)}
+	lowerDescription := strings.ToLower(t.Description)
+	n := len(lower[0]) + len(lower[1]) + len(lower[2]) + len(lowerDescription) + len(r.cuts)
+	for _, f := range fields {
+		n += len(f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, f := range fields {
+		// Only an annotation (createdBy) can be longer than this, past
+		// any user's name: it is cut.
+		b.WriteString(f[:min(len(f), math.MaxUint16-b.Len())])
+		r.ends[i] = uint16(b.Len())
+	}
+	start := b.Len()
+	for i, f := range lower {
+		// Past what a cut can say (never, within the API server's
+		// limits), the search sees the fields' beginnings only: each
+		// field leaves room for the separators before the last cut.
+		room := max(0, math.MaxUint16-(b.Len()-start)-(len(r.cuts)-1-i))
+		b.WriteString(f[:min(len(f), room)])
+		r.cuts[i] = uint16(b.Len() - start)
+		b.WriteByte(0)
+	}
+	b.WriteString(lowerDescription)
+	r.text = b.String()
+}
+
 // RowFor extracts the query fields of an ApiToken.
 func RowFor(t *authv1alpha1.ApiToken) Row {
 	r := Row{
 		UID:              string(t.UID),
 		Namespace:        t.Namespace,
 		Name:             t.Name,
-		DisplayName:      t.Spec.DisplayName,
-		Description:      t.Spec.Description,
-		Principal:        t.Spec.Principal,
-		LastChars:        t.Status.TokenLastChars,
-		SecretName:       t.Status.SecretName,
 		Revision:         t.Status.Revision,
 		Scopes:           t.Spec.Scopes,
-		CreatedBy:        t.Annotations[authv1alpha1.CreatedByAnnotation],
 		Hashed:           t.Hashed() != nil,
 		Revoked:          t.Spec.Revoked,
 		AccessTTLSeconds: int32(min(t.AccessTokenTTL()/time.Second, math.MaxInt32)),
 		Audiences:        t.AccessTokenAudiences(),
 		Created:          Null, Expires: Null, LastUsed: Null, TTLSeconds: Null, Renews: Null,
 	}
+	r.SetTexts(Texts{DisplayName: t.Spec.DisplayName, Description: t.Spec.Description, Principal: t.Spec.Principal,
+		LastChars: t.Status.TokenLastChars, SecretName: t.Status.SecretName, CreatedBy: t.Annotations[authv1alpha1.CreatedByAnnotation]})
 	r.typ = TypeIndex(t.Spec.Type) + 1
 	r.SetStatus(t.Status.TokenStatus)
 	r.CurrentDigest, _ = tokensecret.ParseDigest(t.Status.TokenHash)
@@ -135,20 +207,6 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	if t.Spec.TTL != nil {
 		r.TTLSeconds = int64(t.Spec.TTL.Seconds())
 	}
-	var b strings.Builder
-	b.Grow(len(r.Name) + len(r.DisplayName) + len(r.Principal) + len(r.Description) + 3)
-	for i, f := range []string{r.Name, r.DisplayName, r.Principal} {
-		lower := strings.ToLower(f)
-		// Past what a cut can say (never, within the API server's
-		// limits), the search sees the fields' beginnings only: each
-		// field leaves room for the separators before the last cut.
-		room := max(0, math.MaxUint16-b.Len()-(len(r.cuts)-1-i))
-		b.WriteString(lower[:min(len(lower), room)])
-		r.cuts[i] = uint16(b.Len())
-		b.WriteByte(0)
-	}
-	b.WriteString(strings.ToLower(r.Description))
-	r.haystack = b.String()
 	return r
 }
 
@@ -212,7 +270,7 @@ func (r *Row) PreviousDigest() tokensecret.Digest {
 // PersonalTo says whether the token is user's own personal token: a User
 // token for user, created by user through the HTTP API.
 func (r *Row) PersonalTo(user string) bool {
-	return user != "" && r.CreatedBy == user && r.Principal == user && r.Type() == authv1alpha1.TokenTypeUser
+	return user != "" && r.CreatedBy() == user && r.Principal() == user && r.Type() == authv1alpha1.TokenTypeUser
 }
 
 // Verifiable says whether the token's values may verify at all: Active in
@@ -224,38 +282,38 @@ func (r *Row) Verifiable() bool {
 
 // TokenName is what the API calls the token's name: displayName, else name.
 func (r *Row) TokenName() string {
-	if r.DisplayName != "" {
-		return r.DisplayName
+	if d := r.DisplayName(); d != "" {
+		return d
 	}
 	return r.Name
 }
 
 // LowerTokenName is TokenName, lower-cased.
 func (r *Row) LowerTokenName() string {
-	if r.DisplayName != "" {
+	if r.ends[textDisplayName] > 0 {
 		return r.lowerDisplayName()
 	}
 	return r.LowerName()
 }
 
 // LowerName is the name, lower-cased.
-func (r *Row) LowerName() string { return r.haystack[:r.cuts[0]] }
+func (r *Row) LowerName() string { return r.haystack()[:r.cuts[0]] }
 
 // after is where the field after cut i begins in the haystack.
 func (r *Row) after(i int) int { return int(r.cuts[i]) + 1 }
 
-func (r *Row) lowerDisplayName() string { return r.haystack[r.after(0):r.cuts[1]] }
+func (r *Row) lowerDisplayName() string { return r.haystack()[r.after(0):r.cuts[1]] }
 
 // LowerPrincipal is the principal, lower-cased.
-func (r *Row) LowerPrincipal() string { return r.haystack[r.after(1):r.cuts[2]] }
+func (r *Row) LowerPrincipal() string { return r.haystack()[r.after(1):r.cuts[2]] }
 
 // LowerDescription is the description, lower-cased.
-func (r *Row) LowerDescription() string { return r.haystack[r.after(2):] }
+func (r *Row) LowerDescription() string { return r.haystack()[r.after(2):] }
 
 // Haystack is what a substring search looks in: the lower-cased name,
 // displayName, principal and description, separated by NUL so that a match
 // cannot span two fields.
-func (r *Row) Haystack() string { return r.haystack }
+func (r *Row) Haystack() string { return r.haystack() }
 
 // Value returns a date or ttl of a Row and whether it is set.
 func Value(v int64) (int64, bool) { return v, v != Null }

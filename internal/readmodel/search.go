@@ -43,16 +43,16 @@ func (x *searchIndex) replace(old, r *Row) {
 	switch {
 	case old == nil:
 		r.id = x.take()
-		eachTrigram(r.haystack, func(g uint32) { x.posting(g).Add(r.id) })
+		eachTrigram(r.Haystack(), func(g uint32) { x.posting(g).Add(r.id) })
 	case r == nil:
 		x.unindex(old)
 		x.rows[old.id] = nil
 		x.free = append(x.free, old.id)
 		return
-	case old.haystack != r.haystack:
+	case old.Haystack() != r.Haystack():
 		r.id = old.id
 		x.unindex(old)
-		eachTrigram(r.haystack, func(g uint32) { x.posting(g).Add(r.id) })
+		eachTrigram(r.Haystack(), func(g uint32) { x.posting(g).Add(r.id) })
 	default:
 		r.id = old.id
 	}
@@ -79,7 +79,7 @@ func (x *searchIndex) posting(g uint32) *roaring.Bitmap {
 }
 
 func (x *searchIndex) unindex(r *Row) {
-	eachTrigram(r.haystack, func(g uint32) {
+	eachTrigram(r.Haystack(), func(g uint32) {
 		if b := x.postings[g]; b != nil {
 			b.Remove(r.id)
 			if b.IsEmpty() {
@@ -118,7 +118,7 @@ func (x *searchIndex) find(sub string, limit int) ([]*Row, bool) {
 	}
 	var out []*Row
 	candidates.Iterate(func(id uint32) bool {
-		if r := x.rows[id]; r != nil && strings.Contains(r.haystack, sub) {
+		if r := x.rows[id]; r != nil && strings.Contains(r.Haystack(), sub) {
 			out = append(out, r)
 		}
 		return true

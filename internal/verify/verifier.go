@@ -142,7 +142,7 @@ func (v *Verifier) join(e *entry) *readmodel.Row {
 		if !row.Hashed || string(e.ownerUID) != row.UID {
 			return nil
 		}
-	} else if row.Hashed || row.SecretName != e.secretName || !belongs(e, row) {
+	} else if row.Hashed || row.SecretName() != e.secretName || !belongs(e, row) {
 		return nil
 	}
 	switch {
@@ -209,9 +209,9 @@ func (v *Verifier) identity(e *entry, now time.Time) (Identity, bool) {
 	if row == nil || !row.Verifiable() {
 		return Identity{}, false
 	}
-	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal, Type: row.Type(), Scopes: row.Scopes,
+	id := Identity{UID: row.UID, Namespace: row.Namespace, Name: row.Name, Principal: row.Principal(), Type: row.Type(), Scopes: row.Scopes,
 		Revision: row.Revision, AccessTokenTTL: time.Duration(row.AccessTTLSeconds) * time.Second, Audiences: row.Audiences,
-		Personal: row.PersonalTo(row.CreatedBy)}
+		Personal: row.PersonalTo(row.CreatedBy())}
 	if e.previous {
 		// The previous token is valid until its grace period ends, or
 		// the ApiToken's expiry if that comes first. Its revision is the

@@ -133,6 +133,12 @@ func internMap(m map[string]string) map[string]string {
 // internMeta shares the strings of an object's metadata.
 func internMeta(o metav1.Object) {
 	internIdentity(o)
+	refs := o.GetOwnerReferences()
+	for i := range refs {
+		r := &refs[i]
+		r.APIVersion, r.Kind = intern(r.APIVersion), intern(r.Kind)
+		r.Controller, r.BlockOwnerDeletion = internBool(r.Controller), internBool(r.BlockOwnerDeletion)
+	}
 	a := internMap(o.GetAnnotations())
 	// A managed Secret names its ApiToken twice: its owner annotation and
 	// its owner reference.
@@ -144,16 +150,10 @@ func internMeta(o metav1.Object) {
 	o.SetAnnotations(a)
 }
 
-// internIdentity shares the strings of an object's namespace, labels and
-// owner references: all a Secret's record keeps as it is (its annotations
-// are compressed with the rest).
+// internIdentity shares an object's namespace and labels: all a Secret's
+// record keeps as it is that others have too (its annotations, UID and
+// owner references are compressed with the rest).
 func internIdentity(o metav1.Object) {
 	o.SetNamespace(internNamespace(o.GetNamespace()))
 	o.SetLabels(internLabels(o.GetLabels()))
-	refs := o.GetOwnerReferences()
-	for i := range refs {
-		r := &refs[i]
-		r.APIVersion, r.Kind = intern(r.APIVersion), intern(r.Kind)
-		r.Controller, r.BlockOwnerDeletion = internBool(r.Controller), internBool(r.BlockOwnerDeletion)
-	}
 }

@@ -61,7 +61,6 @@ func (p firstPass) Start(ctx context.Context, q workqueue.TypedRateLimitingInter
 }
 
 func (p firstPass) run(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-	room := func(context.Context) (bool, error) { return q.Len() < p.window, nil }
 	if err := wait.PollUntilContextCancel(ctx, p.poll, true, func(context.Context) (bool, error) { return p.synced(), nil }); err != nil {
 		return
 	}
@@ -73,7 +72,9 @@ func (p firstPass) run(ctx context.Context, q workqueue.TypedRateLimitingInterfa
 		add = func(r reconcile.Request) { pq.AddWithOpts(low, r) }
 	}
 	p.each(func(key types.NamespacedName) {
-		if ctx.Err() != nil || wait.PollUntilContextCancel(ctx, p.poll, true, room) != nil {
+		if ctx.Err() != nil || wait.PollUntilContextCancel(ctx, p.poll, true, func(context.Context) (bool, error) {
+			return q.Len() < p.window, nil
+		}) != nil {
 			return
 		}
 		add(reconcile.Request{NamespacedName: key})

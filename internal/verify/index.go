@@ -196,7 +196,13 @@ func (x *Index) apply(obj any, deleted bool) {
 func (x *Index) Update(s *corev1.Secret) {
 	var entries []*entry
 	if fp, ok := tokensecret.ReadFingerprints(s, x.Marker); ok {
-		e := entry{namespace: s.Namespace, tokenName: fp.Owner, secretName: s.Name, ownerUID: fp.ControllerUID, marked: fp.Marked}
+		owner := fp.Owner
+		if owner == s.Name {
+			// The default target is named after its ApiToken: one string,
+			// the record's, not a copy expanded from its annotations.
+			owner = s.Name
+		}
+		e := entry{namespace: s.Namespace, tokenName: owner, secretName: s.Name, ownerUID: fp.ControllerUID, marked: fp.Marked}
 		if fp.CurrentHeld {
 			c := copyOf(&e)
 			c.sum = fp.Current

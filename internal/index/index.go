@@ -39,6 +39,9 @@ const SecretRefsKey = "apitoken.secretRefs"
 
 // SecretRefs is the index function for SecretRefsKey.
 func SecretRefs(obj client.Object) []string {
+	if f, ok := tokencache.FactsOf(obj); ok && f.NoOtherSecrets {
+		return nil // most tokens: not expanded to find nothing
+	}
 	tok, ok := tokencache.From(obj)
 	if !ok {
 		return nil

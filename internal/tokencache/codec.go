@@ -51,8 +51,8 @@ func newCodec(dictionary []byte) *codec {
 	return c
 }
 
-// encode is v as deflated JSON.
-func (c *codec) encode(v any) ([]byte, error) {
+// encode is first, then v as deflated JSON.
+func (c *codec) encode(first byte, v any) ([]byte, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -61,6 +61,7 @@ func (c *codec) encode(v any) ([]byte, error) {
 	defer c.writers.Put(w)
 	var buf bytes.Buffer
 	buf.Grow(len(raw) / 4)
+	buf.WriteByte(first)
 	w.Reset(&buf)
 	if _, err := w.Write(raw); err != nil {
 		return nil, err

@@ -43,6 +43,8 @@ type core[C codecOf] struct {
 	ownerReferences                  []metav1.OwnerReference
 	finalizers                       []string
 
+	// body is a facts byte (Facts, an ApiToken's) and then the deflated
+	// rest.
 	body []byte
 }
 
@@ -72,9 +74,9 @@ func rareMetadata(om *metav1.ObjectMeta) *metav1.ObjectMeta {
 // newCore keeps om's fields of its own (sharing their strings, maps and
 // slices) and encodes body, which must hold rareMetadata(om) under
 // "metadata".
-func newCore[C codecOf](om *metav1.ObjectMeta, body any) (core[C], error) {
+func newCore[C codecOf](om *metav1.ObjectMeta, body any, f facts) (core[C], error) {
 	var kind C
-	b, err := kind.codec().encode(body)
+	b, err := kind.codec().encode(byte(f), body)
 	if err != nil {
 		return core[C]{}, err
 	}
@@ -98,7 +100,7 @@ func (c *core[C]) objectMeta(rare *metav1.ObjectMeta) metav1.ObjectMeta {
 // decode expands the body into v; only what newCore encoded is ever
 // expanded, so a failure is a bug.
 func (c *core[C]) decode(v any) {
-	if err := c.codec().decode(c.body, v); err != nil {
+	if err := c.codec().decode(c.body[1:], v); err != nil {
 		panic(fmt.Sprintf("tokencache: the record of %s/%s does not expand: %v", c.namespace, c.name, err))
 	}
 }
@@ -122,7 +124,7 @@ func (c *core[C]) setInBody(key string, v any) {
 	raw, err := json.Marshal(v)
 	if err == nil {
 		fields[key] = raw
-		c.body, err = c.codec().encode(fields)
+		c.body, err = c.codec().encode(c.body[0], fields)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("tokencache: setting %s in the record of %s/%s: %v", key, c.namespace, c.name, err))

@@ -55,7 +55,7 @@ var apiTokens = newCodec(apiTokenDictionary())
 // strings and maps), so t must not be modified afterwards; the cache
 // transform hands over the object it decoded.
 func Compact(t *authv1alpha1.ApiToken) (*Record, error) {
-	c, err := newCore[apiTokenCodec](&t.ObjectMeta, body{Metadata: rareMetadata(&t.ObjectMeta), Spec: &t.Spec, Status: &t.Status})
+	c, err := newCore[apiTokenCodec](&t.ObjectMeta, body{Metadata: rareMetadata(&t.ObjectMeta), Spec: &t.Spec, Status: &t.Status}, factsOf(t))
 	if err != nil {
 		return nil, fmt.Errorf("compacting ApiToken %s/%s for the cache: %w", t.Namespace, t.Name, err)
 	}
@@ -85,6 +85,54 @@ func (r *Record) view() *authv1alpha1.ApiToken {
 	r.decode(&b)
 	t.ObjectMeta = r.objectMeta(b.Metadata)
 	return t
+}
+
+// facts is what a record says of its ApiToken without being expanded, one
+// bit each.
+type facts byte
+
+const (
+	factHashed facts = 1 << iota
+	factOtherSecrets
+)
+
+func factsOf(t *authv1alpha1.ApiToken) facts {
+	var f facts
+	if t.Hashed() != nil {
+		f |= factHashed
+	}
+	if t.Spec.Secret.Name != "" || t.Import() != nil {
+		f |= factOtherSecrets
+	}
+	return f
+}
+
+// Facts are what the handlers that index a few kinds of ApiToken read to
+// pass the others by, without expanding a record: each event of a record
+// they expand costs about 14 µs, and at start there is one per ApiToken.
+type Facts struct {
+	// Hashed is spec.source.hashed being set.
+	Hashed bool
+	// NoOtherSecrets says the ApiToken names no Secret of its own:
+	// spec.secret.name is unset (its target is named after it) and it
+	// imports none. False says nothing: it may name one.
+	NoOtherSecrets bool
+}
+
+// FactsOf are the facts of the ApiToken an informer event carries: a
+// record's without expanding it, an ApiToken's as they are; false for
+// anything else.
+func FactsOf(obj any) (Facts, bool) {
+	var f facts
+	switch o := obj.(type) {
+	case *Record:
+		f = facts(o.body[0])
+	case *authv1alpha1.ApiToken:
+		f = factsOf(o)
+	default:
+		return Facts{}, false
+	}
+	return Facts{Hashed: f&factHashed != 0, NoOtherSecrets: f&factOtherSecrets == 0}, true
 }
 
 // From is the ApiToken an informer event carries, for reading only: a

@@ -172,6 +172,18 @@ func TestRecordExpandsToAnyApiToken(t *testing.T) {
 		if got := r.ApiToken(); !equality.Semantic.DeepEqual(got, want) {
 			t.Fatalf("case %d: the record expands to\n%+v\nwant\n%+v", i, got, want)
 		}
+		// What the record says unexpanded is what the ApiToken says.
+		facts, ok := tokencache.FactsOf(r)
+		wantFacts := tokencache.Facts{Hashed: want.Hashed() != nil, NoOtherSecrets: want.Spec.Secret.Name == "" && want.Import() == nil}
+		if !ok || facts != wantFacts {
+			t.Fatalf("case %d: the record's facts are %+v, %v; want %+v", i, facts, ok, wantFacts)
+		}
+		if f, _ := tokencache.FactsOf(want); f != wantFacts {
+			t.Fatalf("case %d: the ApiToken's facts are %+v; want %+v", i, f, wantFacts)
+		}
+	}
+	if _, ok := tokencache.FactsOf(&corev1.Secret{}); ok {
+		t.Fatal("a Secret has an ApiToken's facts")
 	}
 }
 
@@ -293,5 +305,30 @@ func TestDictionaryHoldsTheFixedMessages(t *testing.T) {
 		if !strings.Contains(string(tokencache.Dictionary), msg) {
 			t.Errorf("the dictionary lacks the condition message %q", msg)
 		}
+	}
+}
+
+func TestFactsOfTheCommonShapes(t *testing.T) {
+	mk := func() *testutil.ApiTokenWrapper { return testutil.MakeApiToken("ns", "a") }
+	cases := map[string]struct {
+		tok  *authv1alpha1.ApiToken
+		want tokencache.Facts
+	}{
+		"generated, its target named after it": {mk().Obj(), tokencache.Facts{NoOtherSecrets: true}},
+		"hash-only":                             {mk().Hashed("value-of-a").Obj(), tokencache.Facts{Hashed: true, NoOtherSecrets: true}},
+		"a target of another name":              {mk().SecretName("b").Obj(), tokencache.Facts{}},
+		"a target named as itself, explicitly":  {mk().SecretName("a").Obj(), tokencache.Facts{}},
+		"imported":                              {mk().Import("source", "token", "").Obj(), tokencache.Facts{}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, err := tokencache.Compact(decoded(t, tc.tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := tokencache.FactsOf(r); !ok || got != tc.want {
+				t.Fatalf("FactsOf(record) = %+v, %v; want %+v", got, ok, tc.want)
+			}
+		})
 	}
 }

@@ -54,7 +54,7 @@ var secrets = newCodec(secretDictionary())
 // not be modified afterwards.
 func CompactSecret(s *corev1.Secret) (*SecretRecord, error) {
 	c, err := newCore[secretCodec](&s.ObjectMeta, secretBody{Metadata: rareMetadata(&s.ObjectMeta), UID: s.UID,
-		OwnerReferences: s.OwnerReferences, Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable})
+		OwnerReferences: s.OwnerReferences, Annotations: s.Annotations, Data: s.Data, Type: s.Type, Immutable: s.Immutable}, 0)
 	if err != nil {
 		return nil, fmt.Errorf("compacting Secret %s/%s for the cache: %w", s.Namespace, s.Name, err)
 	}

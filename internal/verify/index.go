@@ -181,6 +181,14 @@ func (x *Index) apply(obj any, deleted bool) {
 		}
 		return
 	}
+	if f, ok := tokencache.FactsOf(obj); ok && !f.Hashed {
+		// Only a hash-only ApiToken has entries of its own: the others'
+		// are their Secrets'. One that was hash-only loses its entries.
+		if o, ok := obj.(client.Object); ok {
+			x.RemoveToken(o.GetNamespace(), o.GetName())
+		}
+		return
+	}
 	if t, ok := tokencache.From(obj); ok {
 		if deleted {
 			x.RemoveToken(t.Namespace, t.Name)

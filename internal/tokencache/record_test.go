@@ -315,10 +315,10 @@ func TestFactsOfTheCommonShapes(t *testing.T) {
 		want tokencache.Facts
 	}{
 		"generated, its target named after it": {mk().Obj(), tokencache.Facts{NoOtherSecrets: true}},
-		"hash-only":                             {mk().Hashed("value-of-a").Obj(), tokencache.Facts{Hashed: true, NoOtherSecrets: true}},
-		"a target of another name":              {mk().SecretName("b").Obj(), tokencache.Facts{}},
-		"a target named as itself, explicitly":  {mk().SecretName("a").Obj(), tokencache.Facts{}},
-		"imported":                              {mk().Import("source", "token", "").Obj(), tokencache.Facts{}},
+		"hash-only":                            {mk().Hashed("value-of-a").Obj(), tokencache.Facts{Hashed: true, NoOtherSecrets: true}},
+		"a target of another name":             {mk().SecretName("b").Obj(), tokencache.Facts{}},
+		"a target named as itself, explicitly": {mk().SecretName("a").Obj(), tokencache.Facts{}},
+		"imported":                             {mk().Import("source", "token", "").Obj(), tokencache.Facts{}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -96,7 +96,7 @@ bench-e2e: setup-envtest ## Benchmark the running manager against envtest: issui
 	$(WITH_ENVTEST) go test ./test/scale -run '^$$' -bench . -benchtime 1x -timeout 120m -v
 
 .PHONY: bench-e2e-restart
-bench-e2e-restart: setup-envtest ## Only the restart profile: a manager started on SCALE_TOKENS (default 100,000) converged tokens, half Secret-held: ready time, first-pass writes, heap per token and its peak while starting; then the binary as a process under GOMEMLIMIT=SCALE_GOMEMLIMIT (default 256MiB,512MiB): ready time, RSS and its peak, query p99 while 1,000 changes a second are written.
+bench-e2e-restart: setup-envtest ## Only the restart profile: a manager started on SCALE_TOKENS (default 100,000) converged tokens, half Secret-held: ready time, first-pass writes, heap per token and its peak while starting; then the binary as a process under each container memory limit of SCALE_MEMORY_LIMIT (default 256Mi,512Mi; SCALE_ETCD_DIR keeps the fixtures): ready time, RSS and its peak, query p99 while 1,000 changes a second are written.
 	$(WITH_ENVTEST) go test ./test/scale -run '^$$' -bench Restart -benchtime 1x -timeout 120m -v
 
 # Each fuzz target with its package; make test runs their seed corpora.

@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -67,6 +68,7 @@ func main() {
 		sidebandNamespace          string
 		selfServiceScopes          string
 		issuer                     operator.IssuerOptions
+		memoryLimitRatio           float64
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
@@ -137,6 +139,10 @@ func main() {
 	flag.StringVar(&markKey.Name, "mark-key-secret", operator.DefaultMarkKeySecret,
 		"Name of the Secret, in the operator's namespace, holding the key of the operator's marks on the token Secrets it writes "+
 			"(an HMAC that proves a Secret is the operator's; created with a random key when missing).")
+	flag.Float64Var(&memoryLimitRatio, "memory-limit-ratio", operator.DefaultMemoryLimitRatio,
+		"How much of the container's memory limit (MEMORY_LIMIT, in bytes: the chart sets it from resources.limits.memory) "+
+			"the Go runtime may use before it collects garbage harder; the rest is room for what the kernel charges that the runtime "+
+			"does not count, such as the binary's mapped code. GOMEMLIMIT, when set, decides instead.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -144,6 +150,16 @@ func main() {
 	logger := logging.Clamp(zap.New(zap.UseFlagOptions(&opts)))
 	ctrl.SetLogger(logger)
 	klog.SetLogger(logger)
+
+	softLimit, err := operator.SoftMemoryLimit(os.Getenv, memoryLimitRatio)
+	if err != nil {
+		setupLog.Error(err, "Invalid memory limit")
+		os.Exit(1)
+	}
+	if softLimit > 0 {
+		debug.SetMemoryLimit(softLimit)
+		setupLog.Info("Go runtime memory limit set", "limitMiB", softLimit>>20, "ratio", memoryLimitRatio)
+	}
 
 	var tlsOpts []func(*tls.Config)
 	if !enableHTTP2 {

@@ -31,10 +31,10 @@ import (
 // memory limit: reading both costs microseconds.
 const memoryCheckEvery = 15 * time.Second
 
-// memoryCheck logs a warning when the live heap passes half the memory
-// limit (GOMEMLIMIT, which the chart sets from the container's limit), and
-// again when it is back under: every replica holds every token, about 3
-// KiB each (docs/benchmarks.md), so a fleet that grows past its limit
+// memoryCheck logs a warning when the live heap passes half the runtime's
+// memory limit (SoftMemoryLimit: 90% of the container's limit, or
+// GOMEMLIMIT), and again when it is back under: every replica holds every
+// token, about 1.7 KiB each (docs/benchmarks.md), so a fleet that grows past its limit
 // otherwise finds out from an OOM kill. The alert
 // ApiTokenOperatorMemoryNearLimit (the chart's PrometheusRule) says the
 // same from go_gc_heap_live_bytes and go_gc_gomemlimit_bytes.

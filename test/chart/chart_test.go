@@ -281,14 +281,15 @@ func TestPersonalTokensPolicy(t *testing.T) {
 	}
 }
 
-// The Go runtime's memory limit follows the container's, so that the
-// garbage collector works harder near the limit instead of the operator
-// being OOM-killed; without a memory limit there is none.
+// The Go runtime's memory limit follows the container's (90% of it, the
+// binary's --memory-limit-ratio), so that the garbage collector works
+// harder near the limit instead of the operator being OOM-killed; without
+// a memory limit there is none.
 func TestMemoryLimit(t *testing.T) {
 	env := deployment(t, render(t)).Spec.Template.Spec.Containers[0].Env
-	if len(env) != 1 || env[0].Name != "GOMEMLIMIT" || env[0].ValueFrom == nil || env[0].ValueFrom.ResourceFieldRef == nil ||
+	if len(env) != 1 || env[0].Name != "MEMORY_LIMIT" || env[0].ValueFrom == nil || env[0].ValueFrom.ResourceFieldRef == nil ||
 		env[0].ValueFrom.ResourceFieldRef.Resource != "limits.memory" {
-		t.Errorf("env = %+v, want GOMEMLIMIT from limits.memory", env)
+		t.Errorf("env = %+v, want MEMORY_LIMIT from limits.memory (the binary sets the runtime's limit from it)", env)
 	}
 	if env := deployment(t, render(t, "--set", "resources.limits=null")).Spec.Template.Spec.Containers[0].Env; len(env) != 0 {
 		t.Errorf("without a memory limit env = %+v, want none", env)

@@ -37,6 +37,7 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -71,8 +72,8 @@ func buildManager(b *testing.B) string {
 }
 
 // startProcess runs the manager's binary with the API server's admin
-// credentials, GOMEMLIMIT set as the chart sets it from the container's
-// memory limit, and the query API on plain HTTP without authentication
+// credentials, the container's memory limit memLimit given to it as the
+// chart gives it (MEMORY_LIMIT), and the query API on plain HTTP without authentication
 // (what is measured is the manager, not the caller's TokenReview).
 func startProcess(b *testing.B, bin, memLimit string) *managerProcess {
 	b.Helper()
@@ -92,7 +93,11 @@ func startProcess(b *testing.B, bin, memLimit string) *managerProcess {
 	p.metrics, p.probes, p.query = "http://"+m, "http://"+pr, "http://"+q
 	p.cmd = exec.Command(bin, "--metrics-bind-address="+m, "--metrics-secure=false", "--health-probe-bind-address="+pr,
 		"--query-bind-address="+q, "--query-insecure", "--query-auth=none", "--max-concurrent-reconciles="+strconv.Itoa(concurrency))
-	p.cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "GOMEMLIMIT="+memLimit)
+	limit, err := resource.ParseQuantity(memLimit)
+	if err != nil {
+		b.Fatalf("SCALE_MEMORY_LIMIT: %q: %v", memLimit, err)
+	}
+	p.cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "MEMORY_LIMIT="+strconv.FormatInt(limit.Value(), 10))
 	p.cmd.Stdout, p.cmd.Stderr = &p.logs, &p.logs
 	if err := p.cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -208,18 +213,19 @@ func (p *managerProcess) sampleMemory() (stop func() (rss, anon uint64)) {
 }
 
 // processProfile runs the binary on the n converged tokens of ns, once
-// per memory limit of SCALE_GOMEMLIMIT (default "256MiB,512MiB": the
-// chart's default limit, and the one values.yaml gives for 100,000
-// tokens), GOMEMLIMIT set to it as the chart does, and reports from
+// per container memory limit of SCALE_MEMORY_LIMIT (default "256Mi,512Mi":
+// the chart's default limit, and one with room for 100,000 tokens), given
+// to it as the chart gives it (MEMORY_LIMIT, of which the binary lets the
+// Go runtime use --memory-limit-ratio), and reports from
 // outside the process: start to ready, start to the end of the first
 // reconcile pass, RSS and its peak (which must stay under the limit), the
 // Go heap in use, and the query API's latency while 1,000 changes a second
 // come in.
 func processProfile(b *testing.B, ns string, n int) {
 	b.Helper()
-	limits := os.Getenv("SCALE_GOMEMLIMIT")
+	limits := os.Getenv("SCALE_MEMORY_LIMIT")
 	if limits == "" {
-		limits = "256MiB,512MiB"
+		limits = "256Mi,512Mi"
 	}
 	bin := buildManager(b)
 	for _, limit := range strings.Split(limits, ",") {
@@ -283,7 +289,7 @@ func processRun(b *testing.B, bin, ns string, n int, memLimit string) {
 	b.ReportMetric(mib(anonAfter), unit("settled-anon-MiB"))
 	b.ReportMetric(changes, unit("changes/s"))
 	b.ReportMetric(float64(p99.Microseconds())/1000, unit("query-p99-ms"))
-	b.Logf("the binary with GOMEMLIMIT=%s on %d tokens: ready after %s, first pass after %s (%.0f reconcile errors); "+
+	b.Logf("the binary with a %s memory limit on %d tokens: ready after %s, first pass after %s (%.0f reconcile errors); "+
 		"after the first pass RSS %.0f MiB (%.0f MiB anonymous), Go heap in use %.0f MiB; after the queries %.0f MiB (%.0f MiB anonymous), heap %.0f MiB; "+
 		"peak RSS %.0f MiB (%.0f MiB anonymous); query p50 %s p99 %s (%d queries) while %.0f changes/s came in",
 		memLimit, n, ready.Round(time.Millisecond), firstPass.Round(time.Millisecond), failed,

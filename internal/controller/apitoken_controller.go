@@ -68,10 +68,6 @@ type ApiTokenReconciler struct {
 	// ApiToken of its name without a copy of it; nil reads the cache.
 	Exists func(namespace, name string) bool
 
-	// EachToken calls f with the key of every ApiToken (the read model's
-	// rows) for the first reconcile pass, once HoldersSynced says so.
-	EachToken func(f func(types.NamespacedName))
-
 	// schedule is when each ApiToken is due again.
 	schedule *schedule
 	// secretMeta caches the metadata of every Secret, to see import sources

@@ -148,24 +148,25 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		timers = clock.RealClock{}
 	}
 	r.schedule = newSchedule(timers)
-	// The informers' initial lists queue nothing: the first pass queues
-	// every ApiToken once, a window at a time.
+	// The informers' initial lists are queued a window at a time.
+	pass := newFirstPass(firstPassWindow, 5*time.Millisecond)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("apitoken").
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
-		For(&authv1alpha1.ApiToken{}, builder.WithPredicates(notInitialList[client.Object](), predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Watches(&authv1alpha1.ApiToken{}, deferInitial[client.Object]{&handler.EnqueueRequestForObject{}, pass},
+			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// The echo of the controller's own Secret writes needs no reconcile.
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret),
-			builder.WithPredicates(notInitialList[client.Object](), r.ownWrites.notEcho())).
+		Watches(&corev1.Secret{}, deferInitial[client.Object]{handler.EnqueueRequestsFromMapFunc(r.tokensForSecret), pass},
+			builder.WithPredicates(r.ownWrites.notEcho())).
 		// Unmanaged Secrets (import sources, names taken): the metadata cache
 		// holds only those; managed ones come through the typed watch above.
 		WatchesRawSource(source.Kind(metaCache, newSecretMetadata(),
-			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
-				return r.tokensForSecret(ctx, m)
-			}), notInitialList[*metav1.PartialObjectMetadata]())).
+			handler.TypedEventHandler[*metav1.PartialObjectMetadata, reconcile.Request](deferInitial[*metav1.PartialObjectMetadata]{
+				handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
+					return r.tokensForSecret(ctx, m)
+				}), pass}))).
 		WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced}).
-		WatchesRawSource(firstPass{synced: r.HoldersSynced, each: r.EachToken, window: firstPassWindow, poll: 5 * time.Millisecond}).
+		WatchesRawSource(pass).
 		WatchesRawSource(r.schedule).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Complete(r)

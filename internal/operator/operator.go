@@ -171,9 +171,6 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 		Holders:                 model.Holders,
 		HoldersSynced:           model.Synced,
 		Exists:                  func(namespace, name string) bool { return model.Lookup(namespace, name) != nil },
-		EachToken: func(f func(types.NamespacedName)) {
-			model.Each(func(r *readmodel.Row) { f(types.NamespacedName{Namespace: r.Namespace, Name: r.Name}) })
-		},
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}

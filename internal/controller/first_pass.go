@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 )
 
@@ -36,10 +37,11 @@ import (
 // never holds every token at once.
 const firstPassWindow = 256
 
-// firstPass is what the informers' initial lists queue, a window at a time
-// instead of all at once: the controller's handlers (deferInitial) hand it
-// the requests of initial-list events, and it queues them as the queue
-// drains. A work queue's maps keep the size they once reached: filled with
+// firstPass is what the ApiToken informer's initial list queues, a window
+// at a time instead of all at once: the controller's ApiToken handler
+// (deferInitial) hands it the requests of initial-list events, and it
+// queues them as the queue drains (the Secret watches' initial events map
+// to those same ApiTokens and are dropped: notInitialList). A work queue's maps keep the size they once reached: filled with
 // 100,000 requests at start, they held about 270 bytes per token for the
 // life of the process. It is the same handler registration that says
 // whether an event is of the initial list, so no ApiToken is missed or
@@ -145,3 +147,10 @@ type holder struct {
 }
 
 func (h holder) Add(r reconcile.Request) { h.pass.hold(r) }
+
+// notInitialList drops the Create events of an informer's initial list:
+// for the Secret watches, whose initial events map to ApiTokens that their
+// own initial-list events queue (deferInitial) anyway.
+func notInitialList[T client.Object]() predicate.TypedPredicate[T] {
+	return predicate.TypedFuncs[T]{CreateFunc: func(e event.TypedCreateEvent[T]) bool { return !e.IsInInitialList }}
+}

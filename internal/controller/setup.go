@@ -156,15 +156,16 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		Watches(&authv1alpha1.ApiToken{}, deferInitial[client.Object]{&handler.EnqueueRequestForObject{}, pass},
 			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// The echo of the controller's own Secret writes needs no reconcile.
-		Watches(&corev1.Secret{}, deferInitial[client.Object]{handler.EnqueueRequestsFromMapFunc(r.tokensForSecret), pass},
-			builder.WithPredicates(r.ownWrites.notEcho())).
+		// A Secret of the initial lists maps to ApiTokens that their own
+		// initial-list events queue already.
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret),
+			builder.WithPredicates(notInitialList[client.Object](), r.ownWrites.notEcho())).
 		// Unmanaged Secrets (import sources, names taken): the metadata cache
 		// holds only those; managed ones come through the typed watch above.
 		WatchesRawSource(source.Kind(metaCache, newSecretMetadata(),
-			handler.TypedEventHandler[*metav1.PartialObjectMetadata, reconcile.Request](deferInitial[*metav1.PartialObjectMetadata]{
-				handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
-					return r.tokensForSecret(ctx, m)
-				}), pass}))).
+			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
+				return r.tokensForSecret(ctx, m)
+			}), notInitialList[*metav1.PartialObjectMetadata]())).
 		WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced}).
 		WatchesRawSource(pass).
 		WatchesRawSource(r.schedule).

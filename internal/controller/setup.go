@@ -148,9 +148,9 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		timers = clock.RealClock{}
 	}
 	r.schedule = newSchedule(timers)
-	// The informers' initial lists are queued a window at a time.
+	// The ApiToken informer's initial list is queued a window at a time.
 	pass := newFirstPass(firstPassWindow, 5*time.Millisecond)
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("apitoken").
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
 		Watches(&authv1alpha1.ApiToken{}, deferInitial[client.Object]{&handler.EnqueueRequestForObject{}, pass},
@@ -166,11 +166,13 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
 				return r.tokensForSecret(ctx, m)
 			}), notInitialList[*metav1.PartialObjectMetadata]())).
-		WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced}).
 		WatchesRawSource(pass).
 		WatchesRawSource(r.schedule).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
-		Complete(r)
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles})
+	if r.HoldersSynced != nil {
+		b = b.WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced})
+	}
+	return b.Complete(r)
 }
 
 // tokensForSecret maps a Secret to the ApiTokens that write it or import

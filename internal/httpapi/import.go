@@ -104,9 +104,11 @@ func (s *API) replaceValue(w http.ResponseWriter, r *http.Request, tok *authv1al
 		// Not theirs: as a create of a taken name would say.
 		writeJSON(w, http.StatusConflict, errorBody{Error: fmt.Sprintf("ApiToken %s/%s already exists", tok.Namespace, tok.Name), Parameter: "name"})
 		return
-	case revokedForOwner(w, g, tok):
-		return
 	case g == grantOwn:
+		if err := revokedForOwner(g, tok); err != nil {
+			s.writeFailed(w, r, err)
+			return
+		}
 		if req.TTL == 0 {
 			req.TTL = tok.TTL()
 		}
@@ -114,11 +116,13 @@ func (s *API) replaceValue(w http.ResponseWriter, r *http.Request, tok *authv1al
 			return
 		}
 	}
-	if err := req.Replace(tok); err != nil {
-		writeError(w, http.StatusConflict, err.Error())
-		return
-	}
-	if err := s.Writer.Update(r.Context(), tok); err != nil {
+	err := s.updateToken(r.Context(), tok, func(tok *authv1alpha1.ApiToken) error {
+		if err := revokedForOwner(g, tok); err != nil {
+			return err
+		}
+		return req.Replace(tok)
+	})
+	if err != nil {
 		s.writeFailed(w, r, err)
 		return
 	}

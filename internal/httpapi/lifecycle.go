@@ -40,20 +40,27 @@ func (s *API) regenerate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, g, ok := s.target(w, r, "update", r.PathValue("namespace"), r.PathValue("name"))
-	if !ok || revokedForOwner(w, g, tok) {
+	if !ok {
 		return
 	}
 	var value token.Value
-	if tok.Hashed() != nil {
-		var err error
-		if value, err = s.Generator.Generate(selfservice.GenerateSettings(tok)); err != nil {
-			s.writeFailed(w, r, fmt.Errorf("generating a token: %w", err))
-			return
+	var before int64
+	rotateID := time.Now().UTC().Format(time.RFC3339Nano)
+	err := s.updateToken(r.Context(), tok, func(tok *authv1alpha1.ApiToken) error {
+		if err := revokedForOwner(g, tok); err != nil {
+			return err
 		}
-	}
-	before := tok.Status.Revision
-	req.Regenerate(tok, value, time.Now().UTC().Format(time.RFC3339Nano))
-	if err := s.Writer.Update(r.Context(), tok); err != nil {
+		if tok.Hashed() != nil && value.IsZero() {
+			var err error
+			if value, err = s.Generator.Generate(selfservice.GenerateSettings(tok)); err != nil {
+				return fmt.Errorf("generating a token: %w", err)
+			}
+		}
+		before = tok.Status.Revision
+		req.Regenerate(tok, value, rotateID)
+		return nil
+	})
+	if err != nil {
 		s.writeFailed(w, r, err)
 		return
 	}
@@ -132,13 +139,20 @@ func (s *API) holderFor(r *http.Request, value token.Value) *authv1alpha1.ApiTok
 // and answers with the row, as GET /api/v1/tokens/{namespace}/{name} does.
 func (s *API) revokeToken(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, waitFor time.Duration) {
 	if !tok.Spec.Revoked {
-		tok.Spec.Revoked = true
-		if err := s.Writer.Update(r.Context(), tok); err != nil {
+		revoked := false
+		err := s.updateToken(r.Context(), tok, func(tok *authv1alpha1.ApiToken) error {
+			revoked = !tok.Spec.Revoked
+			tok.Spec.Revoked = true
+			return nil
+		})
+		if err != nil {
 			s.writeFailed(w, r, err)
 			return
 		}
-		u, _ := request.UserFrom(r.Context())
-		s.record(tok, EventRevoked, u)
+		if revoked {
+			u, _ := request.UserFrom(r.Context())
+			s.record(tok, EventRevoked, u)
+		}
 	}
 	await(r.Context(), waitFor, s.rowIs(tok, func(row *readmodel.Row) bool { return row.Status() == authv1alpha1.TokenStatusRevoked }))
 	row := s.cachedRow(tok)
@@ -155,10 +169,10 @@ func (s *API) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, g, ok := s.target(w, r, "delete", r.PathValue("namespace"), r.PathValue("name"))
-	if !ok || revokedStaysForOwner(w, g, tok) {
+	if !ok {
 		return
 	}
-	if s.deleteToken(w, r, tok) {
+	if s.deleteToken(w, r, tok, g) {
 		await(r.Context(), waitFor, func() bool {
 			row, found := s.Model.Get(tok.Namespace, tok.Name)
 			return !found || row.UID != string(tok.UID)
@@ -167,15 +181,30 @@ func (s *API) delete(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// deleteToken deletes the ApiToken that was read and authorized (not
-// another created since under its name). false means it has answered.
-func (s *API) deleteToken(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken) bool {
-	pre := preconditions(tok)
-	if err := s.Writer.Delete(r.Context(), tok, &client.DeleteOptions{Preconditions: &pre}); err != nil {
+// deleteToken deletes tok as deleteAs does, answering a failure in the
+// API's JSON shape. false means it has answered.
+func (s *API) deleteToken(w http.ResponseWriter, r *http.Request, tok *authv1alpha1.ApiToken, g grant) bool {
+	if err := s.deleteAs(r, tok, g); err != nil {
 		s.writeFailed(w, r, err)
 		return false
 	}
+	return true
+}
+
+// deleteAs deletes the ApiToken that was read and authorized with g (not
+// another created since under its name) and records an Event naming the
+// caller. It is the one delete path of every route (v1, v2, the console
+// through v1, the sideband API), so the rule that a revoked personal token
+// stays holds on each.
+func (s *API) deleteAs(r *http.Request, tok *authv1alpha1.ApiToken, g grant) error {
+	if err := revokedStaysForOwner(g, tok); err != nil {
+		return err
+	}
+	pre := preconditions(tok)
+	if err := s.Writer.Delete(r.Context(), tok, &client.DeleteOptions{Preconditions: &pre}); err != nil {
+		return err
+	}
 	u, _ := request.UserFrom(r.Context())
 	s.record(tok, EventDeleted, u)
-	return true
+	return nil
 }

@@ -316,6 +316,13 @@ var _ = Describe("Self-service token API", Ordered, func() {
 			Expect(r.code).To(Equal(http.StatusForbidden), r.body)
 			msg, _ := errorOf(r)
 			Expect(msg).To(ContainSubstring("delete on apitokens"))
+			// The same rule on every route that deletes (RT-7 reopened).
+			uid := string(getToken(ctx, ns, "alice-laptop").UID)
+			r = write(http.MethodDelete, "/api/v2/token/"+uid, alice, "")
+			Expect(r.code).To(Equal(http.StatusForbidden), "the v2 shape deletes by the same path: "+r.body)
+			v2msg, _ := errorOf(r)
+			Expect(v2msg).To(Equal(msg))
+			Expect(getToken(ctx, ns, "alice-laptop").Spec.Revoked).To(BeTrue())
 			Expect(write(http.MethodDelete, "/api/v1/tokens/"+ns+"/alice-laptop", admin, "").code).To(Equal(http.StatusNoContent))
 			Eventually(func() bool {
 				return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: "alice-laptop"}, &authv1alpha1.ApiToken{}))

@@ -23,7 +23,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -139,40 +138,28 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "the token is not valid")
 		return
 	}
-	if tok.Hashed() == nil {
-		writeError(w, http.StatusConflict, "only a hash-only token rotates itself: the operator rotates a Secret-held token into its Secret (spec.rotation, or the "+
-			authv1alpha1.RotateAnnotation+" annotation)")
-		return
-	}
-	// This replica's cache may lag: the object itself must still be the
-	// presented token's, Active and not revoked, or a rotation here would
-	// undo a revocation or replace a newer value.
-	switch h := tok.Hashed(); {
-	case tok.Spec.Revoked || tok.Status.TokenStatus != authv1alpha1.TokenStatusActive:
-		writeError(w, http.StatusUnauthorized, "the token is not valid")
-		return
-	case tok.Status.Revision != id.Revision || h.TokenHash != presented.Fingerprint():
-		writeError(w, http.StatusConflict, "the token is being rotated already: present the new value")
-		return
-	}
-	value, err := s.Generator.Generate(selfservice.GenerateSettings(tok))
-	if err != nil {
-		s.writeFailed(w, r, fmt.Errorf("generating a token: %w", err))
-		return
-	}
 	if req.GracePeriod == nil {
 		zero := time.Duration(0)
 		req.GracePeriod = &zero
 	}
-	req.Regenerate(tok, value, "")
-	if id.Personal && (tok.Spec.TTL == nil || tok.Spec.TTL.Duration > s.PersonalMaxTTL) {
-		tok.Spec.TTL = &metav1.Duration{Duration: s.PersonalMaxTTL}
-	}
-	if err := s.Writer.Update(r.Context(), tok); err != nil {
-		if apierrors.IsConflict(err) {
-			writeError(w, http.StatusConflict, "the ApiToken changed while rotating: retry")
-			return
+	var value token.Value
+	err := s.updateToken(r.Context(), tok, func(tok *authv1alpha1.ApiToken) error {
+		if err := selfRotatable(tok, id, presented); err != nil {
+			return err
 		}
+		if value.IsZero() {
+			var err error
+			if value, err = s.Generator.Generate(selfservice.GenerateSettings(tok)); err != nil {
+				return fmt.Errorf("generating a token: %w", err)
+			}
+		}
+		req.Regenerate(tok, value, "")
+		if id.Personal && (tok.Spec.TTL == nil || tok.Spec.TTL.Duration > s.PersonalMaxTTL) {
+			tok.Spec.TTL = &metav1.Duration{Duration: s.PersonalMaxTTL}
+		}
+		return nil
+	})
+	if err != nil {
 		s.writeFailed(w, r, err)
 		return
 	}
@@ -182,6 +169,25 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 	}
 	await(r.Context(), waitFor, s.verifies(value))
 	s.respond(w, http.StatusOK, tok, value)
+}
+
+// selfRotatable refuses a rotation by the presented value of tok as it is
+// now, read from the API server: this replica's cache may lag, so the
+// object itself must still be the presented token's, Active and not
+// revoked, or a rotation here would undo a revocation or replace a newer
+// value.
+func selfRotatable(tok *authv1alpha1.ApiToken, id verify.Identity, presented token.Value) error {
+	h := tok.Hashed()
+	switch {
+	case h == nil:
+		return &tokenRefusal{http.StatusConflict, "only a hash-only token rotates itself: the operator rotates a Secret-held token into its Secret (spec.rotation, or the " +
+			authv1alpha1.RotateAnnotation + " annotation)"}
+	case tok.Spec.Revoked || tok.Status.TokenStatus != authv1alpha1.TokenStatusActive:
+		return &tokenRefusal{http.StatusUnauthorized, "the token is not valid"}
+	case tok.Status.Revision != id.Revision || h.TokenHash != presented.Fingerprint():
+		return &tokenRefusal{http.StatusConflict, "the token is being rotated already: present the new value"}
+	}
+	return nil
 }
 
 func (s *API) selfRotateMaxGrace() time.Duration {

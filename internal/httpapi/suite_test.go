@@ -130,6 +130,7 @@ var _ = BeforeSuite(func() {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Cache:                  controller.CacheOptions(),
+		NewClient:              newInterleavingClient,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	var ctx context.Context

@@ -87,7 +87,7 @@ func (s *API) deleteV2(w http.ResponseWriter, r *http.Request) {
 		notFound()
 		return
 	}
-	if s.deleteToken(w, r, tok) {
+	if s.deleteToken(w, r, tok, g) {
 		writeJSON(w, http.StatusOK, map[string]string{"id": id, "status": "deleted"})
 	}
 }

@@ -145,31 +145,28 @@ func (s *API) target(w http.ResponseWriter, r *http.Request, verb, namespace, na
 	return nil, g, false
 }
 
-// revokedForOwner answers 409 when a caller with apitokens/self only would
-// bring back their revoked token: whoever revoked it (an administrator,
-// incident response) decides, not the token's holder. true means it has
-// answered.
-func revokedForOwner(w http.ResponseWriter, g grant, tok *authv1alpha1.ApiToken) bool {
+// revokedForOwner refuses (409) a caller with apitokens/self only who
+// would bring back their revoked token: whoever revoked it (an
+// administrator, incident response) decides, not the token's holder.
+func revokedForOwner(g grant, tok *authv1alpha1.ApiToken) error {
 	if g != grantOwn || !tok.Spec.Revoked {
-		return false
+		return nil
 	}
-	writeError(w, http.StatusConflict, fmt.Sprintf("ApiToken %s/%s is revoked, and a personal token stays revoked: create a new one", tok.Namespace, tok.Name))
-	return true
+	return &tokenRefusal{http.StatusConflict, fmt.Sprintf("ApiToken %s/%s is revoked, and a personal token stays revoked: create a new one", tok.Namespace, tok.Name)}
 }
 
-// revokedStaysForOwner refuses the holder of a revoked personal token its
-// deletion: the revoked ApiToken is what keeps its fingerprint held (one
-// fingerprint, one ApiToken), so deleting it would let the same value be
-// imported again under a new name. Whoever may delete ApiTokens in the
-// namespace (an administrator) may still delete it.
-func revokedStaysForOwner(w http.ResponseWriter, g grant, tok *authv1alpha1.ApiToken) bool {
+// revokedStaysForOwner refuses (403) the holder of a revoked personal
+// token its deletion: the revoked ApiToken is what keeps its fingerprint
+// held (one fingerprint, one ApiToken), so deleting it would let the same
+// value be imported again under a new name. Whoever may delete ApiTokens
+// in the namespace (an administrator) may still delete it.
+func revokedStaysForOwner(g grant, tok *authv1alpha1.ApiToken) error {
 	if g != grantOwn || !tok.Spec.Revoked {
-		return false
+		return nil
 	}
-	writeError(w, http.StatusForbidden, fmt.Sprintf(
+	return &tokenRefusal{http.StatusForbidden, fmt.Sprintf(
 		"ApiToken %s/%s is a revoked personal token: its holder may not delete it, so that its value can never verify again under another name; "+
-			"deleting it needs delete on apitokens in namespace %q (an administrator)", tok.Namespace, tok.Name, tok.Namespace))
-	return true
+			"deleting it needs delete on apitokens in namespace %q (an administrator)", tok.Namespace, tok.Name, tok.Namespace)}
 }
 
 // writeFailed answers a failed API request: the API server's validation
@@ -179,7 +176,13 @@ func revokedStaysForOwner(w http.ResponseWriter, g grant, tok *authv1alpha1.ApiT
 // their fingerprint), so these messages cannot quote one.
 func (s *API) writeFailed(w http.ResponseWriter, r *http.Request, err error) {
 	var status apierrors.APIStatus
+	var refused *tokenRefusal
+	var conflict *selfservice.Conflict
 	switch {
+	case errors.As(err, &refused):
+		writeError(w, refused.status, refused.msg)
+	case errors.As(err, &conflict):
+		writeError(w, http.StatusConflict, conflict.Message)
 	case apierrors.IsAlreadyExists(err):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error(), Parameter: "name"})
 	case apierrors.IsConflict(err):
@@ -187,11 +190,17 @@ func (s *API) writeFailed(w http.ResponseWriter, r *http.Request, err error) {
 	case apierrors.IsNotFound(err):
 		writeError(w, http.StatusNotFound, err.Error())
 	case apierrors.IsInvalid(err) && errors.As(err, &status):
-		body := errorBody{Error: err.Error()}
+		body, code := errorBody{Error: err.Error()}, http.StatusBadRequest
 		if d := status.Status().Details; d != nil && len(d.Causes) > 0 {
 			body.Parameter = requestField(d.Causes[0].Field)
 		}
-		writeJSON(w, http.StatusBadRequest, body)
+		if body.Parameter == "revoked" {
+			// Not the request's fault: the CRD refuses to un-revoke until
+			// the operator has recorded the revocation; the same request
+			// succeeds in a moment.
+			body.Parameter, code = "", http.StatusConflict
+		}
+		writeJSON(w, code, body)
 	case apierrors.IsBadRequest(err):
 		writeError(w, http.StatusBadRequest, err.Error())
 	default:

@@ -155,7 +155,11 @@ type ApiTokenSpec struct {
 	AccessToken *AccessTokenSpec `json:"accessToken,omitempty"`
 
 	// Revoked revokes the token now: the Secret no longer holds it and status
-	// becomes Revoked. Setting it back to false issues (or imports) a new token.
+	// becomes Revoked. Setting it back to false issues (or imports) a new token,
+	// and is refused until the operator has recorded the revocation
+	// (status.tokenStatus Revoked): a revocation is never lost to a change
+	// that lands before the operator saw it, and a revoked value never gets
+	// a grace period.
 	// +optional
 	Revoked bool `json:"revoked,omitempty"`
 
@@ -399,6 +403,7 @@ type ApiTokenStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=at,categories=apitokens
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.spec.revoked) || !oldSelf.spec.revoked || (has(self.spec.revoked) && self.spec.revoked) || (has(oldSelf.status) && has(oldSelf.status.tokenStatus) && oldSelf.status.tokenStatus == 'Revoked')",message="spec.revoked can be set back to false only once the operator has recorded the revocation (status.tokenStatus Revoked): retry in a few seconds",fieldPath=".spec.revoked"
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`
 // +kubebuilder:printcolumn:name="Principal",type=string,JSONPath=`.spec.principal`
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.tokenStatus`

@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -111,7 +112,15 @@ func (r *ApiTokenReconciler) liveInput(ctx context.Context, in policy.Input) (po
 	return in.WithSecret(s, r.Marker), nil
 }
 
-// writeStatus patches the status, once, if it changed.
+// errStale is a status write refused because the ApiToken changed since it
+// was read: the status was decided on a spec that is no longer current.
+var errStale = errors.New("the ApiToken changed since it was read")
+
+// writeStatus patches the status, once, if it changed, with an optimistic
+// lock: a status decided from a stale copy (a revocation the cache still
+// shows while a regenerate has landed) must not overwrite the state of the
+// newer spec. A conflict is errStale; the newer version's own event
+// reconciles the ApiToken again, from it.
 func (r *ApiTokenReconciler) writeStatus(ctx context.Context, tok *authv1alpha1.ApiToken, status authv1alpha1.ApiTokenStatus) error {
 	key := types.NamespacedName{Namespace: tok.Namespace, Name: tok.Name}
 	if equality.Semantic.DeepEqual(tok.Status, status) {
@@ -119,10 +128,13 @@ func (r *ApiTokenReconciler) writeStatus(ctx context.Context, tok *authv1alpha1.
 	}
 	patched := tok.DeepCopy()
 	patched.Status = status
-	if err := r.Client.Status().Patch(ctx, patched, client.MergeFrom(tok)); err != nil {
+	if err := r.Client.Status().Patch(ctx, patched, client.MergeFromWithOptions(tok, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return errStale
+		}
 		return fmt.Errorf("patching status of ApiToken %s: %w", key, err)
 	}
-	r.memo.remember(key, tok.ResourceVersion, status)
+	r.memo.remember(key, tok.ResourceVersion, patched.ResourceVersion, status)
 	return nil
 }
 

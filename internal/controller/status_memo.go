@@ -26,28 +26,30 @@ import (
 )
 
 // statusMemo remembers, per ApiToken, the status last written and the
-// resourceVersion the object had before that write. A reconcile that still
-// sees that resourceVersion in the cache (the watch event of the write has
-// not arrived yet) takes the written status as the current one, so it does
-// not write the same status again. Any other change to the object gives it a
-// new resourceVersion, and the memo no longer applies.
+// resourceVersions the object had before and after that write. A reconcile
+// that still sees the one before in the cache (the watch event of the
+// write has not arrived yet) takes the object as it is after the write:
+// the written status and its resourceVersion, so that it neither writes
+// the same status again nor fails the optimistic lock of its next status
+// write. Any other change to the object gives it a new resourceVersion,
+// and the memo no longer applies.
 type statusMemo struct {
 	mu sync.Mutex
 	m  map[types.NamespacedName]memoEntry
 }
 
 type memoEntry struct {
-	before  string
-	written authv1alpha1.ApiTokenStatus
+	before, after string
+	written       authv1alpha1.ApiTokenStatus
 }
 
-func (s *statusMemo) remember(key types.NamespacedName, before string, written authv1alpha1.ApiTokenStatus) {
+func (s *statusMemo) remember(key types.NamespacedName, before, after string, written authv1alpha1.ApiTokenStatus) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
 		s.m = map[types.NamespacedName]memoEntry{}
 	}
-	s.m[key] = memoEntry{before: before, written: *written.DeepCopy()}
+	s.m[key] = memoEntry{before: before, after: after, written: *written.DeepCopy()}
 }
 
 // catchUp replaces a stale cached status with the one this process wrote.
@@ -60,6 +62,7 @@ func (s *statusMemo) catchUp(tok *authv1alpha1.ApiToken) {
 	case !ok:
 	case e.before == tok.ResourceVersion:
 		tok.Status = *e.written.DeepCopy()
+		tok.ResourceVersion = e.after
 	default:
 		delete(s.m, key)
 	}

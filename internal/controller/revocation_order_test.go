@@ -1,0 +1,127 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
+)
+
+var _ = Describe("Revocations and the changes that race them", func() {
+	var (
+		ctx context.Context
+		ns  string
+	)
+	BeforeEach(func() {
+		ctx = context.Background()
+		SetDefaultEventuallyTimeout(30 * time.Second)
+		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+		ns = newNamespace(ctx)
+	})
+	// unrevoke sets spec.revoked back to false with a new fingerprint, as
+	// a regenerate does, in one update.
+	unrevoke := func(tok *authv1alpha1.ApiToken, value string) error {
+		cur := &authv1alpha1.ApiToken{}
+		if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(tok), cur); err != nil {
+			return err
+		}
+		cur.Spec.Revoked = false
+		cur.Spec.Source = testutil.MakeApiToken(ns, tok.Name).Hashed(value).Obj().Spec.Source
+		return k8sClient.Update(ctx, cur)
+	}
+
+	It("refuses to un-revoke until the operator has recorded the revocation, and gives the revoked value no grace period", func() {
+		valueA, valueB := uniqueValue("revorderaaaaabbbbbcccccdddddeee01", ns), uniqueValue("revorderzzzzzyyyyyxxxxxwwwwwvvv02", ns)
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "cron").Hashed(valueA).Rotation(0, time.Hour).Obj())).To(Succeed())
+		tok := waitForRevision(ctx, ns, "cron", 1)
+
+		By("the operator is down: a revocation is written, then a regenerate with a grace period")
+		mgr.stop()
+		restarted := false
+		DeferCleanup(func() {
+			if !restarted {
+				mgr = startManager()
+			}
+		})
+		patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) { t.Spec.Revoked = true })
+		err := unrevoke(tok, valueB)
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
+		Expect(err.Error()).To(ContainSubstring("spec.revoked can be set back to false only once the operator has recorded the revocation"))
+		Expect(getToken(ctx, ns, "cron").Spec.Revoked).To(BeTrue(), "the revocation stands")
+
+		By("once the operator has recorded it, the regenerate is taken, without a grace period for the revoked value")
+		mgr, restarted = startManager(), true
+		waitForStatus(ctx, ns, "cron", authv1alpha1.TokenStatusRevoked, authv1alpha1.ReasonRevoked)
+		Expect(unrevoke(tok, valueB)).To(Succeed())
+		got := waitForRevision(ctx, ns, "cron", 2)
+		Expect(got.Status.TokenHash).To(Equal(token.Fingerprint([]byte(valueB))))
+		Expect(got.Status.PreviousTokenHash).To(BeEmpty())
+		Expect(got.Status.PreviousTokenExpirationDate).To(BeNil())
+	})
+
+	It("ends every token in the state its last spec asks for when revocations and regenerates land milliseconds apart", func() {
+		const n = 24
+		values := func(round int) []string {
+			vs := make([]string, n)
+			for i := range vs {
+				vs[i] = uniqueValue(fmt.Sprintf("raced%02dround%d-aaaabbbbccccddddeeee", i, round), ns)
+			}
+			return vs
+		}
+		first, second := values(1), values(2)
+		for i := range n {
+			Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, fmt.Sprintf("raced-%02d", i)).Hashed(first[i]).Rotation(0, time.Hour).Obj())).To(Succeed())
+		}
+		for i := range n {
+			waitForRevision(ctx, ns, fmt.Sprintf("raced-%02d", i), 1)
+		}
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				defer GinkgoRecover()
+				tok := getToken(ctx, ns, fmt.Sprintf("raced-%02d", i))
+				patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) { t.Spec.Revoked = true })
+				// As soon as the API server takes it: the first moment the
+				// operator has recorded the revocation.
+				Eventually(func() error { return unrevoke(tok, second[i]) }).WithPolling(5 * time.Millisecond).Should(Succeed())
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			name := fmt.Sprintf("raced-%02d", i)
+			Eventually(func(g Gomega) {
+				got := getToken(ctx, ns, name)
+				g.Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
+				g.Expect(got.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive), name)
+				g.Expect(got.Status.TokenHash).To(Equal(token.Fingerprint([]byte(second[i]))), name)
+				g.Expect(got.Status.PreviousTokenHash).To(BeEmpty(), "%s: a revoked value has no grace period", name)
+				g.Expect(readyCondition(got).Status).To(BeEquivalentTo("True"), name)
+			}).Should(Succeed())
+		}
+	})
+})

@@ -181,6 +181,11 @@ var _ = Describe("Tokens that manage themselves, on the query listener", Ordered
 		Expect(r.code).To(Equal(http.StatusConflict), r.body)
 		Expect(r.body).To(ContainSubstring("only a hash-only token rotates itself"))
 
+		star := create(map[string]any{"namespace": ns, "name": "star", "type": "API_CLIENT", "principal": "cron", "scopes": []string{"*"}})
+		r = self(http.MethodPost, httpapi.SelfRotatePath, star, "")
+		Expect(r.code).To(Equal(http.StatusForbidden), "a wildcard never grants the reserved apitoken: scopes: "+r.body)
+		Expect(r.body).To(ContainSubstring("it needs scope apitoken:self-rotate"))
+
 		rotor := create(map[string]any{"namespace": ns, "name": "capped", "type": "API_CLIENT", "principal": "cron", "scopes": []string{httpapi.SelfRotateScope}})
 		r = self(http.MethodPost, httpapi.SelfRotatePath, rotor, `{"gracePeriod": "25h"}`)
 		Expect(r.code).To(Equal(http.StatusBadRequest), r.body)

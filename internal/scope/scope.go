@@ -31,14 +31,23 @@ const (
 	MaxLength = 128
 )
 
+// Reserved is the prefix of the scopes that grant the operator's own
+// privileges (apitoken:self-rotate, apitoken:introspect): a token holds
+// one only by its exact name, never through a wildcard, so that a "*"
+// granted for a resource server's sake does not let a thief rotate the
+// token and lock its owner out.
+const Reserved = "apitoken:"
+
 // Covers says whether the granted scopes cover wanted: one of them equals
-// it, or ends in "*" and the rest of it is a prefix of wanted.
+// it, or ends in "*" and the rest of it is a prefix of wanted, unless
+// wanted is Reserved.
 func Covers(granted []string, wanted string) bool {
+	reserved := strings.HasPrefix(wanted, Reserved)
 	for _, g := range granted {
 		if g == wanted {
 			return true
 		}
-		if prefix, ok := strings.CutSuffix(g, "*"); ok && strings.HasPrefix(wanted, prefix) {
+		if prefix, ok := strings.CutSuffix(g, "*"); ok && !reserved && strings.HasPrefix(wanted, prefix) {
 			return true
 		}
 	}

@@ -38,6 +38,10 @@ func TestCovers(t *testing.T) {
 		"a wanted star is literal":      {[]string{"read:reports"}, "read:*", false},
 		"literal star granted":          {[]string{"read:*"}, "read:*", true},
 		"star in the middle is literal": {[]string{"a*b"}, "axxb", false},
+		"star never covers a reserved":  {[]string{"*"}, "apitoken:self-rotate", false},
+		"nor a reserved wildcard":       {[]string{"apitoken:*"}, "apitoken:introspect", false},
+		"a reserved scope by its name":  {[]string{"*", "apitoken:introspect"}, "apitoken:introspect", true},
+		"star covers the rest":          {[]string{"*"}, "apitoken-like:read", true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -18,6 +18,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -74,6 +75,9 @@ func (s *API) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.Clock.Now()
+	// The peer's address pays for failed client authentication only: it
+	// is the resource server itself, whose end clients' junk must not lock
+	// it out.
 	addr := s.endClientKey(r)
 	if wait, throttled := s.Limiter.throttled("introspection", addr); throttled {
 		writeSlowDown(w, wait)
@@ -97,22 +101,42 @@ func (s *API) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, f)
 		return
 	}
-	if wait, throttled := s.Limiter.throttled("introspection", caller); throttled {
-		writeSlowDown(w, wait)
+	client, f := introspectedFor(caller, form)
+	if f != nil {
+		writeOAuthError(w, f)
 		return
 	}
 	answer, signed := s.introspect(raw, now)
-	if !answer.Active && !signed {
-		// Guessing ApiToken values costs the caller and its address, as at
-		// verify.
-		s.Limiter.Failed(caller)
-		s.Limiter.Failed(addr)
-	}
 	if within != "" && answer.Active && answer.ApiToken.Namespace != within {
-		answer = Introspection{}
+		// Valid elsewhere is, to this caller, unknown: and a guess like one.
+		answer, signed = Introspection{}, false
+	}
+	// An active token is answered whatever the budget: only further
+	// failures are refused, per end client as at verify.
+	if !answer.Active && !signed {
+		if wait, throttled := s.Limiter.throttled("introspection", client); throttled {
+			writeSlowDown(w, wait)
+			return
+		}
+		s.Limiter.Failed(client)
 	}
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, answer)
+}
+
+// introspectedFor is the failure-limiter key of the end client a token was
+// presented by: the one the caller names in remote_address (an IP
+// address), within that caller, as verify's remoteAddress; else the caller.
+func introspectedFor(caller string, form url.Values) (string, *oauthFailure) {
+	raw, ok := form["remote_address"]
+	if !ok {
+		return caller, nil
+	}
+	a, err := netip.ParseAddr(raw[0])
+	if err != nil || len(raw) > 1 {
+		return "", refuse(http.StatusBadRequest, accesstoken.InvalidRequest, "remote_address: must be one IP address (192.0.2.7, 2001:db8::7): the end client that presented the token")
+	}
+	return caller + "|addr:" + bucket(a.Unmap()), nil
 }
 
 // introspector authenticates and authorizes the caller and returns its

@@ -150,7 +150,7 @@ var _ = Describe("Tokens that manage themselves, on the issuer listener", Ordere
 					}
 				}
 				return notes
-			}).Should(ConsistOf(HavePrefix("Warning: Revoked by presenting its value at the revocation endpoint")))
+			}).Should(ConsistOf(Equal("Warning: Revoked by presenting its value at the revocation endpoint")), "no end client's address for the token's readers")
 
 			By("presenting it again, it is already revoked: still 200")
 			Expect(revoke(leaked, "").code).To(Equal(http.StatusOK))
@@ -267,6 +267,54 @@ var _ = Describe("Tokens that manage themselves, on the issuer listener", Ordere
 				"anyone may give a token of theirs the scope: it sees no further than its namespace")
 			Expect(introspect(accessToken("svc2"), outsider).body).To(MatchJSON(`{"active": false}`))
 			Expect(introspect(value("plain"), "Bearer "+gateway).introspection()).To(HaveKeyWithValue("active", true))
+		})
+
+		It("never refuses an active token to a resource server whose end clients present junk, and throttles only further failures, per end client", func() {
+			rs := testutil.MakeApiToken(ns, "resource-server").Scopes(httpapi.IntrospectScope).Obj()
+			rs.UID = ""
+			Expect(k8sClient.Create(ctx, rs)).To(Succeed())
+			Eventually(func() authv1alpha1.TokenStatus { return getToken(ctx, ns, "resource-server").Status.TokenStatus }).Should(Equal(authv1alpha1.TokenStatusActive))
+			auth := basic(ns+"/resource-server", value("resource-server"))
+			ask := func(token, endClient string) tokenReply {
+				form := url.Values{"token": {token}}
+				if endClient != "" {
+					form.Set("remote_address", endClient)
+				}
+				return post(httpapi.IntrospectionPath, form, auth, "198.51.100.70")
+			}
+			Eventually(func() string { return ask(value("plain"), "").body }).Should(ContainSubstring(`"active":true`))
+			for range verifyFailureLimit {
+				Expect(ask("0123456789abcdefghijklmnopqrstuv", "203.0.113.9").body).To(MatchJSON(`{"active": false}`))
+			}
+			r := ask("0123456789abcdefghijklmnopqrstuv", "203.0.113.9")
+			Expect(r.code).To(Equal(http.StatusTooManyRequests), r.body)
+			Expect(r.oauthError().Error).To(Equal("slow_down"))
+			Expect(ask(value("plain"), "203.0.113.9").introspection()).To(HaveKeyWithValue("active", true), "an active token is answered whatever the budget")
+			Expect(ask(accessToken("svc2"), "203.0.113.9").introspection()).To(HaveKeyWithValue("active", true))
+			Expect(ask(value("plain"), "").introspection()).To(HaveKeyWithValue("active", true), "the resource server as a whole is not throttled")
+			Expect(ask("0123456789abcdefghijklmnopqrstuv", "203.0.113.10").body).To(MatchJSON(`{"active": false}`), "another end client is not affected")
+
+			r = ask(value("plain"), "not-an-address")
+			Expect(r.code).To(Equal(http.StatusBadRequest))
+			Expect(r.oauthError().Description).To(HavePrefix("remote_address: must be one IP address"))
+		})
+
+		It("counts a value valid in another namespace as a failed guess of an ApiToken caller", func() {
+			other := newNamespace(ctx)
+			t := testutil.MakeApiToken(other, "prober").Scopes(httpapi.IntrospectScope).Obj()
+			t.UID = ""
+			Expect(k8sClient.Create(ctx, t)).To(Succeed())
+			Eventually(func() authv1alpha1.TokenStatus { return getToken(ctx, other, "prober").Status.TokenStatus }).Should(Equal(authv1alpha1.TokenStatusActive))
+			v := getSecretValue(ctx, other, "prober")
+			values = append(values, v)
+			prober := basic(other+"/prober", v)
+			Eventually(func() int { return introspect(v, prober).code }).Should(Equal(http.StatusOK))
+			for range verifyFailureLimit {
+				Expect(introspect(value("plain"), prober).body).To(MatchJSON(`{"active": false}`))
+			}
+			r := introspect(value("svc2"), prober)
+			Expect(r.code).To(Equal(http.StatusTooManyRequests), "a valid value of another namespace is a guess like an unknown one: "+r.body)
+			Expect(introspect(v, prober).introspection()).To(HaveKeyWithValue("active", true), "its own namespace's tokens are still answered")
 		})
 
 		It("accepts a Kubernetes bearer token allowed create apitokens/verify", func() {

@@ -19,11 +19,13 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"slices"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	authenticationv1beta1 "k8s.io/api/authentication/v1beta1"
 	kjson "sigs.k8s.io/json"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -146,12 +148,20 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 	}
 	review := &authenticationv1.TokenReview{}
 	if err := json.Unmarshal(raw, review); err != nil {
-		writeError(w, http.StatusBadRequest, "the body must be an authentication.k8s.io/v1 TokenReview")
+		writeError(w, http.StatusBadRequest, "the body must be an authentication.k8s.io/v1 (or v1beta1) TokenReview")
+		return
+	}
+	apiVersion, ok := tokenReviewVersion(review.APIVersion)
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("apiVersion: is %q: a TokenReview of authentication.k8s.io/v1 or v1beta1 is answered", review.APIVersion))
 		return
 	}
 	presented := review.Spec.Token
 	review.Spec.Token = "" // never echoed back
-	review.APIVersion, review.Kind = authenticationv1.SchemeGroupVersion.String(), "TokenReview"
+	// In the request's version: kube-apiserver's webhook authenticator
+	// sends v1beta1 unless --authentication-token-webhook-version=v1, and
+	// cannot read a v1 answer to it. The two are field for field the same.
+	review.APIVersion, review.Kind = apiVersion, "TokenReview"
 	review.Status = authenticationv1.TokenReviewStatus{}
 	// Not throttled: kube-apiserver calls on behalf of every end client and
 	// does not name them, so a limiter keyed by the caller would let anyone
@@ -189,6 +199,18 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 }
 
 var tokenReviewFailures = metrics.VerifyFailures.WithLabelValues("tokenreview")
+
+// tokenReviewVersion is the apiVersion a TokenReview request of apiVersion
+// is answered in: its own, v1 or v1beta1 (v1 when it names none).
+func tokenReviewVersion(apiVersion string) (string, bool) {
+	switch apiVersion {
+	case "", authenticationv1.SchemeGroupVersion.String():
+		return authenticationv1.SchemeGroupVersion.String(), true
+	case authenticationv1beta1.SchemeGroupVersion.String():
+		return apiVersion, true
+	}
+	return "", false
+}
 
 // reviewAudiences are the requested audiences the ApiToken is allowed (the
 // issuer's rules; without the issuer, spec.accessToken.audiences), never an

@@ -119,5 +119,6 @@ func (c *Console) delete(w http.ResponseWriter, r *http.Request, s *session) {
 		c.renderAPIError(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/console/?deleted="+url.QueryEscape(r.PathValue("namespace")+"/"+r.PathValue("name")), http.StatusSeeOther)
+	// A code, not a name: the list page shows only its own sentences.
+	http.Redirect(w, r, "/console/?done=deleted", http.StatusSeeOther)
 }

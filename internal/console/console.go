@@ -35,6 +35,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 )
 
 //go:embed templates/*.html
@@ -105,17 +106,19 @@ func (c *Console) handler() http.Handler {
 	mux.HandleFunc("POST /console/login", c.login)
 	mux.HandleFunc("POST /console/logout", c.logout)
 	mux.Handle("GET /console/{$}", c.authenticated(c.listPage))
-	mux.Handle("GET /console/tokens/{namespace}/{name}", c.authenticated(c.detailPage))
+	mux.Handle("GET /console/tokens/{namespace}/{name}", c.authenticated(validRef(c, c.detailPage)))
 	mux.Handle("GET /console/new", c.authenticated(c.createPage))
 	mux.Handle("POST /console/new", c.authenticated(c.createToken))
 	for _, action := range []string{"regenerate", "revoke", "delete"} {
-		mux.Handle("GET /console/tokens/{namespace}/{name}/"+action, c.authenticated(c.confirmPage(action)))
+		mux.Handle("GET /console/tokens/{namespace}/{name}/"+action, c.authenticated(validRef(c, c.confirmPage(action))))
 	}
-	mux.Handle("POST /console/tokens/{namespace}/{name}/regenerate", c.authenticated(c.regenerate))
-	mux.Handle("POST /console/tokens/{namespace}/{name}/revoke", c.authenticated(c.revoke))
-	mux.Handle("POST /console/tokens/{namespace}/{name}/delete", c.authenticated(c.delete))
+	mux.Handle("POST /console/tokens/{namespace}/{name}/regenerate", c.authenticated(validRef(c, c.regenerate)))
+	mux.Handle("POST /console/tokens/{namespace}/{name}/revoke", c.authenticated(validRef(c, c.revoke)))
+	mux.Handle("POST /console/tokens/{namespace}/{name}/delete", c.authenticated(validRef(c, c.delete)))
+	// Nothing of a link is echoed: a page of the console never shows a
+	// sentence someone else chose.
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
-		c.renderError(w, r, nil, http.StatusNotFound, "There is no console page at "+r.URL.Path+".")
+		c.renderError(w, r, nil, http.StatusNotFound, "There is no such console page.")
 	})
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -123,6 +126,22 @@ func (c *Console) handler() http.Handler {
 	}))
 	return withHeaders(csrf.Handler(mux))
 }
+
+// validRef answers 404 for a {namespace}/{name} that cannot name an
+// ApiToken, before any API call, and without echoing it.
+func validRef(c *Console, h func(http.ResponseWriter, *http.Request, *session)) func(http.ResponseWriter, *http.Request, *session) {
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		if selfservice.ValidateRef(r.PathValue("namespace"), r.PathValue("name")) != nil {
+			c.renderError(w, r, s, http.StatusNotFound, noSuchToken)
+			return
+		}
+		h(w, r, s)
+	}
+}
+
+// noSuchToken is the console's answer for a token that does not exist or
+// that the caller may not see: the same, and naming nothing.
+const noSuchToken = "There is no such ApiToken, or you may not see it."
 
 // contentSecurityPolicy allows the console's own scripts and styles only:
 // no inline script or style, no frames, forms posting back to it alone.

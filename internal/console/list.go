@@ -117,8 +117,8 @@ type listData struct {
 func (c *Console) listPage(w http.ResponseWriter, r *http.Request, s *session) {
 	f := parseFilter(r.URL.Query())
 	p := c.pageFor(s, "API tokens", nil)
-	if d := r.URL.Query().Get("deleted"); d != "" {
-		p.Notice = "Deleted " + d + "."
+	if r.URL.Query().Get("done") == "deleted" {
+		p.Notice = notices["deleted"]
 	}
 	data := listData{Filter: f, Clear: "/console/", Statuses: []string{"ACTIVE", statusExpiring, "EXPIRED", "REVOKED", "PENDING", "FAILED"},
 		Types: []string{"USER", "SERVICE", "API_CLIENT"}}

@@ -90,7 +90,12 @@ func (c *Console) renderError(w http.ResponseWriter, _ *http.Request, s *session
 // renderAPIError shows an API refusal in the API's words.
 func (c *Console) renderAPIError(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	if e, ok := err.(*apiError); ok {
-		c.renderError(w, r, s, e.Code, e.Message)
+		msg := e.Message
+		if e.Code == http.StatusNotFound {
+			// The API's message names what the link asked for.
+			msg = noSuchToken
+		}
+		c.renderError(w, r, s, e.Code, msg)
 		return
 	}
 	c.opts.Log.Error(err, "A console request failed")

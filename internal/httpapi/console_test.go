@@ -19,6 +19,7 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -230,9 +231,40 @@ var _ = Describe("Web console", Ordered, func() {
 		follow("#delete")
 		Expect(b.text("#confirm-title")).To(ContainSubstring("script"))
 		follow("#confirm")
-		Expect(b.text("#notice")).To(ContainSubstring("Deleted " + ns + "/script"))
+		Expect(b.text("#notice")).To(Equal("Deleted."))
+		Expect(b.location()).To(Equal(baseURL+"/console/?done=deleted"), "the redirect carries a code, not a name")
 		Expect(b.count(`tr[data-name="script"]`)).To(BeZero())
 		Eventually(func() int { return verifies(shownValues[1]) }).ShouldNot(Equal(http.StatusOK))
+	})
+
+	It("echoes no sentence of a link: notices are codes, 404 pages name nothing, names are checked before any API call", func() {
+		const bait = "Your-account-is-locked-call-555-0100"
+		page := func(path string) (int, string) {
+			req, err := http.NewRequest(http.MethodGet, baseURL+path, nil)
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Authorization", "Bearer "+alice)
+			resp, err := httpClient.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			defer func() { _ = resp.Body.Close() }()
+			body, err := io.ReadAll(resp.Body)
+			Expect(err).NotTo(HaveOccurred())
+			return resp.StatusCode, string(body)
+		}
+		for _, c := range []struct {
+			path string
+			code int
+		}{
+			{"/console/?deleted=" + bait, http.StatusOK},
+			{"/console/?done=" + bait, http.StatusOK},
+			{"/console/" + bait, http.StatusNotFound},
+			{"/console/tokens/" + ns + "/" + strings.ToLower(bait), http.StatusNotFound},
+			{"/console/tokens/" + ns + "/" + bait, http.StatusNotFound},
+			{"/console/tokens/" + bait + "/x/revoke", http.StatusNotFound},
+		} {
+			code, body := page(c.path)
+			Expect(code).To(Equal(c.code), c.path)
+			Expect(strings.ToLower(body)).NotTo(ContainSubstring(strings.ToLower(bait)), c.path)
+		}
 	})
 
 	It("counts by status and filters in one click", func() {

@@ -31,9 +31,12 @@ import (
 
 // Paths of the issuer listener, below the issuer URL.
 const (
-	DiscoveryPath     = "/.well-known/openid-configuration"
-	JWKSPath          = "/openid/v1/jwks"
-	TokenEndpointPath = "/oauth2/token"
+	DiscoveryPath = "/.well-known/openid-configuration"
+	// AuthorizationServerMetadataPath is RFC 8414's name for the same
+	// document, which OAuth-only clients look up.
+	AuthorizationServerMetadataPath = "/.well-known/oauth-authorization-server"
+	JWKSPath                        = "/openid/v1/jwks"
+	TokenEndpointPath               = "/oauth2/token"
 	// RevocationPath is RFC 7009 revocation, IntrospectionPath RFC 7662
 	// introspection.
 	RevocationPath    = "/oauth2/revoke"
@@ -130,9 +133,11 @@ func (s *API) IssuerHandler() (http.Handler, error) {
 		return nil, fmt.Errorf("encoding the discovery document: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+DiscoveryPath, func(w http.ResponseWriter, _ *http.Request) {
-		writeCacheable(w, doc, "application/json", discoveryMaxAge)
-	})
+	for _, path := range []string{DiscoveryPath, AuthorizationServerMetadataPath} {
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
+			writeCacheable(w, doc, "application/json", discoveryMaxAge)
+		})
+	}
 	mux.HandleFunc("GET "+JWKSPath, s.serveJWKS)
 	mux.HandleFunc("POST "+TokenEndpointPath, s.serveToken)
 	mux.HandleFunc("POST "+RevocationPath, s.serveRevocation)

@@ -185,6 +185,12 @@ var _ = Describe("Issuer", Ordered, func() {
 			"revocation_endpoint_auth_methods_supported": ["none"],
 			"introspection_endpoint": "` + issuerURL + `/oauth2/introspect",
 			"introspection_endpoint_auth_methods_supported": ["client_secret_basic", "bearer"]}`))
+		discovery := r.body
+
+		req, _ = http.NewRequest(http.MethodGet, issuerURL+httpapi.AuthorizationServerMetadataPath, nil)
+		r = doIssuer(req)
+		Expect(r.code).To(Equal(http.StatusOK))
+		Expect(r.body).To(MatchJSON(discovery), "RFC 8414 metadata is the discovery document")
 
 		req, _ = http.NewRequest(http.MethodGet, issuerURL+httpapi.JWKSPath, nil)
 		r = doIssuer(req)

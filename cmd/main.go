@@ -39,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/apitoken-io/apitoken-operator/internal/console"
+	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
@@ -93,7 +94,7 @@ func main() {
 	flag.StringVar(&forwardAuthAddr, "forward-auth-bind-address", "0",
 		"Serve forward authentication for ingresses (any path; the client's token in Authorization or X-Api-Token) on this address; 0 disables it. "+
 			"It does not authenticate its caller: expose it to the ingress controller only.")
-	flag.IntVar(&verifyFailureLimit, "verify-failure-limit", httpapi.DefaultVerifyFailureLimit,
+	flag.IntVar(&verifyFailureLimit, "verify-failure-limit", guessing.DefaultFailureLimit,
 		"Failed verifications an end client may make per minute (and at once) at the verify, TokenReview and forward-auth endpoints before it gets 429 "+
 			"until its budget refills; 0 turns the limit off.")
 	flag.StringVar(&trustedProxies, "trusted-proxies", "",

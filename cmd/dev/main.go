@@ -39,6 +39,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
@@ -97,7 +98,7 @@ func run() error {
 		MaxConcurrentReconciles: 4,
 		Query:                   httpapi.ServingOptions{BindAddress: queryAddr, Insecure: true},
 		QueryAuth:               httpapi.AuthNone,
-		VerifyFailureLimit:      httpapi.DefaultVerifyFailureLimit,
+		VerifyFailureLimit:      guessing.DefaultFailureLimit,
 		// Plain HTTP, as the query API: --query-insecure allows an http
 		// issuer URL. The signing keys live in the default namespace.
 		Issuer: operator.IssuerOptions{BindAddress: issuerAddr, URL: "http://" + issuerAddr, Namespace: "default",

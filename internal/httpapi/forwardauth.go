@@ -95,7 +95,7 @@ func (s *API) serveForwardAuth(w http.ResponseWriter, r *http.Request) {
 	if s.Limiter != nil { // the end client matters to the limiter only: not on the hot path without it
 		client = "addr:" + endClient(r, s.TrustedProxies)
 	}
-	if wait, throttled := s.Limiter.throttled("forward-auth", client); throttled {
+	if wait, throttled := throttled(s.Limiter, "forward-auth", client); throttled {
 		writeThrottled(w, wait, false)
 		return
 	}

@@ -43,7 +43,7 @@ func (s *API) importValue(w http.ResponseWriter, r *http.Request) {
 	// "Already held" tells whether a value is someone's live token: each
 	// such answer counts as a failed guess, as at the verify endpoint.
 	caller := callerClient(r)
-	if wait, throttled := s.Limiter.throttled("import", caller); throttled {
+	if wait, throttled := throttled(s.Limiter, "import", caller); throttled {
 		writeThrottled(w, wait, true)
 		return
 	}

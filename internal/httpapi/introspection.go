@@ -79,7 +79,7 @@ func (s *API) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	// is the resource server itself, whose end clients' junk must not lock
 	// it out.
 	addr := s.endClientKey(r)
-	if wait, throttled := s.Limiter.throttled("introspection", addr); throttled {
+	if wait, throttled := throttled(s.Limiter, "introspection", addr); throttled {
 		writeSlowDown(w, wait)
 		return
 	}
@@ -114,7 +114,7 @@ func (s *API) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	// An active token is answered whatever the budget: only further
 	// failures are refused, per end client as at verify.
 	if !answer.Active && !signed {
-		if wait, throttled := s.Limiter.throttled("introspection", client); throttled {
+		if wait, throttled := throttled(s.Limiter, "introspection", client); throttled {
 			writeSlowDown(w, wait)
 			return
 		}

@@ -99,7 +99,7 @@ func (s *API) revokeByValue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller := callerClient(r)
-	if wait, throttled := s.Limiter.throttled("revoke", caller); throttled {
+	if wait, throttled := throttled(s.Limiter, "revoke", caller); throttled {
 		writeThrottled(w, wait, true)
 		return
 	}

@@ -59,7 +59,7 @@ func (s *API) serveRevocation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := s.endClientKey(r)
-	if wait, throttled := s.Limiter.throttled("revocation", client); throttled {
+	if wait, throttled := throttled(s.Limiter, "revocation", client); throttled {
 		writeSlowDown(w, wait)
 		return
 	}

@@ -26,6 +26,7 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/query"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
@@ -43,7 +44,7 @@ type API struct {
 	Log      logr.Logger
 	// Limiter throttles end clients that guess at the verification
 	// endpoints; nil throttles nobody.
-	Limiter *FailureLimiter
+	Limiter *guessing.Limiter
 	// TrustedProxies are the proxies whose X-Forwarded-For and X-Real-IP
 	// name the end client at forward auth.
 	TrustedProxies []netip.Prefix

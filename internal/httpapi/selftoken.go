@@ -58,7 +58,7 @@ const EventSelfRotated = "SelfRotated"
 // against the end client, as at verify.
 func (s *API) presentedSelf(w http.ResponseWriter, r *http.Request, endpoint string) (verify.Identity, token.Value, bool) {
 	client := s.endClientKey(r)
-	if wait, throttled := s.Limiter.throttled(endpoint, client); throttled {
+	if wait, throttled := throttled(s.Limiter, endpoint, client); throttled {
 		writeThrottled(w, wait, true)
 		return verify.Identity{}, token.Value{}, false
 	}

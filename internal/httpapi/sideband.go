@@ -103,7 +103,7 @@ func (s *API) sidebandValue(w http.ResponseWriter, r *http.Request, verb string)
 		return token.Value{}, "", false
 	}
 	caller := callerClient(r)
-	if wait, throttled := s.Limiter.throttled("sideband", caller); throttled {
+	if wait, throttled := throttled(s.Limiter, "sideband", caller); throttled {
 		writeSidebandThrottled(w, wait)
 		return token.Value{}, "", false
 	}

@@ -90,7 +90,7 @@ func (s *API) exchange(w http.ResponseWriter, r *http.Request, now time.Time) st
 		return "unavailable"
 	}
 	client := s.endClientKey(r)
-	if wait, throttled := s.Limiter.throttled("token", client); throttled {
+	if wait, throttled := throttled(s.Limiter, "token", client); throttled {
 		writeSlowDown(w, wait)
 		return "throttled"
 	}

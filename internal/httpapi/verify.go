@@ -116,7 +116,7 @@ func (s *API) serveVerify(w http.ResponseWriter, r *http.Request) {
 	if req.RemoteAddress != "" {
 		client += "|addr:" + req.RemoteAddress
 	}
-	if wait, throttled := s.Limiter.throttled("verify", client); throttled {
+	if wait, throttled := throttled(s.Limiter, "verify", client); throttled {
 		writeThrottled(w, wait, true)
 		return
 	}

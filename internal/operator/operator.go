@@ -41,6 +41,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
+	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
@@ -220,7 +221,7 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, ma
 		Verifier: &verify.Verifier{Index: index, Model: model, Clock: clock.RealClock{}, Tracker: tracker},
 		Access:   access,
 		Log:      mgr.GetLogger().WithName("http"),
-		Limiter:  httpapi.NewFailureLimiter(opts.VerifyFailureLimit, httpapi.DefaultLimiterClients, clock.RealClock{}),
+		Limiter:  guessing.NewLimiter(opts.VerifyFailureLimit, time.Minute, guessing.DefaultClients, clock.RealClock{}),
 		// Only a proxy named here may say who the end client is.
 		TrustedProxies:     opts.TrustedProxies,
 		Synced:             func() bool { return model.Synced() && indexSynced() },

@@ -91,6 +91,11 @@ const (
 	// ReasonDuplicateToken: another ApiToken already holds this token's
 	// fingerprint (one fingerprint, one ApiToken, cluster-wide).
 	ReasonDuplicateToken = "DuplicateToken"
+	// ReasonClaimsThrottled: too many tokens of this ApiToken's creator
+	// were refused as DuplicateToken recently; a new fingerprint of theirs
+	// is checked again once their budget has refilled, whatever it is, so
+	// that the refusals answer no question about other people's tokens.
+	ReasonClaimsThrottled = "ClaimsThrottled"
 	// ReasonRetargeted: spec.secret.name changed and the Secret that held the
 	// token before was deleted, or stripped of the token (an event reason).
 	ReasonRetargeted = "Retargeted"

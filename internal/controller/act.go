@@ -18,7 +18,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -112,15 +111,13 @@ func (r *ApiTokenReconciler) liveInput(ctx context.Context, in policy.Input) (po
 	return in.WithSecret(s, r.Marker), nil
 }
 
-// errStale is a status write refused because the ApiToken changed since it
-// was read: the status was decided on a spec that is no longer current.
-var errStale = errors.New("the ApiToken changed since it was read")
-
 // writeStatus patches the status, once, if it changed, with an optimistic
 // lock: a status decided from a stale copy (a revocation the cache still
 // shows while a regenerate has landed) must not overwrite the state of the
-// newer spec. A conflict is errStale; the newer version's own event
-// reconciles the ApiToken again, from it.
+// newer spec. A conflict is returned, so that the ApiToken is reconciled
+// again (with the queue's backoff) from its newer version: that version's
+// own event may not come, as status-only changes (lastUsedDate) are not
+// watched.
 func (r *ApiTokenReconciler) writeStatus(ctx context.Context, tok *authv1alpha1.ApiToken, status authv1alpha1.ApiTokenStatus) error {
 	key := types.NamespacedName{Namespace: tok.Namespace, Name: tok.Name}
 	if equality.Semantic.DeepEqual(tok.Status, status) {
@@ -130,7 +127,7 @@ func (r *ApiTokenReconciler) writeStatus(ctx context.Context, tok *authv1alpha1.
 	patched.Status = status
 	if err := r.Client.Status().Patch(ctx, patched, client.MergeFromWithOptions(tok, client.MergeFromWithOptimisticLock{})); err != nil {
 		if apierrors.IsConflict(err) {
-			return errStale
+			return fmt.Errorf("patching status of ApiToken %s: it changed since it was read, reconciling it again: %w", key, err)
 		}
 		return fmt.Errorf("patching status of ApiToken %s: %w", key, err)
 	}

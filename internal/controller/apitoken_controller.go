@@ -23,7 +23,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -32,10 +31,10 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
@@ -70,6 +69,11 @@ type ApiTokenReconciler struct {
 	// ApiToken of its name without a copy of it; nil reads the cache.
 	Exists func(namespace, name string) bool
 
+	// Claims counts each creator's claims refused as DuplicateToken; past
+	// its budget their new fingerprints wait (policy.Input.ClaimsThrottled).
+	// Nil: policy.DuplicateClaimLimit per policy.DuplicateClaimPeriod.
+	Claims *guessing.Limiter
+
 	// schedule is when each ApiToken is due again.
 	schedule *schedule
 	// secretMeta caches the metadata of every Secret, to see import sources
@@ -100,6 +104,9 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	decision := policy.Decide(in)
+	if policy.RefusedClaim(&tok.Status, decision) {
+		r.Claims.Failed(policy.Creator(tok))
+	}
 	outcome, err := r.act(ctx, in, decision)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -108,14 +115,11 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	status := policy.Status(tok, outcome, in.Now)
-	if err := r.writeStatus(ctx, tok, status); errors.Is(err, errStale) {
-		logf.FromContext(ctx).V(1).Info("Left the status to the reconcile of the ApiToken's newer version")
-		return ctrl.Result{}, nil
-	} else if err != nil {
+	if err := r.writeStatus(ctx, tok, status); err != nil {
 		return ctrl.Result{}, err
 	}
 	r.recordEvents(tok, outcome, status)
-	if d := policy.RequeueAfter(tok, status, in.Now); d > 0 {
+	if d := policy.RequeueAfter(in, status); d > 0 {
 		r.schedule.set(req, in.Now.Add(d))
 	} else {
 		r.schedule.forget(req)

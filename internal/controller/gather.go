@@ -44,6 +44,7 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 	if h := tok.Hashed(); h != nil {
 		// A hash-only token has no Secret: its status is its whole record.
 		in := policy.NewInput(tok, nil, r.Marker, now)
+		in.ClaimsThrottled, _ = r.Claims.Throttled(policy.Creator(tok))
 		var err error
 		in.Holders, err = r.holders(tok, h.TokenHash)
 		return in, err

@@ -39,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/index"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
@@ -148,6 +149,9 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		timers = clock.RealClock{}
 	}
 	r.schedule = newSchedule(timers)
+	if r.Claims == nil {
+		r.Claims = guessing.NewLimiter(policy.DuplicateClaimLimit, policy.DuplicateClaimPeriod, guessing.DefaultClients, r.Clock)
+	}
 	// The ApiToken informer's initial list is queued a window at a time.
 	pass := newFirstPass(firstPassWindow, 5*time.Millisecond)
 	b := ctrl.NewControllerManagedBy(mgr).

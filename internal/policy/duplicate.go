@@ -17,11 +17,14 @@ limitations under the License.
 package policy
 
 import (
+	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // duplicateMessage names neither the other ApiToken nor its namespace:
@@ -71,6 +74,40 @@ func duplicate(tok *authv1alpha1.ApiToken, fp string, holders []Holder) bool {
 		}
 	}
 	return false
+}
+
+// Claim budget: how many claims refused as DuplicateToken one creator may
+// make per period before their new fingerprints wait (ClaimsThrottled).
+const (
+	DuplicateClaimLimit  = 5
+	DuplicateClaimPeriod = time.Hour
+)
+
+// Creator is whom a claim of tok counts against: the user the API or
+// admission recorded in its created-by annotation, else its namespace.
+func Creator(tok *authv1alpha1.ApiToken) string {
+	if c := tok.Annotations[authv1alpha1.CreatedByAnnotation]; c != "" {
+		return "user:" + c
+	}
+	return "namespace:" + tok.Namespace
+}
+
+// RefusedClaim says whether d, replacing status old, is a new refusal of a
+// claim as a duplicate: one to count against the creator.
+func RefusedClaim(old *authv1alpha1.ApiTokenStatus, d Decision) bool {
+	if d.Reason != authv1alpha1.ReasonDuplicateToken {
+		return false
+	}
+	c := meta.FindStatusCondition(old.Conditions, authv1alpha1.ConditionReady)
+	return old.TokenStatus != authv1alpha1.TokenStatusFailed || c == nil || c.Reason != authv1alpha1.ReasonDuplicateToken
+}
+
+// throttledClaim is the answer to any new fingerprint of a throttled
+// creator, held elsewhere or not: the same words either way.
+func throttledClaim(in Input) Decision {
+	return fail(authv1alpha1.ReasonClaimsThrottled, fmt.Sprintf(
+		"too many tokens of %s were refused lately: this token's fingerprint is checked after %s; nothing needs to change",
+		"this ApiToken's creator", tokensecret.FormatTime(in.Now.Add(in.ClaimsThrottled))))
 }
 
 func failDuplicate() Decision {

@@ -190,3 +190,37 @@ func TestImportMessagesTellNothingOfTheSource(t *testing.T) {
 		})
 	}
 }
+
+// A throttled creator's new fingerprints get one answer, held elsewhere or
+// not, so that refusals answer no question about other people's tokens;
+// the holder of a fingerprint is never throttled out of it.
+func TestThrottledClaimsAnswerTheSame(t *testing.T) {
+	fp := token.Fingerprint([]byte(value))
+	claim := testutil.MakeApiToken(ns, "copy").Hashed(value).Obj()
+	held := Decide(Input{Token: claim, Holders: []Holder{{UID: "victim", Since: now.Add(-time.Hour)}}, ClaimsThrottled: 10 * time.Minute, Now: now})
+	free := Decide(Input{Token: claim, ClaimsThrottled: 10 * time.Minute, Now: now})
+	if held != free || held.Reason != authv1alpha1.ReasonClaimsThrottled || held.Action != ActionFail {
+		t.Fatalf("held elsewhere: %+v; held nowhere: %+v; want the same ClaimsThrottled failure", held, free)
+	}
+	for _, word := range []string{"another", "held", "holds", "duplicate"} {
+		if strings.Contains(strings.ToLower(held.Message), word) {
+			t.Fatalf("the message %q says %q", held.Message, word)
+		}
+	}
+	if d := Decide(Input{Token: claim, Holders: []Holder{{UID: "victim", Since: now.Add(-time.Hour)}}, Now: now}); !RefusedClaim(&claim.Status, d) {
+		t.Fatalf("a new DuplicateToken refusal counts against the creator: %+v", d)
+	}
+
+	holder := claim.DeepCopy()
+	holder.Status.TokenHash, holder.Status.TokenStatus = fp, authv1alpha1.TokenStatusActive
+	holder.Status.CreationDate = &metav1.Time{Time: now.Add(-time.Hour)}
+	if d := Decide(Input{Token: holder, ClaimsThrottled: 10 * time.Minute, Now: now}); d.Action != ActionNone {
+		t.Fatalf("the holder of a fingerprint is untouched by its creator's throttle: %+v", d)
+	}
+	refused := Status(claim, Outcome{}, now)
+	refused.TokenStatus = authv1alpha1.TokenStatusFailed
+	refused.Conditions = []metav1.Condition{{Type: authv1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: authv1alpha1.ReasonDuplicateToken}}
+	if d := failDuplicate(); RefusedClaim(&refused, d) {
+		t.Fatal("a refusal already reported is not counted again")
+	}
+}

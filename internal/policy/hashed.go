@@ -47,6 +47,8 @@ func decideHashed(in Input, h *authv1alpha1.HashedSource) Decision {
 	case st.TokenHash == h.TokenHash && revokedHere(st):
 		return fail(authv1alpha1.ReasonRevokedTokenReused,
 			"spec.source.hashed.tokenHash is the fingerprint of the token that was revoked, and a revoked token never verifies again: set the fingerprint of a new token (regenerate it)")
+	case st.TokenHash != h.TokenHash && in.ClaimsThrottled > 0:
+		return throttledClaim(in)
 	case duplicate(tok, h.TokenHash, in.Holders):
 		return failDuplicate()
 	case st.TokenHash == h.TokenHash:

@@ -64,6 +64,11 @@ type Input struct {
 	// fingerprint this ApiToken is about to hold or holds (a hash-only
 	// token's spec, an import source's value); see DuplicateToken.
 	Holders []Holder
+	// ClaimsThrottled is how long the creator of this ApiToken (Creator)
+	// must wait before a new fingerprint of theirs is checked against the
+	// holders: too many of their claims were refused as duplicates lately.
+	// Zero when they are not throttled.
+	ClaimsThrottled time.Duration
 	// Former is the Secret that held the token before spec.secret.name
 	// changed, when it is this ApiToken's; nil otherwise. Its token must
 	// stop verifying at once (see FormerSecret).

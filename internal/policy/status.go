@@ -126,11 +126,16 @@ func timePtr(t time.Time) *metav1.Time {
 // RequeueAfter is how long until status next changes by the clock alone:
 // the earliest of expirationDate, renewalTime and previousTokenExpirationDate
 // still in the future. Zero when there is none, and for a revoked token.
-func RequeueAfter(tok *authv1alpha1.ApiToken, status authv1alpha1.ApiTokenStatus, now time.Time) time.Duration {
+func RequeueAfter(in Input, status authv1alpha1.ApiTokenStatus) time.Duration {
+	tok, now := in.Token, in.Now
 	if tok.Spec.Revoked {
 		return 0
 	}
 	var times []time.Time
+	if in.ClaimsThrottled > 0 {
+		// Its new fingerprint is checked once the creator's budget refills.
+		times = append(times, now.Add(in.ClaimsThrottled))
+	}
 	for _, t := range []*metav1.Time{status.ExpirationDate, status.RenewalTime, status.PreviousTokenExpirationDate} {
 		if t != nil {
 			times = append(times, t.Time)

@@ -158,11 +158,13 @@ func TestRequeueAfter(t *testing.T) {
 	tok := testutil.MakeApiToken(ns, "ci").TTL(time.Hour).Rotation(10*time.Minute, 5*time.Minute).Obj()
 	at := func(d time.Duration) *metav1.Time { mt := metav1.NewTime(testNow.Add(d)); return &mt }
 	cases := map[string]struct {
-		tok    *authv1alpha1.ApiToken
-		status authv1alpha1.ApiTokenStatus
-		want   time.Duration
+		tok       *authv1alpha1.ApiToken
+		status    authv1alpha1.ApiTokenStatus
+		throttled time.Duration
+		want      time.Duration
 	}{
 		"nothing by the clock":                 {tok: tok},
+		"a throttled claim is checked again":   {tok: tok, status: authv1alpha1.ApiTokenStatus{ExpirationDate: at(time.Hour)}, throttled: 12 * time.Minute, want: 12 * time.Minute},
 		"expiry only":                          {tok: tok, status: authv1alpha1.ApiTokenStatus{ExpirationDate: at(time.Hour)}, want: time.Hour},
 		"renewal before expiry":                {tok: tok, status: authv1alpha1.ApiTokenStatus{ExpirationDate: at(time.Hour), RenewalTime: at(50 * time.Minute)}, want: 50 * time.Minute},
 		"end of the grace period first":        {tok: tok, status: authv1alpha1.ApiTokenStatus{ExpirationDate: at(time.Hour), RenewalTime: at(50 * time.Minute), PreviousTokenExpirationDate: at(time.Minute)}, want: time.Minute},
@@ -172,7 +174,7 @@ func TestRequeueAfter(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := RequeueAfter(tc.tok, tc.status, testNow); got != tc.want {
+			if got := RequeueAfter(Input{Token: tc.tok, Now: testNow, ClaimsThrottled: tc.throttled}, tc.status); got != tc.want {
 				t.Fatalf("RequeueAfter = %v, want %v", got, tc.want)
 			}
 		})

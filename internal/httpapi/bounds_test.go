@@ -27,6 +27,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -122,6 +123,18 @@ var _ = Describe("Bounded work and no oracles", Ordered, func() {
 		Expect(param).To(Equal("filters.namespaces"))
 		Expect(msg).To(ContainSubstring(`"Not_A_Namespace" is not a namespace name`))
 		Expect(subjectAccessReviews(ctx)).To(Equal(before), "bad input is refused before anything is asked")
+	})
+
+	It("keys authorization answers by caller, not by credential: a new token of the same ServiceAccount asks nothing again (round two, finding 8)", func() {
+		stranger := serviceAccountToken(ctx, ns, "stranger")
+		again, err := clientset.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "stranger", &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		r := httpDo(http.MethodGet, "/api/v1/tokens?namespace="+victimNS, stranger, "")
+		Expect(r.code).To(Equal(http.StatusForbidden), r.body)
+		before := subjectAccessReviews(ctx)
+		r = httpDo(http.MethodGet, "/api/v1/tokens?namespace="+victimNS, again.Status.Token, "")
+		Expect(r.code).To(Equal(http.StatusForbidden), r.body)
+		Expect(subjectAccessReviews(ctx)).To(Equal(before), "the second token's caller is the first's")
 	})
 
 	It("write paths refuse a namespace that cannot exist before asking anything (finding 4)", func() {

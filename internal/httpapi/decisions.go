@@ -17,7 +17,6 @@ limitations under the License.
 package httpapi
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -54,18 +53,15 @@ func newDecisionCache(allowTTL, denyTTL time.Duration, clk clock.PassiveClock, s
 	return &decisionCache{allowTTL: allowTTL, denyTTL: denyTTL, answers: cache.NewLRUExpireCacheWithClock(size, clk)}
 }
 
-// callerKey is everything about u that an authorizer may decide on.
+// callerKey is who u is to RBAC: name, UID and groups. Not the extras: a
+// ServiceAccount token carries its own credential ID and pod in them, so
+// keying by them made every new token of the same ServiceAccount miss the
+// cache and pay for its reviews again. The review itself still carries
+// them.
 func callerKey(u user.Info) string {
-	extra := u.GetExtra()
 	n := len(u.GetName()) + 1 + len(u.GetUID())
 	for _, g := range u.GetGroups() {
 		n += 1 + len(g)
-	}
-	for k, vs := range extra {
-		n += 1 + len(k)
-		for _, v := range vs {
-			n += 1 + len(v)
-		}
 	}
 	var b strings.Builder
 	b.Grow(n) // one allocation: this runs on every request
@@ -75,20 +71,6 @@ func callerKey(u user.Info) string {
 	for _, g := range u.GetGroups() {
 		b.WriteByte(0)
 		b.WriteString(g)
-	}
-	var sorted [8]string // on the stack for the few keys a user has
-	keys := sorted[:0]
-	for k := range extra {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		b.WriteByte(1)
-		b.WriteString(k)
-		for _, v := range extra[k] {
-			b.WriteByte(0)
-			b.WriteString(v)
-		}
 	}
 	return b.String()
 }

@@ -74,7 +74,7 @@ func TestAllowedInCachesAnswers(t *testing.T) {
 	ask(alice, 4)
 	ask(alice, 0)                                                                                             // all cached
 	ask(&user.DefaultInfo{Name: "alice", Groups: []string{"dev", "admins"}}, 4)                               // other groups: another caller
-	ask(&user.DefaultInfo{Name: "alice", Groups: []string{"dev"}, Extra: map[string][]string{"k": {"v"}}}, 4) // other extra too
+	ask(&user.DefaultInfo{Name: "alice", Groups: []string{"dev"}, Extra: map[string][]string{"k": {"v"}}}, 0) // a new credential of alice: the same caller
 	clk.Step(11 * time.Second)
 	ask(alice, 2) // denials expired, allowances not
 	clk.Step(time.Minute)

@@ -43,6 +43,7 @@ func TestDomainPackagesDoNotSpeakHTTP(t *testing.T) {
 		"internal/jsonbody":    {"net/http"},
 		"internal/accesstoken": {"net/http", module + "internal/httpapi"},
 		"internal/signing":     {"net/http", module + "internal/httpapi"},
+		"internal/guessing":    {"net/http", module + "internal/httpapi"},
 	}
 	for dir, banned := range forbidden {
 		imports := packageImports(t, filepath.Join("..", "..", dir))

@@ -104,7 +104,11 @@ func (e *exchangeOptions) run(cmd *cobra.Command, name string) error {
 	if err != nil {
 		return fmt.Errorf("reading the issuer's discovery document: %w", err)
 	}
-	body, err := e.exchange(ctx, hc, provider.Endpoint().TokenURL, kc.namespace+"/"+name, value)
+	endpoint := provider.Endpoint().TokenURL
+	if err := sameOrigin(e.issuerURL, endpoint); err != nil {
+		return err
+	}
+	body, err := e.exchange(ctx, hc, endpoint, kc.namespace+"/"+name, value)
 	if err != nil {
 		return err
 	}
@@ -203,7 +207,32 @@ func (e *exchangeOptions) httpClient() (*http.Client, error) {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		Proxy:           http.ProxyFromEnvironment,
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
-	}}, nil
+	},
+		// A redirect is answered as it is: never followed with the token
+		// in the request.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, nil
+}
+
+// sameOrigin refuses a token endpoint that the issuer's discovery document
+// names elsewhere than on the issuer's own origin, or over plain http
+// (loopback aside): the token would be sent there.
+func sameOrigin(issuerURL, endpoint string) error {
+	issuer, err := url.Parse(issuerURL)
+	if err != nil {
+		return fmt.Errorf("--issuer-url %q: %w", issuerURL, err)
+	}
+	u, err := url.Parse(endpoint)
+	switch {
+	case err != nil || u.Host == "":
+		return fmt.Errorf("the issuer's discovery document names token endpoint %q, which is not a URL: refusing to send the token", endpoint)
+	case u.Scheme != "https" && !loopback(u):
+		return fmt.Errorf("the issuer's discovery document names token endpoint %q, which is not https: refusing to send the token", endpoint)
+	case u.Scheme != issuer.Scheme || !strings.EqualFold(u.Host, issuer.Host):
+		return fmt.Errorf("the issuer's discovery document names token endpoint %q, which is not on the issuer's origin %s://%s: refusing to send the token",
+			endpoint, issuer.Scheme, issuer.Host)
+	}
+	return nil
 }
 
 // loopback allows http:// for an issuer on this machine (make dev).

@@ -50,10 +50,18 @@ const ClaimsKey = "apitoken.io"
 // Claims are an access token's claims.
 type Claims struct {
 	jwt.Claims
-	ClientID string      `json:"client_id"`
-	Scope    string      `json:"scope,omitempty"`
+	ClientID string `json:"client_id"`
+	Scope    string `json:"scope,omitempty"`
+	// Groups holds NamespaceGroup of the ApiToken's namespace: a consumer
+	// that maps it (kube-apiserver's claimMappings.groups) recognises an
+	// ApiToken identity even behind a username prefix.
+	Groups   []string    `json:"groups,omitempty"`
 	ApiToken TokenClaims `json:"apitoken.io"`
 }
+
+// NamespaceGroup is the group of every ApiToken identity of namespace ns,
+// in TokenReview answers and access tokens alike.
+func NamespaceGroup(ns string) string { return SubjectPrefix + "namespace:" + ns }
 
 // TokenClaims describe the ApiToken an access token was exchanged for.
 type TokenClaims struct {
@@ -207,6 +215,7 @@ func (is *Issuer) Grant(id verify.Identity, req Request, now time.Time) (Claims,
 		},
 		ClientID: id.Namespace + "/" + id.Name,
 		Scope:    strings.Join(scopes, " "),
+		Groups:   []string{NamespaceGroup(id.Namespace)},
 		ApiToken: TokenClaims{Namespace: id.Namespace, Name: id.Name, UID: id.UID, Type: authv1alpha1.APIName(id.Type),
 			Principal: id.Principal, Revision: id.Revision},
 	}, nil

@@ -125,7 +125,7 @@ func (s *API) IssuerHandler() (http.Handler, error) {
 		// consumer of that document accepts.
 		ResponseTypesSupported: []string{"id_token"},
 		SubjectTypesSupported:  []string{"public"},
-		ClaimsSupported:        []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", accesstoken.ClaimsKey},
+		ClaimsSupported:        []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "groups", accesstoken.ClaimsKey},
 		RevocationEndpoint:     urls.Revocation, RevocationEndpointAuthMethodsSupported: []string{"none"},
 		IntrospectionEndpoint: urls.Introspection, IntrospectionEndpointAuthMethodsSupported: []string{"client_secret_basic", "bearer"},
 	})

@@ -180,7 +180,7 @@ var _ = Describe("Issuer", Ordered, func() {
 			"id_token_signing_alg_values_supported": ["ES256"],
 			"response_types_supported": ["id_token"],
 			"subject_types_supported": ["public"],
-			"claims_supported": ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "apitoken.io"],
+			"claims_supported": ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "groups", "apitoken.io"],
 			"revocation_endpoint": "` + issuerURL + `/oauth2/revoke",
 			"revocation_endpoint_auth_methods_supported": ["none"],
 			"introspection_endpoint": "` + issuerURL + `/oauth2/introspect",
@@ -241,6 +241,7 @@ var _ = Describe("Issuer", Ordered, func() {
 			Expect(c.Subject).To(Equal("apitoken:" + ns + ":svc"))
 			Expect([]string(c.Audience)).To(Equal([]string{issuerURL}))
 			Expect(c.ClientID).To(Equal(ns + "/svc"))
+			Expect(c.Groups).To(Equal([]string{"apitoken:namespace:" + ns}), "recognised as an ApiToken identity behind a username prefix")
 			Expect(c.Scope).To(Equal("read:* deploy"))
 			Expect(c.ID).NotTo(BeEmpty())
 			Expect(c.IssuedAt.Time()).To(BeTemporally("~", time.Now(), 5*time.Second))

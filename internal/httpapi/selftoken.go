@@ -207,7 +207,7 @@ func apiTokenIdentity(u user.Info) bool {
 		return true
 	}
 	for _, g := range u.GetGroups() {
-		if strings.HasPrefix(g, accesstoken.SubjectPrefix+"namespace:") {
+		if strings.HasPrefix(g, accesstoken.NamespaceGroup("")) {
 			return true
 		}
 	}

@@ -185,7 +185,7 @@ func (s *API) serveTokenReview(w http.ResponseWriter, r *http.Request) {
 					// Namespaced: a type or principal claimed in one
 					// namespace is no group membership in another.
 					Groups: []string{"apitoken:" + id.Namespace + ":type:" + string(id.Type),
-						"apitoken:" + id.Namespace + ":principal:" + id.Principal, "apitoken:namespace:" + id.Namespace},
+						"apitoken:" + id.Namespace + ":principal:" + id.Principal, accesstoken.NamespaceGroup(id.Namespace)},
 					Extra: map[string]authenticationv1.ExtraValue{ExtraPrincipal: {id.Principal}},
 				},
 				Audiences: s.reviewAudiences(id, review.Spec.Audiences),

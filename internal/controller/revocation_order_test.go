@@ -24,6 +24,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -123,5 +124,42 @@ var _ = Describe("Revocations and the changes that race them", func() {
 				g.Expect(readyCondition(got).Status).To(BeEquivalentTo("True"), name)
 			}).Should(Succeed())
 		}
+	})
+})
+
+var _ = Describe("An earlier copy of a token Secret written back", func() {
+	It("is drift: the rotated-away value is not reported again, a new token is issued, and an Event says an earlier revision was written back", func() {
+		ctx := context.Background()
+		SetDefaultEventuallyTimeout(30 * time.Second)
+		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+		ns := newNamespace(ctx)
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "restored").Obj())).To(Succeed())
+		first := waitForRevision(ctx, ns, "restored", 1)
+		backup := getSecret(ctx, ns, "restored")
+		annotateRotate(ctx, first, "rotate-once")
+		second := waitForRevision(ctx, ns, "restored", 2)
+		Expect(second.Status.TokenHash).NotTo(Equal(first.Status.TokenHash))
+
+		By("a backup restore writes revision 1 back, mark and all")
+		Eventually(func() error {
+			cur := getSecret(ctx, ns, "restored")
+			cur.Data, cur.Annotations = backup.Data, backup.Annotations
+			return k8sClient.Update(ctx, cur)
+		}).Should(Succeed())
+
+		got := waitForRevision(ctx, ns, "restored", 3)
+		Expect(got.Status.TokenHash).NotTo(BeElementOf(first.Status.TokenHash, second.Status.TokenHash))
+		Eventually(func(g Gomega) {
+			var list eventsv1.EventList
+			g.Expect(k8sClient.List(ctx, &list, client.InNamespace(ns))).To(Succeed())
+			var notes []string
+			for _, e := range list.Items {
+				if e.Regarding.Name == "restored" && e.Reason == authv1alpha1.ReasonReissued {
+					notes = append(notes, e.Note)
+				}
+			}
+			g.Expect(notes).To(ContainElement(ContainSubstring("holds revision 1 of the token, earlier than the current 2: an earlier copy was written back")))
+		}).Should(Succeed())
+		Expect(getSecret(ctx, ns, "restored").Annotations[authv1alpha1.TokenHashAnnotation]).To(Equal(got.Status.TokenHash))
 	})
 })

@@ -111,6 +111,8 @@ func decideGenerate(in Input) Decision {
 		return issue(authv1alpha1.ReasonReissued, fmt.Sprintf("Secret %q was deleted: issued a new token", tok.SecretName()), false)
 	case in.Secret == nil || st.Revoked:
 		return issue(authv1alpha1.ReasonIssued, fmt.Sprintf("issued a new token into Secret %q", tok.SecretName()), false)
+	case in.Stale:
+		return issue(authv1alpha1.ReasonReissued, staleMessage(in, "issued a new token"), false)
 	case in.Untrusted:
 		return issue(authv1alpha1.ReasonReissued, fmt.Sprintf(
 			"the token in Secret %q key %q was not written by the operator for this ApiToken: issued a new token", tok.SecretName(), tok.SecretKey()), false)
@@ -152,6 +154,8 @@ func decideImport(in Input, imp *authv1alpha1.ImportSource) Decision {
 		return copyValue(authv1alpha1.ReasonReissued, fmt.Sprintf("Secret %q was deleted: copied the token from %s again", tok.SecretName(), from), false)
 	case in.Secret == nil || st.Revoked:
 		return copyValue(authv1alpha1.ReasonImported, "imported the token from "+from, false)
+	case in.Stale:
+		return copyValue(authv1alpha1.ReasonReissued, staleMessage(in, "copied the token from "+from+" again"), false)
 	case in.Untrusted:
 		return copyValue(authv1alpha1.ReasonReissued, fmt.Sprintf(
 			"the token in Secret %q key %q was not written by the operator for this ApiToken: copied it from %s again", tok.SecretName(), tok.SecretKey(), from), false)
@@ -218,4 +222,11 @@ func everIssued(tok *authv1alpha1.ApiToken, st tokensecret.State) bool {
 
 func fail(reason, msg string) Decision {
 	return Decision{Action: ActionFail, Reason: reason, Message: msg}
+}
+
+// staleMessage says that an earlier revision of the Secret was written
+// back (Input.Stale), and what was done about it.
+func staleMessage(in Input, done string) string {
+	return fmt.Sprintf("Secret %q holds revision %d of the token, earlier than the current %d: an earlier copy was written back (a backup restore, a GitOps re-sync?), "+
+		"and its value was rotated away: %s", in.Token.SecretName(), in.State.Revision, in.Token.Status.Revision, done)
 }

@@ -60,6 +60,10 @@ type Input struct {
 	// State then holds no value, so the token is issued or copied again,
 	// and the Secret's value is never reported nor verified.
 	Untrusted bool
+	// Stale says the Secret holds a state the operator once wrote, of an
+	// earlier revision than status reports (tokensecret.Stale): an old
+	// copy written back. It is Untrusted too.
+	Stale bool
 	// Holders are the other ApiTokens, cluster-wide, whose status holds the
 	// fingerprint this ApiToken is about to hold or holds (a hash-only
 	// token's spec, an import source's value); see DuplicateToken.
@@ -86,7 +90,7 @@ func NewInput(tok *authv1alpha1.ApiToken, secret *corev1.Secret, m *tokensecret.
 	}
 	in.Owned, in.State = true, tokensecret.Read(tok, secret)
 	if in.State.Consistent() && !tokensecret.Trusted(tok, secret, in.State, m) {
-		in.Untrusted = true
+		in.Untrusted, in.Stale = true, tokensecret.Stale(tok, in.State)
 		in.State.Current, in.State.Previous, in.State.Hash = token.Value{}, token.Value{}, ""
 	}
 	return in
@@ -97,6 +101,6 @@ func NewInput(tok *authv1alpha1.ApiToken, secret *corev1.Secret, m *tokensecret.
 // gathered stays.
 func (in Input) WithSecret(s *corev1.Secret, m *tokensecret.Marker) Input {
 	fresh := NewInput(in.Token, s, m, in.Now)
-	in.Secret, in.Owned, in.State, in.Untrusted = fresh.Secret, fresh.Owned, fresh.State, fresh.Untrusted
+	in.Secret, in.Owned, in.State, in.Untrusted, in.Stale = fresh.Secret, fresh.Owned, fresh.State, fresh.Untrusted, fresh.Stale
 	return in
 }

@@ -22,7 +22,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"strconv"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -30,8 +29,11 @@ import (
 )
 
 // markVersion prefixes every mark, so that the MAC's input can change
-// without a mark of one format being read as another.
-const markVersion = "v1."
+// without a mark of one format being read as another. v2 covers the
+// previous token's expiry and the handled rotate request too; a v1 mark
+// (written before) no longer counts, and the Secret's status (which names
+// it) vouches for it until the operator next writes it.
+const markVersion = "v2."
 
 // MarkKeyBytes is the size of a mark key.
 const MarkKeyBytes = 32
@@ -39,7 +41,8 @@ const MarkKeyBytes = 32
 // A Marker signs the token state the operator writes into a Secret: an
 // HMAC-SHA256, keyed from a Secret only the operator reads, over the
 // namespace, the Secret's name, the owning ApiToken's name, the fingerprint,
-// the issue time and the revision. The label, the owner annotation and the
+// the issue time, the revision, the previous token's expiry and the rotate
+// request handled: every annotation the operator acts on. The label, the owner annotation and the
 // hash annotation can be written by anybody who may create Secrets; the
 // mark cannot, so it is what proves that the operator wrote a Secret that
 // carries no controller reference (deletionPolicy Retain) or that no
@@ -63,7 +66,7 @@ func (m *Marker) Mark(namespace, secretName, owner string, st State) string {
 	if m == nil {
 		return ""
 	}
-	return markVersion + base64.RawURLEncoding.EncodeToString(m.mac(namespace, secretName, owner, st.Hash, st.IssuedAt, st.Revision))
+	return markVersion + base64.RawURLEncoding.EncodeToString(m.mac(namespace, secretName, owner, st))
 }
 
 // Valid says whether the Secret carries the mark that m would write for
@@ -78,16 +81,15 @@ func (m *Marker) Valid(s metav1.Object) bool {
 		return false
 	}
 	// Read as Read reads them, so that what Mark signed is what is checked.
-	rev, _ := strconv.ParseInt(a[authv1alpha1.RevisionAnnotation], 10, 64)
-	hash, issued := a[authv1alpha1.TokenHashAnnotation], parseTime(a[authv1alpha1.IssuedAtAnnotation])
-	want := m.mac(s.GetNamespace(), s.GetName(), OwnerName(s), hash, issued, rev)
+	want := m.mac(s.GetNamespace(), s.GetName(), OwnerName(s), readAnnotations(a))
 	return hmac.Equal(got, want)
 }
 
-func (m *Marker) mac(namespace, secretName, owner, hash string, issuedAt time.Time, revision int64) []byte {
+func (m *Marker) mac(namespace, secretName, owner string, st State) []byte {
 	h := hmac.New(sha256.New, m.key)
 	// NUL cannot occur in any of these, so the fields cannot run together.
-	for _, f := range []string{namespace, secretName, owner, hash, FormatTime(issuedAt), strconv.FormatInt(revision, 10)} {
+	for _, f := range []string{namespace, secretName, owner, st.Hash, FormatTime(st.IssuedAt), strconv.FormatInt(st.Revision, 10),
+		FormatTime(st.PreviousExpiresAt), st.RotateHandled} {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}

@@ -55,6 +55,15 @@ func TestMarkCoversTheState(t *testing.T) {
 		"owner renamed":                 {s: edit(func(s *corev1.Secret) { s.Annotations[authv1alpha1.OwnerAnnotation] = "victim" }), marker: testutil.Marker},
 		"copied to another Secret name": {s: edit(func(s *corev1.Secret) { s.Name = "elsewhere" }), marker: testutil.Marker},
 		"copied to another namespace":   {s: edit(func(s *corev1.Secret) { s.Namespace = "team-b" }), marker: testutil.Marker},
+		"previous expiry moved": {s: edit(func(s *corev1.Secret) {
+			s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation] = "2030-01-01T00:00:00Z"
+		}),
+			marker: testutil.Marker},
+		"rotate request marked handled": {s: edit(func(s *corev1.Secret) { s.Annotations[authv1alpha1.RotateHandledAnnotation] = "2026-12-07" }),
+			marker: testutil.Marker},
+		"a mark of the v1 format": {s: edit(func(s *corev1.Secret) {
+			s.Annotations[authv1alpha1.MarkAnnotation] = "v1." + s.Annotations[authv1alpha1.MarkAnnotation][len("v2."):]
+		}), marker: testutil.Marker},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -142,5 +151,25 @@ func TestStrip(t *testing.T) {
 	}
 	if len(s.Data) != 4 {
 		t.Fatal("Strip modified its input")
+	}
+}
+
+// A copy the operator wrote at an earlier revision than status reports is
+// marked, but no longer trusted: it was written back (round two, finding 7).
+func TestAnEarlierRevisionWrittenBackIsNotTrusted(t *testing.T) {
+	tok := testutil.MakeApiToken(ns, "ci").Obj()
+	old := tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker)
+	st := tokensecret.Read(tok, old)
+	tok.Status.Revision = 1
+	if !tokensecret.Trusted(tok, old, st, testutil.Marker) || tokensecret.Stale(tok, st) {
+		t.Fatal("the current revision, marked, is trusted")
+	}
+	tok.Status.Revision, tok.Status.TokenHash, tok.Status.SecretName = 2, v(valueB).Fingerprint(), old.Name
+	if tokensecret.Trusted(tok, old, st, testutil.Marker) || !tokensecret.Stale(tok, st) {
+		t.Fatal("revision 1 written back under status revision 2 is trusted")
+	}
+	tok.Status.Revision = 0
+	if !tokensecret.Trusted(tok, old, st, testutil.Marker) {
+		t.Fatal("a state written before status caught up (a crash between the two writes) is trusted")
 	}
 }

@@ -48,18 +48,28 @@ func Owned(tok *authv1alpha1.ApiToken, s metav1.Object, m *Marker) bool {
 // Trusted says whether the token a Secret holds (st, read from s) is one
 // the operator wrote for tok, so that it may be reported and verified: the
 // value matches the hash written with it, and either the operator's mark
-// covers that state for tok's name, or tok's status (which only the
-// operator writes) already names this Secret, fingerprint and revision. A
-// Secret whose value somebody else chose is neither.
+// covers that state for tok's name at a revision not below the one tok's
+// status reports, or tok's status (which only the operator writes) already
+// names this Secret, fingerprint and revision. A Secret whose value
+// somebody else chose is neither; nor is an earlier state the operator
+// wrote and somebody wrote back (Stale).
 func Trusted(tok *authv1alpha1.ApiToken, s metav1.Object, st State, m *Marker) bool {
 	if !st.Consistent() {
 		return false
 	}
-	if OwnerName(s) == tok.Name && m.Valid(s) {
+	if OwnerName(s) == tok.Name && m.Valid(s) && !Stale(tok, st) {
 		return true
 	}
 	status := &tok.Status
 	return status.SecretName == s.GetName() && status.TokenHash == st.Hash && status.Revision == st.Revision
+}
+
+// Stale says whether st, a state the operator once wrote, is of an earlier
+// revision than tok's status reports: a backup restore or a GitOps re-sync
+// wrote an old copy back. The mark proves the state was written, not that
+// it is current; its value was rotated away and must not come back.
+func Stale(tok *authv1alpha1.ApiToken, st State) bool {
+	return st.Revision < tok.Status.Revision
 }
 
 // ManagedBy says whether the Secret is one the operator manages for some

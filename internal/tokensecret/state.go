@@ -72,12 +72,17 @@ func Read(tok *authv1alpha1.ApiToken, s *corev1.Secret) State {
 	if s == nil {
 		return State{}
 	}
-	a := s.Annotations
+	st := readAnnotations(s.Annotations)
+	st.Current, st.Previous = DataValue(s, tok.SecretKey()), DataValue(s, tok.PreviousSecretKey())
+	return st
+}
+
+// readAnnotations is the token state a Secret's annotations describe (all
+// of it but the values), as Read and the mark read it.
+func readAnnotations(a map[string]string) State {
 	rev, _ := strconv.ParseInt(a[authv1alpha1.RevisionAnnotation], 10, 64)
 	revokedAt, revoked := a[authv1alpha1.RevokedAtAnnotation]
 	return State{
-		Current:           DataValue(s, tok.SecretKey()),
-		Previous:          DataValue(s, tok.PreviousSecretKey()),
 		Hash:              a[authv1alpha1.TokenHashAnnotation],
 		IssuedAt:          parseTime(a[authv1alpha1.IssuedAtAnnotation]),
 		Revision:          rev,

@@ -379,6 +379,14 @@ type ApiTokenStatus struct {
 	// +optional
 	PreviousTokenHash string `json:"previousTokenHash,omitempty"`
 
+	// RevokedTokenHashes are the fingerprints of the tokens this ApiToken
+	// held when it was revoked, newest first (at most 16): none of them is
+	// ever accepted again, by this ApiToken or another, while it exists.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	RevokedTokenHashes []string `json:"revokedTokenHashes,omitempty"`
+
 	// SecretName is the Secret that holds the token.
 	// +optional
 	SecretName string `json:"secretName,omitempty"`

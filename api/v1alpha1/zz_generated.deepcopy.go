@@ -173,6 +173,11 @@ func (in *ApiTokenStatus) DeepCopyInto(out *ApiTokenStatus) {
 		in, out := &in.LastUsedDate, &out.LastUsedDate
 		*out = (*in).DeepCopy()
 	}
+	if in.RevokedTokenHashes != nil {
+		in, out := &in.RevokedTokenHashes, &out.RevokedTokenHashes
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.Conditions != nil {
 		in, out := &in.Conditions, &out.Conditions
 		*out = make([]v1.Condition, len(*in))

@@ -163,3 +163,36 @@ var _ = Describe("An earlier copy of a token Secret written back", func() {
 		Expect(getSecret(ctx, ns, "restored").Annotations[authv1alpha1.TokenHashAnnotation]).To(Equal(got.Status.TokenHash))
 	})
 })
+
+var _ = Describe("A revoked fingerprint", func() {
+	It("never comes back: not after an un-revoke with a new value, nor in another ApiToken", func() {
+		ctx := context.Background()
+		SetDefaultEventuallyTimeout(30 * time.Second)
+		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+		ns := newNamespace(ctx)
+		valueA, valueB := uniqueValue("tombstoneaaaaabbbbbcccccdddddee01", ns), uniqueValue("tombstonezzzzzyyyyyxxxxxwwwwwvv02", ns)
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "laptop").Hashed(valueA).Obj())).To(Succeed())
+		tok := waitForRevision(ctx, ns, "laptop", 1)
+		patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) { t.Spec.Revoked = true })
+		revoked := waitForStatus(ctx, ns, "laptop", authv1alpha1.TokenStatusRevoked, authv1alpha1.ReasonRevoked)
+		Expect(revoked.Status.RevokedTokenHashes).To(Equal([]string{token.Fingerprint([]byte(valueA))}))
+
+		patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) {
+			t.Spec.Revoked = false
+			t.Spec.Source = testutil.MakeApiToken(ns, "laptop").Hashed(valueB).Obj().Spec.Source
+		})
+		waitForRevision(ctx, ns, "laptop", 2)
+
+		By("the holder puts the revoked fingerprint back")
+		patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) {
+			t.Spec.Source = testutil.MakeApiToken(ns, "laptop").Hashed(valueA).Obj().Spec.Source
+		})
+		back := waitForStatus(ctx, ns, "laptop", authv1alpha1.TokenStatusFailed, authv1alpha1.ReasonRevokedTokenReused)
+		Expect(back.Status.TokenHash).NotTo(Equal(token.Fingerprint([]byte(valueA))))
+
+		By("another ApiToken copies it")
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "copy").Hashed(valueA).Obj())).To(Succeed())
+		copied := waitForStatus(ctx, ns, "copy", authv1alpha1.TokenStatusFailed, authv1alpha1.ReasonDuplicateToken)
+		Expect(copied.Status.TokenHash).To(BeEmpty())
+	})
+})

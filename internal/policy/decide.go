@@ -141,6 +141,11 @@ func decideImport(in Input, imp *authv1alpha1.ImportSource) Decision {
 	if failed != nil {
 		return *failed
 	}
+	if revokedBefore(tok, value.Fingerprint()) && !tok.Spec.Revoked {
+		return fail(authv1alpha1.ReasonRevokedTokenReused, fmt.Sprintf(
+			"Secret %q key %q holds a token that was revoked, and a revoked token never verifies again: put a new token in it",
+			imp.SecretRef.Name, imp.ImportKey()))
+	}
 	if duplicate(tok, value.Fingerprint(), in.Holders) {
 		return failDuplicate()
 	}

@@ -18,6 +18,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -52,7 +53,13 @@ func HolderFor(t *authv1alpha1.ApiToken) Holder {
 // revoked or not: a revoked token's fingerprint stays held so that its
 // value can never come back under another ApiToken.
 func Holds(t *authv1alpha1.ApiToken, fp string) bool {
-	return fp != "" && (t.Status.TokenHash == fp || t.Status.PreviousTokenHash == fp)
+	return fp != "" && (t.Status.TokenHash == fp || t.Status.PreviousTokenHash == fp || slices.Contains(t.Status.RevokedTokenHashes, fp))
+}
+
+// revokedBefore says whether fp is one of the fingerprints tok held when
+// it was revoked (status.revokedTokenHashes): it never comes back.
+func revokedBefore(tok *authv1alpha1.ApiToken, fp string) bool {
+	return fp != "" && slices.Contains(tok.Status.RevokedTokenHashes, fp)
 }
 
 // duplicate says whether tok may not hold fp because another ApiToken does.

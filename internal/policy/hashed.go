@@ -44,9 +44,9 @@ func decideHashed(in Input, h *authv1alpha1.HashedSource) Decision {
 	case tok.Spec.Revoked:
 		return Decision{Action: ActionRevoke, Reason: authv1alpha1.ReasonRevoked,
 			Message: "spec.revoked is true: the hash-only token no longer verifies"}
-	case st.TokenHash == h.TokenHash && revokedHere(st):
+	case st.TokenHash == h.TokenHash && revokedHere(st), revokedBefore(tok, h.TokenHash) && st.TokenHash != h.TokenHash:
 		return fail(authv1alpha1.ReasonRevokedTokenReused,
-			"spec.source.hashed.tokenHash is the fingerprint of the token that was revoked, and a revoked token never verifies again: set the fingerprint of a new token (regenerate it)")
+			"spec.source.hashed.tokenHash is the fingerprint of a token that was revoked, and a revoked token never verifies again: set the fingerprint of a new token (regenerate it)")
 	case st.TokenHash != h.TokenHash && in.ClaimsThrottled > 0:
 		return throttledClaim(in)
 	case duplicate(tok, h.TokenHash, in.Holders):

@@ -17,6 +17,8 @@ limitations under the License.
 package policy
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -224,5 +226,44 @@ func TestHashedNeverTouchesASecret(t *testing.T) {
 	}
 	if !(Decision{Action: ActionAccept}).Writes() {
 		t.Error("ActionAccept must count as a new token (events, metrics)")
+	}
+}
+
+// Round two, finding 4: un-revoking with a new value, then putting the
+// revoked fingerprint back, must not bring the revoked value back.
+func TestARevokedFingerprintNeverComesBack(t *testing.T) {
+	const a, b = "revokedvaluea0123456789abcdefghij", "newvalueb0123456789abcdefghijklmn"
+	tok := withHash(testutil.MakeApiToken(ns, "laptop").Hashed(a).Obj(), a)
+	tok, _ = reconcileHashed(tok, now)
+	tok.Spec.Revoked = true
+	tok, _ = reconcileHashed(tok, now.Add(time.Second))
+	if tok.Status.TokenStatus != authv1alpha1.TokenStatusRevoked || len(tok.Status.RevokedTokenHashes) != 1 ||
+		tok.Status.RevokedTokenHashes[0] != token.Fingerprint([]byte(a)) {
+		t.Fatalf("revoked: status %s, revokedTokenHashes %v", tok.Status.TokenStatus, tok.Status.RevokedTokenHashes)
+	}
+	tok.Spec.Revoked = false
+	tok = withHash(tok, b)
+	tok, _ = reconcileHashed(tok, now.Add(2*time.Second))
+	if tok.Status.TokenStatus != authv1alpha1.TokenStatusActive || tok.Status.TokenHash != token.Fingerprint([]byte(b)) {
+		t.Fatalf("a new value after the revocation: %s %s", tok.Status.TokenStatus, readyReason(tok))
+	}
+	back := withHash(tok, a)
+	back, d := reconcileHashed(back, now.Add(3*time.Second))
+	if d.Reason != authv1alpha1.ReasonRevokedTokenReused || back.Status.TokenHash == token.Fingerprint([]byte(a)) {
+		t.Fatalf("the revoked fingerprint put back: %+v, status tokenHash %s", d, back.Status.TokenHash)
+	}
+	if !Holds(tok, token.Fingerprint([]byte(a))) {
+		t.Fatal("a revoked fingerprint stays held, so another ApiToken's copy is a duplicate")
+	}
+}
+
+func TestTombstoneKeepsTheNewestOnce(t *testing.T) {
+	var got []string
+	for i := range MaxRevokedTokenHashes + 3 {
+		got = tombstone(got, "", fmt.Sprintf("sha256:%02d", i))
+	}
+	got = tombstone(got, "sha256:17")
+	if len(got) != MaxRevokedTokenHashes || got[0] != "sha256:17" || got[1] != "sha256:18" || slices.Contains(got, "sha256:00") {
+		t.Fatalf("tombstones: %v", got)
 	}
 }

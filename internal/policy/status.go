@@ -17,6 +17,7 @@ limitations under the License.
 package policy
 
 import (
+	"slices"
 	"fmt"
 	"time"
 
@@ -36,9 +37,41 @@ const tokenLastCharsCount = 5
 // kept, and the condition's lastTransitionTime is now.
 func Status(tok *authv1alpha1.ApiToken, o Outcome, now time.Time) authv1alpha1.ApiTokenStatus {
 	now = now.Truncate(time.Second)
+	var out authv1alpha1.ApiTokenStatus
 	if tok.Hashed() != nil {
-		return hashedStatus(tok, o.Reported(), now)
+		out = hashedStatus(tok, o.Reported(), now)
+	} else {
+		out = secretStatus(tok, o, now)
 	}
+	if out.TokenStatus == authv1alpha1.TokenStatusRevoked {
+		out.RevokedTokenHashes = tombstone(out.RevokedTokenHashes, tok.Status.PreviousTokenHash, tok.Status.TokenHash, out.TokenHash)
+	}
+	return out
+}
+
+// MaxRevokedTokenHashes bounds status.revokedTokenHashes (the CRD's
+// maxItems): the oldest go first.
+const MaxRevokedTokenHashes = 16
+
+// tombstone puts the fingerprints (oldest first) at the front of revoked,
+// each once, keeping the newest MaxRevokedTokenHashes.
+func tombstone(revoked []string, fps ...string) []string {
+	out := slices.Clone(revoked)
+	for _, fp := range fps {
+		if fp == "" {
+			continue
+		}
+		out = slices.DeleteFunc(out, func(h string) bool { return h == fp })
+		out = slices.Insert(out, 0, fp)
+	}
+	if len(out) > MaxRevokedTokenHashes {
+		out = out[:MaxRevokedTokenHashes]
+	}
+	return out
+}
+
+// secretStatus is Status for a token held in a Secret.
+func secretStatus(tok *authv1alpha1.ApiToken, o Outcome, now time.Time) authv1alpha1.ApiTokenStatus {
 	out := *tok.Status.DeepCopy()
 	out.ObservedGeneration = tok.Generation
 	st, d := o.State, o.Reported()

@@ -36,22 +36,26 @@ func newHolderIndex() holderIndex {
 	return holderIndex{first: map[uint64]*Row{}, more: map[uint64][]*Row{}}
 }
 
-// digests are the digests r's status names, each once.
+// digests are the digests r's status names, each once: current,
+// previous and revoked.
 func digests(r *Row) []tokensecret.Digest {
-	var zero tokensecret.Digest
 	var out []tokensecret.Digest
-	if r.CurrentDigest != zero {
-		out = append(out, r.CurrentDigest)
+	add := func(d tokensecret.Digest) {
+		if d != (tokensecret.Digest{}) && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
 	}
-	if p := r.PreviousDigest(); p != zero && p != r.CurrentDigest {
-		out = append(out, p)
+	add(r.CurrentDigest)
+	add(r.PreviousDigest())
+	for _, d := range r.RevokedDigests() {
+		add(d)
 	}
 	return out
 }
 
 // names says whether r's status names d.
 func names(r *Row, d tokensecret.Digest) bool {
-	return d != (tokensecret.Digest{}) && (r.CurrentDigest == d || r.PreviousDigest() == d)
+	return d != (tokensecret.Digest{}) && (r.CurrentDigest == d || r.PreviousDigest() == d || slices.Contains(r.RevokedDigests(), d))
 }
 
 func (x *holderIndex) replace(old, r *Row) {
@@ -101,8 +105,8 @@ func (x *holderIndex) setMore(k uint64, rows []*Row) {
 	x.more[k] = rows
 }
 
-// Holders returns the rows whose status names digest d, current or
-// previous, revoked or not (copies): who holds a fingerprint already.
+// Holders returns the rows whose status names digest d, current, previous
+// or revoked (copies): who holds a fingerprint already.
 func (m *Model) Holders(d tokensecret.Digest) []Row {
 	m.mu.RLock()
 	defer m.mu.RUnlock()

@@ -60,8 +60,9 @@ type Row struct {
 	// absent. A value verifies only if its digest is this or the previous
 	// one (PreviousDigest).
 	CurrentDigest tokensecret.Digest
-	// previous is status.previousTokenHash's digest, nil when absent.
-	previous *tokensecret.Digest
+	// more holds the digests few rows have: status.previousTokenHash's and
+	// status.revokedTokenHashes'; nil when there are none.
+	more *moreDigests
 
 	// text is the row's other strings end to end, one allocation:
 	// displayName, description, principal, lastChars, secretName and
@@ -190,7 +191,15 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	r.SetStatus(t.Status.TokenStatus)
 	r.CurrentDigest, _ = tokensecret.ParseDigest(t.Status.TokenHash)
 	if d, ok := tokensecret.ParseDigest(t.Status.PreviousTokenHash); ok && d != (tokensecret.Digest{}) {
-		r.previous = &d
+		r.more = &moreDigests{previous: d}
+	}
+	for _, fp := range t.Status.RevokedTokenHashes {
+		if d, ok := tokensecret.ParseDigest(fp); ok && d != (tokensecret.Digest{}) {
+			if r.more == nil {
+				r.more = &moreDigests{}
+			}
+			r.more.revoked = append(r.more.revoked, d)
+		}
 	}
 	if t.Status.CreationDate != nil {
 		r.Created = t.Status.CreationDate.UnixMilli()
@@ -261,10 +270,25 @@ func (r *Row) statusIndex() uint8 {
 // PreviousDigest is the digest of the token a rotation replaced while its
 // grace period lasts (status.previousTokenHash); zero when absent.
 func (r *Row) PreviousDigest() tokensecret.Digest {
-	if r.previous == nil {
+	if r.more == nil {
 		return tokensecret.Digest{}
 	}
-	return *r.previous
+	return r.more.previous
+}
+
+// RevokedDigests are the digests of status.revokedTokenHashes: held by the
+// row for good, never verified.
+func (r *Row) RevokedDigests() []tokensecret.Digest {
+	if r.more == nil {
+		return nil
+	}
+	return r.more.revoked
+}
+
+// moreDigests are a row's digests besides the current one.
+type moreDigests struct {
+	previous tokensecret.Digest
+	revoked  []tokensecret.Digest
 }
 
 // PersonalTo says whether the token is user's own personal token: a User

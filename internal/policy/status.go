@@ -17,8 +17,8 @@ limitations under the License.
 package policy
 
 import (
-	"slices"
 	"fmt"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"

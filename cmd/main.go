@@ -44,6 +44,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/tombstone"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -66,6 +67,7 @@ func main() {
 		trustedProxies             string
 		selfServiceMaxTTL          time.Duration
 		selfRotateMaxGrace         time.Duration
+		revokedRetention           time.Duration
 		sidebandNamespace          string
 		selfServiceScopes          string
 		issuer                     operator.IssuerOptions
@@ -104,6 +106,9 @@ func main() {
 		"The longest ttl of a personal token, created through the HTTP API by a caller who holds only create on apitokens/self.")
 	flag.DurationVar(&selfRotateMaxGrace, "self-rotate-max-grace", httpapi.DefaultSelfRotateMaxGrace,
 		"The longest grace period a token that rotates itself (POST /api/v1/tokens/self/rotate, scope apitoken:self-rotate) may ask for its previous value.")
+	flag.DurationVar(&revokedRetention, "revoked-retention", tombstone.DefaultRetention,
+		"How long a revoked token's fingerprint is remembered cluster-wide (in Secrets of the operator's namespace), so that the value is refused "+
+			"under any ApiToken, even after its own was deleted.")
 	flag.StringVar(&sidebandNamespace, "sideband-api-namespace", "",
 		"Serve PingIntelligence ASE's sideband token API (/v5/ase/sideband/token) on the query listener, managing the ApiTokens of this namespace; "+
 			"empty: off.")
@@ -224,6 +229,7 @@ func main() {
 		SelfServiceScopes:       personalScopes,
 		Issuer:                  issuer,
 		MarkKey:                 markKey,
+		RevokedRetention:        revokedRetention,
 		Console:                 consoleOpts,
 	}); err != nil {
 		setupLog.Error(err, "Failed to set up the operator")

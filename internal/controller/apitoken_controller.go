@@ -39,6 +39,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
+	"github.com/apitoken-io/apitoken-operator/internal/tombstone"
 )
 
 // ApiTokenReconciler issues, imports, rotates, expires and revokes the token
@@ -73,6 +74,9 @@ type ApiTokenReconciler struct {
 	// its budget their new fingerprints wait (policy.Input.ClaimsThrottled).
 	// Nil: policy.DuplicateClaimLimit per policy.DuplicateClaimPeriod.
 	Claims *guessing.Limiter
+	// Tombstones remembers revoked fingerprints cluster-wide, past their
+	// ApiToken's deletion; nil remembers none.
+	Tombstones *tombstone.Store
 
 	// schedule is when each ApiToken is due again.
 	schedule *schedule
@@ -118,6 +122,9 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err := r.writeStatus(ctx, tok, status); err != nil {
 		return ctrl.Result{}, err
 	}
+	if err := r.tombstone(ctx, status); err != nil {
+		return ctrl.Result{}, err
+	}
 	r.recordEvents(tok, outcome, status)
 	if d := policy.RequeueAfter(in, status); d > 0 {
 		r.schedule.set(req, in.Now.Add(d))
@@ -125,6 +132,15 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		r.schedule.forget(req)
 	}
 	return ctrl.Result{}, nil
+}
+
+// tombstone remembers a revoked token's fingerprints cluster-wide, on every
+// reconcile of it until they are written (the store skips the ones it has).
+func (r *ApiTokenReconciler) tombstone(ctx context.Context, status authv1alpha1.ApiTokenStatus) error {
+	if status.TokenStatus != authv1alpha1.TokenStatusRevoked || len(status.RevokedTokenHashes) == 0 {
+		return nil
+	}
+	return r.Tombstones.Add(ctx, status.RevokedTokenHashes...)
 }
 
 // getToken returns the ApiToken to reconcile, with the status this process

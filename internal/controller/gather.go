@@ -46,6 +46,9 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 		in := policy.NewInput(tok, nil, r.Marker, now)
 		in.ClaimsThrottled, _ = r.Claims.Throttled(policy.Creator(tok))
 		var err error
+		if in.Tombstoned, err = r.tombstoned(tok, h.TokenHash); err != nil {
+			return in, err
+		}
 		in.Holders, err = r.holders(tok, h.TokenHash)
 		return in, err
 	}
@@ -68,12 +71,26 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 		if err = r.gatherSource(ctx, &in, types.NamespacedName{Namespace: tok.Namespace, Name: imp.SecretRef.Name}); err != nil {
 			return in, err
 		}
-		if in.Holders, err = r.holders(tok, importedFingerprint(in, imp)); err != nil {
+		fp := importedFingerprint(in, imp)
+		if in.Tombstoned, err = r.tombstoned(tok, fp); err != nil {
+			return in, err
+		}
+		if in.Holders, err = r.holders(tok, fp); err != nil {
 			return in, err
 		}
 	}
 	in.Former, err = r.formerSecret(ctx, tok)
 	return in, err
+}
+
+// tombstoned says whether fp, which tok is about to hold (its own ones
+// aside), was revoked within the tombstones' retention; asking only for a
+// new claim keeps the common reconcile free of the question.
+func (r *ApiTokenReconciler) tombstoned(tok *authv1alpha1.ApiToken, fp string) (bool, error) {
+	if fp == "" || policy.Holds(tok, fp) {
+		return false, nil
+	}
+	return r.Tombstones.Has(fp)
 }
 
 // holders are the other ApiTokens, cluster-wide, whose status holds fp.

@@ -19,11 +19,13 @@ package controller_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -31,6 +33,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tombstone"
 )
 
 var _ = Describe("Revocations and the changes that race them", func() {
@@ -194,5 +197,50 @@ var _ = Describe("A revoked fingerprint", func() {
 		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "copy").Hashed(valueA).Obj())).To(Succeed())
 		copied := waitForStatus(ctx, ns, "copy", authv1alpha1.TokenStatusFailed, authv1alpha1.ReasonDuplicateToken)
 		Expect(copied.Status.TokenHash).To(BeEmpty())
+	})
+})
+
+var _ = Describe("A revoked value whose ApiToken was deleted", func() {
+	It("is refused under a new ApiToken anywhere, even after a restart, in words that say nothing of whose it was", func() {
+		ctx := context.Background()
+		SetDefaultEventuallyTimeout(30 * time.Second)
+		SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+		ns, elsewhere := newNamespace(ctx), newNamespace(ctx)
+		leaked := uniqueValue("tombstonedeletedaaaabbbbccccdd01", ns)
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "leaked-one").Hashed(leaked).Obj())).To(Succeed())
+		tok := waitForRevision(ctx, ns, "leaked-one", 1)
+		patchToken(ctx, tok, func(t *authv1alpha1.ApiToken) { t.Spec.Revoked = true })
+		waitForStatus(ctx, ns, "leaked-one", authv1alpha1.TokenStatusRevoked, authv1alpha1.ReasonRevoked)
+		digest := strings.TrimPrefix(token.Fingerprint([]byte(leaked)), "sha256:")
+		Eventually(func(g Gomega) {
+			s := &corev1.Secret{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: "default", Name: tombstone.SecretPrefix + digest[:1]}, s)).To(Succeed())
+			g.Expect(s.Data).To(HaveKey(digest))
+		}).Should(Succeed())
+
+		By("an editor deletes the revoked ApiToken and creates another with the value")
+		Expect(k8sClient.Delete(ctx, tok)).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(tok), &authv1alpha1.ApiToken{}))
+		}).Should(BeTrue())
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(elsewhere, "fresh-start").Hashed(leaked).Obj())).To(Succeed())
+		// Refused either way: as a duplicate while this replica's read
+		// model may still hold the deleted ApiToken's row (its informer
+		// handler can lag the controller's), else as a tombstone.
+		Eventually(func(g Gomega) {
+			got := getToken(ctx, elsewhere, "fresh-start")
+			g.Expect(got.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusFailed))
+			g.Expect(readyCondition(got).Reason).To(BeElementOf(authv1alpha1.ReasonRevokedTokenReused, authv1alpha1.ReasonDuplicateToken))
+			g.Expect(got.Status.TokenHash).To(BeEmpty())
+		}).Should(Succeed())
+
+		By("a restarted operator, whose read model never saw the deleted ApiToken, refuses it as a tombstone")
+		mgr.stop()
+		mgr = startManager()
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(elsewhere, "after-restart").Hashed(leaked).Obj())).To(Succeed())
+		refused := waitForStatus(ctx, elsewhere, "after-restart", authv1alpha1.TokenStatusFailed, authv1alpha1.ReasonRevokedTokenReused)
+		Expect(refused.Status.TokenHash).To(BeEmpty())
+		Expect(readyCondition(refused).Message).NotTo(ContainSubstring(ns))
+		Expect(readyCondition(refused).Message).NotTo(ContainSubstring("leaked-one"))
 	})
 })

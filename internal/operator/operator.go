@@ -49,6 +49,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/signing"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
+	"github.com/apitoken-io/apitoken-operator/internal/tombstone"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
 )
 
@@ -103,6 +104,11 @@ type Options struct {
 	// token Secrets; the name defaults to DefaultMarkKeySecret and the
 	// namespace to "default" (cmd/main.go passes the operator's).
 	MarkKey types.NamespacedName
+	// RevokedRetention is how long a revoked token's fingerprint is
+	// remembered cluster-wide, past its ApiToken's deletion
+	// (--revoked-retention); 0 means tombstone.DefaultRetention. The
+	// tombstones live in MarkKey's namespace.
+	RevokedRetention time.Duration
 }
 
 // ConsoleOptions configure the web console (--console*).
@@ -161,6 +167,15 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 	if err := addReadyCheck(mgr, "query-model", model.Synced, "the ApiToken cache has not synced yet"); err != nil {
 		return nil, err
 	}
+	retention := opts.RevokedRetention
+	if retention <= 0 {
+		retention = tombstone.DefaultRetention
+	}
+	tombstones := &tombstone.Store{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Namespace: markKey.Namespace,
+		Retention: retention, Clock: clock.RealClock{}}
+	if err := mgr.Add(tombstones); err != nil {
+		return nil, fmt.Errorf("adding the revoked-token tombstones: %w", err)
+	}
 	if err := (&controller.ApiTokenReconciler{
 		Client:                  mgr.GetClient(),
 		APIReader:               mgr.GetAPIReader(),
@@ -172,6 +187,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 		Holders:                 model.Holders,
 		HoldersSynced:           model.Synced,
 		Exists:                  func(namespace, name string) bool { return model.Lookup(namespace, name) != nil },
+		Tombstones:              tombstones,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}

@@ -149,6 +149,9 @@ func decideImport(in Input, imp *authv1alpha1.ImportSource) Decision {
 	if duplicate(tok, value.Fingerprint(), in.Holders) {
 		return failDuplicate()
 	}
+	if in.Tombstoned && !Holds(tok, value.Fingerprint()) {
+		return fail(authv1alpha1.ReasonRevokedTokenReused, tombstoneMessage)
+	}
 	rotate := tok.Annotations[authv1alpha1.RotateAnnotation]
 	copyValue := func(reason, msg string, keep bool) Decision {
 		return Decision{Action: ActionImport, Reason: reason, Message: msg, KeepPrevious: keep, Value: value, RotateHandled: rotate}

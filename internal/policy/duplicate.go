@@ -56,6 +56,10 @@ func Holds(t *authv1alpha1.ApiToken, fp string) bool {
 	return fp != "" && (t.Status.TokenHash == fp || t.Status.PreviousTokenHash == fp || slices.Contains(t.Status.RevokedTokenHashes, fp))
 }
 
+// tombstoneMessage refuses a value revoked under some ApiToken, perhaps
+// deleted since: it says nothing of whose it was.
+const tombstoneMessage = "this token was revoked, and a revoked token never verifies again: give this ApiToken a new token of its own (generate one)"
+
 // revokedBefore says whether fp is one of the fingerprints tok held when
 // it was revoked (status.revokedTokenHashes): it never comes back.
 func revokedBefore(tok *authv1alpha1.ApiToken, fp string) bool {
@@ -100,13 +104,14 @@ func Creator(tok *authv1alpha1.ApiToken) string {
 }
 
 // RefusedClaim says whether d, replacing status old, is a new refusal of a
-// claim as a duplicate: one to count against the creator.
+// claim as a duplicate or as a tombstoned value: one to count against the
+// creator, since either answers a question about other people's tokens.
 func RefusedClaim(old *authv1alpha1.ApiTokenStatus, d Decision) bool {
-	if d.Reason != authv1alpha1.ReasonDuplicateToken {
+	if d.Reason != authv1alpha1.ReasonDuplicateToken && (d.Reason != authv1alpha1.ReasonRevokedTokenReused || d.Message != tombstoneMessage) {
 		return false
 	}
 	c := meta.FindStatusCondition(old.Conditions, authv1alpha1.ConditionReady)
-	return old.TokenStatus != authv1alpha1.TokenStatusFailed || c == nil || c.Reason != authv1alpha1.ReasonDuplicateToken
+	return old.TokenStatus != authv1alpha1.TokenStatusFailed || c == nil || c.Reason != d.Reason
 }
 
 // throttledClaim is the answer to any new fingerprint of a throttled

@@ -224,3 +224,18 @@ func TestThrottledClaimsAnswerTheSame(t *testing.T) {
 		t.Fatal("a refusal already reported is not counted again")
 	}
 }
+
+// A value revoked under another ApiToken, deleted since, is refused in
+// words that name nobody, and the refusal counts against the creator.
+func TestTombstonedValuesAreRefused(t *testing.T) {
+	claim := testutil.MakeApiToken(ns, "copy").Hashed(value).Obj()
+	d := Decide(Input{Token: claim, Tombstoned: true, Now: now})
+	if d.Reason != authv1alpha1.ReasonRevokedTokenReused || d.Message != tombstoneMessage || !RefusedClaim(&claim.Status, d) {
+		t.Fatalf("a tombstoned claim: %+v", d)
+	}
+	source := testutil.MakeSecret(ns, "src").Data("token", value).Obj()
+	imp := testutil.MakeApiToken(ns, "copy").Import("src", "", "").Obj()
+	if d := Decide(Input{Token: imp, Source: source, Tombstoned: true, Now: now}); d.Reason != authv1alpha1.ReasonRevokedTokenReused {
+		t.Fatalf("a tombstoned import: %+v", d)
+	}
+}

@@ -51,6 +51,10 @@ func decideHashed(in Input, h *authv1alpha1.HashedSource) Decision {
 		return throttledClaim(in)
 	case duplicate(tok, h.TokenHash, in.Holders):
 		return failDuplicate()
+	case in.Tombstoned && !Holds(tok, h.TokenHash):
+		// Checked after the holders, so that a value an existing ApiToken
+		// holds is a duplicate whether or not its tombstone is written yet.
+		return fail(authv1alpha1.ReasonRevokedTokenReused, tombstoneMessage)
 	case st.TokenHash == h.TokenHash:
 		return Decision{Action: ActionNone}
 	case st.TokenHash == "":

@@ -68,6 +68,10 @@ type Input struct {
 	// fingerprint this ApiToken is about to hold or holds (a hash-only
 	// token's spec, an import source's value); see DuplicateToken.
 	Holders []Holder
+	// Tombstoned says the fingerprint this ApiToken is about to hold was
+	// revoked, under this ApiToken or another (possibly deleted since),
+	// within the tombstones' retention.
+	Tombstoned bool
 	// ClaimsThrottled is how long the creator of this ApiToken (Creator)
 	// must wait before a new fingerprint of theirs is checked against the
 	// holders: too many of their claims were refused as duplicates lately.

@@ -178,7 +178,7 @@ func TestTemplateNonDefault(t *testing.T) {
 	c := d.Spec.Template.Spec.Containers[0]
 	for _, arg := range []string{"--metrics-bind-address=:9443", "--query-bind-address=:9082", "--query-cert-dir=/etc/apitoken-operator/query-tls",
 		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
-		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--self-rotate-max-grace=2h", "--sideband-api-namespace=ase-tokens", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50",
+		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--self-rotate-max-grace=2h", "--revoked-retention=720h", "--sideband-api-namespace=ase-tokens", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50",
 		"--self-service-max-ttl=720h", "--self-service-scopes=reports:read,profile:*",
 		"--console=true", "--console-expiring-soon=72h", "--console-default-namespace=tokens",
 		"--issuer-bind-address=:9084", "--issuer-url=https://tokens.example.com", "--issuer-default-audience=internal-apis",

@@ -44,6 +44,7 @@ func TestDomainPackagesDoNotSpeakHTTP(t *testing.T) {
 		"internal/accesstoken": {"net/http", module + "internal/httpapi"},
 		"internal/signing":     {"net/http", module + "internal/httpapi"},
 		"internal/guessing":    {"net/http", module + "internal/httpapi"},
+		"internal/tombstone":   {"net/http", module + "internal/httpapi"},
 	}
 	for dir, banned := range forbidden {
 		imports := packageImports(t, filepath.Join("..", "..", dir))

@@ -18,12 +18,14 @@ package controller_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -89,5 +91,49 @@ var _ = Describe("The manager's cache", func() {
 			Expect(tok.Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive), name)
 			Expect(token.NewValue(getSecret(ctx, ns, name).Data["token"]).Fingerprint()).To(Equal(tok.Status.TokenHash), name)
 		}
+	})
+})
+
+// Round two, finding 1: what anyone who may write a Secret or an ApiToken
+// puts in it costs every replica a bounded amount.
+var _ = Describe("Hostile objects in the cache", func() {
+	It("keeps of a labelled Secret that names no ApiToken its metadata only, of a token Secret the token's keys only, and of an ApiToken only the operator's annotations", func() {
+		ctx := context.Background()
+		ns := newNamespace(ctx)
+		managed := map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue}
+		junk := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "junk", Labels: managed},
+			Data: map[string][]byte{"big": make([]byte, 900<<10)}}
+		Expect(k8sClient.Create(ctx, junk)).To(Succeed())
+
+		Expect(k8sClient.Create(ctx, testutil.MakeApiToken(ns, "stuffed").Obj())).To(Succeed())
+		waitForRevision(ctx, ns, "stuffed", 1)
+		stuffed := getSecret(ctx, ns, "stuffed")
+		for i := range 5000 {
+			stuffed.Data[fmt.Sprintf("k%d", i)] = []byte("x")
+		}
+		Expect(k8sClient.Update(ctx, stuffed)).To(Succeed())
+
+		noisy := testutil.MakeApiToken(ns, "noisy").Obj()
+		noisy.Annotations = map[string]string{"example.com/blob": strings.Repeat("x", 200<<10),
+			authv1alpha1.RotateAnnotation: strings.Repeat("r", 2000)}
+		Expect(k8sClient.Create(ctx, noisy)).To(Succeed())
+		waitForRevision(ctx, ns, "noisy", 1)
+
+		Eventually(func(g Gomega) {
+			cached := &corev1.Secret{}
+			g.Expect(mgr.cache.Get(ctx, client.ObjectKey{Namespace: ns, Name: "junk"}, cached)).To(Succeed())
+			g.Expect(cached.Data).To(BeNil(), "metadata only")
+			g.Expect(mgr.cache.Get(ctx, client.ObjectKey{Namespace: ns, Name: "stuffed"}, cached)).To(Succeed())
+			g.Expect(len(cached.Data)).To(BeNumerically("<=", 3), "the token's key (and its previous), and the sealed mark")
+			g.Expect(tokensecret.DroppedKeys(cached)).To(Equal(5000))
+			tok := &authv1alpha1.ApiToken{}
+			g.Expect(mgr.cache.Get(ctx, client.ObjectKey{Namespace: ns, Name: "noisy"}, tok)).To(Succeed())
+			g.Expect(tok.Annotations).NotTo(HaveKey("example.com/blob"))
+			g.Expect(tok.Annotations[authv1alpha1.RotateAnnotation]).To(HavePrefix("sha256:"), "a long value kept as its digest")
+		}).Should(Succeed())
+
+		By("the token Secret keeps its token, and its other keys stay on the API server")
+		Expect(getToken(ctx, ns, "stuffed").Status.TokenStatus).To(Equal(authv1alpha1.TokenStatusActive))
+		Expect(getSecret(ctx, ns, "stuffed").Data).To(HaveLen(5001))
 	})
 })

@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -42,6 +43,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/index"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
+	"github.com/apitoken-io/apitoken-operator/internal/token"
 	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
@@ -98,9 +100,30 @@ func stripForCache(obj any) (any, error) {
 		internMeta(o)
 	}
 	if t, ok := obj.(*authv1alpha1.ApiToken); ok {
+		boundAnnotations(t)
 		return tokencache.Compact(t)
 	}
 	return obj, nil
+}
+
+// maxCachedAnnotation bounds an annotation value the cache keeps whole.
+const maxCachedAnnotation = 1024
+
+// boundAnnotations keeps of an ApiToken's annotations only the operator's
+// own (auth.apitoken.io/: created-by, rotate), and a longer value than
+// maxCachedAnnotation as its digest, so that what anyone who may write an
+// ApiToken puts in its metadata costs every replica a bounded amount. A
+// digest compares as the value did: a rotate request is still told apart
+// from the one handled.
+func boundAnnotations(t *authv1alpha1.ApiToken) {
+	for k, v := range t.Annotations {
+		switch {
+		case !strings.HasPrefix(k, authv1alpha1.GroupVersion.Group+"/"):
+			delete(t.Annotations, k)
+		case len(v) > maxCachedAnnotation:
+			t.Annotations[k] = token.Fingerprint([]byte(v))
+		}
+	}
 }
 
 func stripMetadata(o metav1.Object) {

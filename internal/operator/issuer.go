@@ -105,12 +105,16 @@ func setupIssuer(ctx context.Context, mgr ctrl.Manager, api *httpapi.API, opts O
 	if o.SecretName == "" {
 		o.SecretName = DefaultSigningKeySecret
 	}
+	keyCache, err := signing.NewKeyCache(mgr, o.Namespace, o.SecretName)
+	if err != nil {
+		return nil, err
+	}
 	keys := &signing.Keys{Namespace: o.Namespace, Name: o.SecretName, Log: mgr.GetLogger().WithName("signing-keys")}
-	if err := keys.Bind(ctx, mgr.GetCache()); err != nil {
+	if err := keys.Bind(ctx, keyCache); err != nil {
 		return nil, err
 	}
 	if err := (&signing.Keeper{
-		Client: mgr.GetClient(), Namespace: o.Namespace, Name: o.SecretName, Clock: clock.RealClock{},
+		Client: mgr.GetClient(), Keys: keyCache, Namespace: o.Namespace, Name: o.SecretName, Clock: clock.RealClock{},
 		Recorder: mgr.GetEventRecorder(EventSource),
 		Policy:   signing.Policy{Rotation: o.Rotation, Overlap: o.Overlap, MaxTokenTTL: authv1alpha1.MaxAccessTokenTTL},
 	}).SetupWithManager(mgr); err != nil {

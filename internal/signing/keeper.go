@@ -30,8 +30,9 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -56,7 +57,10 @@ const (
 // drops retired keys once their tokens have expired. It reads the Secret from
 // the manager's cache and writes with optimistic concurrency.
 type Keeper struct {
-	Client          client.Client
+	Client client.Client
+	// Keys is the cache of the key Secret alone (NewKeyCache): the keeper
+	// reads and watches the Secret there.
+	Keys            cache.Cache
 	Namespace, Name string
 	Policy          Policy
 	Clock           clock.Clock
@@ -73,9 +77,10 @@ func (k *Keeper) SetupWithManager(mgr ctrl.Manager) error {
 	key := types.NamespacedName{Namespace: k.Namespace, Name: k.Name}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("signingkeys").
-		For(&corev1.Secret{}, builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
-			return o.GetNamespace() == k.Namespace && o.GetName() == k.Name
-		}))).
+		WatchesRawSource(source.Kind(k.Keys, &corev1.Secret{}, &handler.TypedEnqueueRequestForObject[*corev1.Secret]{},
+			predicate.NewTypedPredicateFuncs(func(o *corev1.Secret) bool {
+				return o.GetNamespace() == k.Namespace && o.GetName() == k.Name
+			}))).
 		WatchesRawSource(source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
 			q.Add(reconcile.Request{NamespacedName: key})
 			return nil
@@ -88,7 +93,7 @@ func (k *Keeper) SetupWithManager(mgr ctrl.Manager) error {
 func (k *Keeper) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
 	now := k.Clock.Now()
 	secret := &corev1.Secret{}
-	err := k.Client.Get(ctx, types.NamespacedName{Namespace: k.Namespace, Name: k.Name}, secret)
+	err := k.Keys.Get(ctx, types.NamespacedName{Namespace: k.Namespace, Name: k.Name}, secret)
 	switch {
 	case apierrors.IsNotFound(err):
 		return k.create(ctx, now)
@@ -144,7 +149,7 @@ func (k *Keeper) create(ctx context.Context, now time.Time) (ctrl.Result, error)
 	}
 	secret := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: k.Namespace, Name: k.Name,
-			// The manager's cache holds managed Secrets only.
+			// The label marks it the operator's (create refuses one without).
 			Labels: map[string]string{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue}},
 		Type: corev1.SecretTypeOpaque,
 		Data: data,

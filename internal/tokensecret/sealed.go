@@ -17,7 +17,12 @@ limitations under the License.
 package tokensecret
 
 import (
+	"crypto/sha256"
+	"strconv"
+
 	corev1 "k8s.io/api/core/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 
 	"github.com/apitoken-io/apitoken-operator/internal/token"
 )
@@ -27,26 +32,61 @@ import (
 // a Secret read from the API server is never taken for a sealed one.
 const sealedKey = "\x00sealed"
 
-// Seal is the informer cache's transform of managed Secrets: each value of
-// a token Secret (one that names its ApiToken) is replaced by its digest
-// and last characters (token.Seal), so that the cache, which every replica
-// holds, keeps no token value. The controller, the verify index and Read
-// work from those; a write that must copy a value (the current token
-// becoming the previous one) reads the Secret from the API server first
-// (NeedsPlaintext). Other managed Secrets (the signing keys) pass whole.
-// Seal changes s in place: a transform gets the decoded object to keep.
+// Seal is the informer cache's transform of managed Secrets, whose cost
+// anyone who may create a Secret with the managed label chooses: a Secret
+// that names no ApiToken (only the label) keeps its metadata only; a token
+// Secret (one that names its ApiToken) keeps only the token's keys, the
+// one whose value the token-hash annotation names and its ".previous" (and
+// a few copies of the token under other keys), each value replaced by its
+// digest and last characters (token.Seal), so that the cache, which every
+// replica holds, keeps no token value and a bounded number of keys per
+// Secret. The number of other keys dropped is kept
+// (DroppedKeys). The controller, the verify index and Read work from
+// those; a write that must copy a value (the current token becoming the
+// previous one) reads the Secret from the API server first
+// (NeedsPlaintext). Seal changes s in place: a transform gets the decoded
+// object to keep.
 func Seal(s *corev1.Secret) {
-	if owner, _ := ManagedBy(s); owner == "" || s.Data == nil {
-		return
-	}
 	if _, done := s.Data[sealedKey]; done {
 		return
 	}
-	for k, v := range s.Data {
-		s.Data[k] = token.Seal(v)
+	owner, _ := ManagedBy(s)
+	if owner == "" {
+		s.Data, s.StringData = nil, nil
+		return
 	}
-	s.Data[sealedKey] = nil
-	s.StringData = nil
+	if s.Data == nil {
+		return
+	}
+	sealed := make(map[string][]byte, 3)
+	if want, ok := ParseDigest(s.Annotations[authv1alpha1.TokenHashAnnotation]); ok {
+		for k, v := range s.Data {
+			if len(sealed) < maxTokenKeys && sha256.Sum256(v) == want {
+				// The token's key, or a copy of the token under another
+				// (Strip removes those from a former Secret).
+				sealed[k] = token.Seal(v)
+				if p, ok := s.Data[k+authv1alpha1.PreviousKeySuffix]; ok {
+					sealed[k+authv1alpha1.PreviousKeySuffix] = token.Seal(p)
+				}
+			}
+		}
+	}
+	sealed[sealedKey] = nil
+	if dropped := len(s.Data) - (len(sealed) - 1); dropped > 0 {
+		sealed[sealedKey] = []byte(strconv.Itoa(dropped))
+	}
+	s.Data, s.StringData = sealed, nil
+}
+
+// maxTokenKeys bounds the keys a sealed Secret keeps: the token's and its
+// previous, and a few copies of the token under other keys.
+const maxTokenKeys = 8
+
+// DroppedKeys is how many data keys Seal dropped from a token Secret: keys
+// that hold neither the token nor its previous value.
+func DroppedKeys(s *corev1.Secret) int {
+	n, _ := strconv.Atoi(string(s.Data[sealedKey]))
+	return n
 }
 
 // IsSealed says whether s comes from the cache, its values sealed.

@@ -19,6 +19,7 @@ package admission
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,6 +112,14 @@ func TestPersonalTokens(t *testing.T) {
 			"spec.ttl: a personal token needs a ttl of at most 8760h, not 8761h0m0s"},
 		{"with a scope", func(t *authv1alpha1.ApiToken) { t.Spec.Scopes = []string{"read_api"} },
 			"spec.scopes: a personal token may carry only the scopes selfService.scopes allows (none)"},
+		{"with 17 annotations", func(t *authv1alpha1.ApiToken) {
+			for i := range 16 {
+				t.Annotations[fmt.Sprintf("example.com/note-%d", i)] = "x"
+			}
+		}, "metadata: a personal token carries at most 16 labels and 16 annotations"},
+		{"with an annotation over 4 KiB", func(t *authv1alpha1.ApiToken) {
+			t.Annotations["example.com/blob"] = strings.Repeat("x", 4097)
+		}, "each annotation at most 4096 bytes"},
 	}
 	for _, r := range refusals {
 		t.Run("a holder may not create a token "+r.name, func(t *testing.T) {

@@ -18,8 +18,10 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -38,6 +40,7 @@ import (
 	"k8s.io/utils/clock"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/query"
 )
 
 // Auth modes of --query-auth.
@@ -164,8 +167,40 @@ func (a *Access) answer(ctx context.Context, u user.Info, caller string, q quest
 	return a.ask(ctx, u, caller, q)
 }
 
+// MaxReviewsPerRequest bounds the SubjectAccessReviews one request may
+// cost, whatever the size of the cluster (a caller with no rights used to
+// cost about two per namespace holding ApiTokens): enough for a query that
+// names query.MaxNamespaces namespaces, each asked about twice (list, and
+// apitokens/self), and the cluster-wide question. Answers cached from
+// earlier requests cost nothing.
+const MaxReviewsPerRequest = 2*query.MaxNamespaces + 2
+
+// errTooManyReviews is a request that would cost more reviews than
+// MaxReviewsPerRequest.
+var errTooManyReviews = fmt.Errorf("answering it would ask the API server more than %d authorization questions", MaxReviewsPerRequest)
+
+type reviewBudgetKey struct{}
+
+// withReviewBudget gives the request MaxReviewsPerRequest reviews.
+func withReviewBudget(ctx context.Context) context.Context {
+	b := &atomic.Int32{}
+	b.Store(MaxReviewsPerRequest)
+	return context.WithValue(ctx, reviewBudgetKey{}, b)
+}
+
+// spendReview takes one review of the request's budget; false when none
+// is left. A context without a budget (the issuer listener's single
+// questions) is not limited.
+func spendReview(ctx context.Context) bool {
+	b, ok := ctx.Value(reviewBudgetKey{}).(*atomic.Int32)
+	return !ok || b.Add(-1) >= 0
+}
+
 // ask asks the Authorizer and caches the answer.
 func (a *Access) ask(ctx context.Context, u user.Info, caller string, q question) (bool, error) {
+	if !spendReview(ctx) {
+		return false, errTooManyReviews
+	}
 	d, _, err := a.Authorizer.Authorize(ctx, authorizer.AttributesRecord{
 		User: u, Verb: q.verb, Namespace: q.namespace, APIGroup: authv1alpha1.GroupVersion.Group,
 		APIVersion: authv1alpha1.GroupVersion.Version, Resource: q.resource, Subresource: q.subresource, ResourceRequest: true,
@@ -208,7 +243,7 @@ func withAuthentication(h http.Handler, authn authenticator.Request, log logr.Lo
 			writeError(w, http.StatusForbidden, selfOnly)
 			return
 		}
-		h.ServeHTTP(w, r.WithContext(request.WithUser(r.Context(), res.User)))
+		h.ServeHTTP(w, r.WithContext(withReviewBudget(request.WithUser(r.Context(), res.User))))
 	})
 }
 
@@ -242,9 +277,16 @@ func (s *API) authorized(verb, resource, subresource string, h http.HandlerFunc)
 	}
 }
 
-// authorizationFailed answers 500 when the authorizer could not be asked;
-// the reason goes to the log only.
+// authorizationFailed answers 400 for a request past its review budget,
+// asking to name namespaces, else 500 when the authorizer could not be
+// asked; the reason goes to the log only.
 func (s *API) authorizationFailed(w http.ResponseWriter, u user.Info, err error) {
+	if errors.Is(err, errTooManyReviews) {
+		writeJSON(w, http.StatusBadRequest, errorBody{Parameter: "namespace", Error: fmt.Sprintf(
+			"namespace: %s may see ApiTokens in few of the %d namespaces that hold them, and finding out which would ask more than %d authorization questions: "+
+				"name the namespaces to look in (namespace=a,b; at most %d)", u.GetName(), len(s.Model.Namespaces()), MaxReviewsPerRequest, query.MaxNamespaces)})
+		return
+	}
 	s.Log.Error(err, "Failed to authorize a request", "user", u.GetName())
 	writeError(w, http.StatusInternalServerError, "authorization failed")
 }

@@ -30,7 +30,10 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
@@ -135,6 +138,60 @@ var _ = Describe("Bounded work and no oracles", Ordered, func() {
 		r = httpDo(http.MethodGet, "/api/v1/tokens?namespace="+victimNS, again.Status.Token, "")
 		Expect(r.code).To(Equal(http.StatusForbidden), r.body)
 		Expect(subjectAccessReviews(ctx)).To(Equal(before), "the second token's caller is the first's")
+	})
+
+	It("bounds the authorization questions of one request, whatever the number of namespaces holding ApiTokens (round two, finding 8)", func() {
+		// More namespaces holding ApiTokens than one request may ask about;
+		// removed again, so that specs after this one see a small cluster.
+		var fillers []*authv1alpha1.ApiToken
+		for i := range httpapi.MaxReviewsPerRequest {
+			other := newNamespace(ctx)
+			t := testutil.MakeApiToken(other, "filler").Hashed(fmt.Sprintf("%s-filler-%03d-0123456789abcdef", other, i)).Obj()
+			t.UID = ""
+			Expect(k8sClient.Create(ctx, t)).To(Succeed())
+			fillers = append(fillers, t)
+		}
+		stranger := serviceAccountToken(ctx, ns, "budget-stranger")
+		DeferCleanup(func() {
+			for _, t := range fillers {
+				Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, t))).To(Succeed())
+			}
+			Eventually(func() int {
+				return httpDo(http.MethodGet, "/api/v1/tokens", stranger, "").code
+			}, 60*time.Second).ShouldNot(Equal(http.StatusBadRequest), "the fillers are gone from this replica's read model")
+		})
+		Eventually(func() int {
+			return httpDo(http.MethodGet, "/api/v1/tokens", stranger, "").code
+		}, 60*time.Second).Should(Equal(http.StatusBadRequest), "once this replica's read model holds every filler")
+
+		// The API server counts a request once it has answered: read the
+		// count once it has settled (two reads alike).
+		settled := func() float64 {
+			GinkgoHelper()
+			n := -1.0
+			Eventually(func() float64 {
+				last := n
+				n = subjectAccessReviews(ctx)
+				return n - last
+			}).WithPolling(300 * time.Millisecond).Should(BeZero())
+			return n
+		}
+		before := settled()
+		r := httpDo(http.MethodGet, "/api/v1/tokens", nobody, "")
+		Expect(r.code).To(Equal(http.StatusBadRequest), r.body)
+		msg, param := errorOf(r)
+		Expect(param).To(Equal("namespace"))
+		Expect(msg).To(ContainSubstring("name the namespaces to look in (namespace=a,b; at most 100)"))
+		Expect(settled() - before).To(BeNumerically("<=", httpapi.MaxReviewsPerRequest))
+
+		By("naming namespaces, at most 100, is always answered")
+		names := []string{victimNS}
+		for _, t := range fillers[:99] {
+			names = append(names, t.Namespace)
+		}
+		r = httpDo(http.MethodGet, "/api/v1/tokens?namespace="+strings.Join(names, ","), nobody, "")
+		Expect(r.code).To(Equal(http.StatusForbidden), "answered, not cut short: "+r.body)
+		Expect(r.body).To(ContainSubstring("may not list apitokens.auth.apitoken.io in any namespace named by the query"))
 	})
 
 	It("write paths refuse a namespace that cannot exist before asking anything (finding 4)", func() {

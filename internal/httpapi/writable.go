@@ -18,6 +18,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -34,7 +35,25 @@ type Writable struct {
 // create endpoint, where u may create among the namespaces that hold
 // ApiTokens and extra (a console's default namespace for personal tokens).
 func (s *API) WritableNamespaces(ctx context.Context, u user.Info, extra ...string) (Writable, error) {
-	candidates := slices.Clone(s.Model.Namespaces())
+	// The console calls this outside the API's filter chain: the budget is
+	// its own.
+	w, err := s.writableIn(withReviewBudget(ctx), u, s.Model.Namespaces(), extra)
+	if errors.Is(err, errTooManyReviews) {
+		// Asking about every namespace that holds ApiTokens passed the
+		// request's review budget: ask, within a budget of its own, about
+		// the namespaces known to matter to u, where they keep personal
+		// tokens (and extra).
+		var known []string
+		for ns := range s.Model.PersonalNamespaces(u.GetName()) {
+			known = append(known, ns)
+		}
+		return s.writableIn(withReviewBudget(ctx), u, known, extra)
+	}
+	return w, err
+}
+
+func (s *API) writableIn(ctx context.Context, u user.Info, namespaces, extra []string) (Writable, error) {
+	candidates := slices.Clone(namespaces)
 	for _, ns := range extra {
 		if ns != "" && !slices.Contains(candidates, ns) {
 			candidates = append(candidates, ns)

@@ -188,6 +188,10 @@ func main() {
 	}
 	issuer.AllowedAudiences, issuer.PersonalAudiences = splitList(allowedAudiences), splitList(personalAudiences)
 	markKey.Namespace = operatorNamespace()
+	if err := keyNamespaceAllowed(markKey.Namespace, inCluster()); err != nil {
+		setupLog.Error(err, "Refusing to start")
+		os.Exit(1)
+	}
 	if err := issuer.Validate(queryOpts.Insecure); err != nil {
 		setupLog.Error(err, "Invalid flag")
 		os.Exit(1)
@@ -262,10 +266,31 @@ func leaderNamespace(enabled bool, flagValue string) string {
 	return operatorNamespace()
 }
 
+// serviceAccountNamespace is where a pod finds its namespace.
+const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+// inCluster says whether the binary runs in a pod.
+func inCluster() bool {
+	_, err := os.Stat(serviceAccountNamespace)
+	return err == nil
+}
+
+// keyNamespaceAllowed refuses, out of a cluster, to keep the mark key and
+// the revoked-token tombstones in "default" (where the operator lands when
+// the kubeconfig names no namespace): whoever may write Secrets there could
+// plant the key. In a pod the namespace is the operator's own.
+func keyNamespaceAllowed(namespace string, inCluster bool) error {
+	if inCluster || namespace != "default" {
+		return nil
+	}
+	return fmt.Errorf("out of a cluster the operator keeps its mark key and tombstones in the kubeconfig context's namespace, and that is %q: "+
+		"set the context's namespace to the operator's own (kubectl config set-context --current --namespace=apitoken-system)", namespace)
+}
+
 // operatorNamespace is the pod's namespace in a cluster, else the current
 // kubeconfig context's namespace, else "default".
 func operatorNamespace() string {
-	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil {
+	if b, err := os.ReadFile(serviceAccountNamespace); err == nil {
 		return strings.TrimSpace(string(b))
 	}
 	ns, _, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(

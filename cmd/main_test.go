@@ -60,3 +60,24 @@ func TestStaticBinary(t *testing.T) {
 		}
 	}
 }
+
+// Out of a cluster, the mark key and the tombstones are never kept in
+// "default" (round two, finding 14).
+func TestKeyNamespaceAllowed(t *testing.T) {
+	cases := map[string]struct {
+		namespace string
+		inCluster bool
+		refused   bool
+	}{
+		"a pod in default":              {"default", true, false},
+		"out of a cluster, default":     {"default", false, true},
+		"out of a cluster, its own one": {"apitoken-system", false, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if err := keyNamespaceAllowed(tc.namespace, tc.inCluster); (err != nil) != tc.refused {
+				t.Fatalf("keyNamespaceAllowed(%q, %v) = %v, refused want %v", tc.namespace, tc.inCluster, err, tc.refused)
+			}
+		})
+	}
+}

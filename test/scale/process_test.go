@@ -81,7 +81,10 @@ func startProcess(b *testing.B, bin, memLimit string) *managerProcess {
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
 	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
-	kc.Contexts["admin"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
+	// A namespace of the context's own: out of a cluster the binary
+	// refuses to keep its mark key in "default". kube-system exists in
+	// every API server.
+	kc.Contexts["admin"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin", Namespace: "kube-system"}
 	kc.CurrentContext = "admin"
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/util/retry"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -95,19 +95,26 @@ func (s *API) serveRevocation(w http.ResponseWriter, r *http.Request) {
 // object: same UID), records an Event, and waits until this replica's cache
 // shows it revoked.
 func (s *API) revokeByPresentation(ctx context.Context, id verify.Identity, from string) error {
-	var tok *authv1alpha1.ApiToken
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		tok = &authv1alpha1.ApiToken{}
-		if err := s.Reader.Get(ctx, client.ObjectKey{Namespace: id.Namespace, Name: id.Name}, tok); err != nil {
-			return err
-		}
-		if string(tok.UID) != id.UID || tok.Spec.Revoked {
-			return nil
-		}
+	tok := &authv1alpha1.ApiToken{}
+	if err := s.Reader.Get(ctx, client.ObjectKey{Namespace: id.Namespace, Name: id.Name}, tok); err != nil {
+		return fmt.Errorf("revoking ApiToken %s/%s: %w", id.Namespace, id.Name, err)
+	}
+	if string(tok.UID) != id.UID || tok.Spec.Revoked {
+		return nil
+	}
+	revoked := false
+	err := s.updateToken(ctx, tok, func(tok *authv1alpha1.ApiToken) error {
+		revoked = !tok.Spec.Revoked
 		tok.Spec.Revoked = true
-		if err := s.Writer.Update(ctx, tok); err != nil {
-			return err
-		}
+		return nil
+	})
+	if apierrors.IsNotFound(err) {
+		return nil // deleted meanwhile: nothing left to revoke
+	}
+	if err != nil {
+		return fmt.Errorf("revoking ApiToken %s/%s: %w", id.Namespace, id.Name, err)
+	}
+	if revoked {
 		// The end client's address goes to the operator's log, not the
 		// Event: whoever may read the token's Events is no reader of its
 		// revokers' addresses.
@@ -116,10 +123,6 @@ func (s *API) revokeByPresentation(ctx context.Context, id verify.Identity, from
 			s.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, EventRevokedByValue, "Revoke",
 				"Revoked by presenting its value at the revocation endpoint")
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("revoking ApiToken %s/%s: %w", id.Namespace, id.Name, err)
 	}
 	await(ctx, revocationWait, s.rowIs(tok, func(row *readmodel.Row) bool { return !row.Verifiable() }))
 	return nil

@@ -44,7 +44,11 @@ func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiTo
 	if h := tok.Hashed(); h != nil {
 		// A hash-only token has no Secret: its status is its whole record.
 		in := policy.NewInput(tok, nil, r.Marker, now)
-		in.ClaimsThrottled, _ = r.Claims.Throttled(policy.Creator(tok))
+		if tok.Status.TokenHash != h.TokenHash {
+			// Only a new fingerprint is a claim: the common reconcile of
+			// a converged token asks nothing.
+			in.ClaimsThrottled, _ = r.Claims.Throttled(policy.Creator(tok))
+		}
 		var err error
 		if in.Tombstoned, err = r.tombstoned(tok, h.TokenHash); err != nil {
 			return in, err

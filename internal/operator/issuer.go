@@ -114,7 +114,7 @@ func setupIssuer(ctx context.Context, mgr ctrl.Manager, api *httpapi.API, opts O
 		return nil, err
 	}
 	if err := (&signing.Keeper{
-		Client: mgr.GetClient(), Keys: keyCache, Namespace: o.Namespace, Name: o.SecretName, Clock: clock.RealClock{},
+		Client: mgr.GetClient(), Cache: keyCache, Namespace: o.Namespace, Name: o.SecretName, Clock: clock.RealClock{},
 		Recorder: mgr.GetEventRecorder(EventSource),
 		Policy:   signing.Policy{Rotation: o.Rotation, Overlap: o.Overlap, MaxTokenTTL: authv1alpha1.MaxAccessTokenTTL},
 	}).SetupWithManager(mgr); err != nil {

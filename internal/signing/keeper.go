@@ -58,9 +58,9 @@ const (
 // the manager's cache and writes with optimistic concurrency.
 type Keeper struct {
 	Client client.Client
-	// Keys is the cache of the key Secret alone (NewKeyCache): the keeper
+	// Cache is the cache of the key Secret alone (NewKeyCache): the keeper
 	// reads and watches the Secret there.
-	Keys            cache.Cache
+	Cache           cache.Cache
 	Namespace, Name string
 	Policy          Policy
 	Clock           clock.Clock
@@ -77,7 +77,7 @@ func (k *Keeper) SetupWithManager(mgr ctrl.Manager) error {
 	key := types.NamespacedName{Namespace: k.Namespace, Name: k.Name}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("signingkeys").
-		WatchesRawSource(source.Kind(k.Keys, &corev1.Secret{}, &handler.TypedEnqueueRequestForObject[*corev1.Secret]{},
+		WatchesRawSource(source.Kind(k.Cache, &corev1.Secret{}, &handler.TypedEnqueueRequestForObject[*corev1.Secret]{},
 			predicate.NewTypedPredicateFuncs(func(o *corev1.Secret) bool {
 				return o.GetNamespace() == k.Namespace && o.GetName() == k.Name
 			}))).
@@ -93,7 +93,7 @@ func (k *Keeper) SetupWithManager(mgr ctrl.Manager) error {
 func (k *Keeper) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
 	now := k.Clock.Now()
 	secret := &corev1.Secret{}
-	err := k.Keys.Get(ctx, types.NamespacedName{Namespace: k.Namespace, Name: k.Name}, secret)
+	err := k.Cache.Get(ctx, types.NamespacedName{Namespace: k.Namespace, Name: k.Name}, secret)
 	switch {
 	case apierrors.IsNotFound(err):
 		return k.create(ctx, now)

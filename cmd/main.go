@@ -70,6 +70,7 @@ func main() {
 		revokedRetention           time.Duration
 		sidebandNamespace          string
 		selfServiceScopes          string
+		selfServiceConfig          string
 		issuer                     operator.IssuerOptions
 		memoryLimitRatio           float64
 	)
@@ -115,6 +116,10 @@ func main() {
 	flag.StringVar(&selfServiceScopes, "self-service-scopes", "",
 		"Comma-separated scopes a personal token may carry (a scope ending in * allows every scope it covers); empty: none. "+
 			"Services authorize by scope, so a person may not grant themselves any.")
+	flag.StringVar(&selfServiceConfig, "self-service-config", "",
+		"Name of a ConfigMap in the operator's namespace holding the personal-token rules (data.maxTTL, data.scopes as the two flags above), "+
+			"read on every personal-token write; the personal-tokens admission policy takes the same ConfigMap as its params, so kubectl and the "+
+			"HTTP API apply the same rules. Set it or --self-service-max-ttl and --self-service-scopes, not both.")
 	flag.StringVar(&issuer.BindAddress, "issuer-bind-address", "0",
 		"Serve the access-token issuer (OpenID discovery, the JWK Set and the OAuth token endpoint) on this address, on every replica; 0 disables it. "+
 			"It shares the query API's TLS (--query-cert-dir, --query-insecure).")
@@ -178,6 +183,10 @@ func main() {
 		setupLog.Error(err, "Invalid flag")
 		os.Exit(1)
 	}
+	if err := oneRuleSource(selfServiceConfig, setFlags()); err != nil {
+		setupLog.Error(err, "Invalid flag")
+		os.Exit(1)
+	}
 	personalScopes, err := selfservice.ParseScopeList(selfServiceScopes)
 	if err != nil {
 		setupLog.Error(fmt.Errorf("--self-service-scopes: %w", err), "Invalid flag")
@@ -231,6 +240,7 @@ func main() {
 		SelfRotateMaxGrace:      selfRotateMaxGrace,
 		SidebandNamespace:       sidebandNamespace,
 		SelfServiceScopes:       personalScopes,
+		SelfServiceConfig:       types.NamespacedName{Namespace: operatorNamespace(), Name: selfServiceConfig},
 		Issuer:                  issuer,
 		MarkKey:                 markKey,
 		RevokedRetention:        revokedRetention,
@@ -310,4 +320,34 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// oneRuleSource refuses --self-service-config beside the flags it replaces
+// (set names the flags given on the command line): the personal-token rules
+// come from one place.
+func oneRuleSource(config string, set []string) error {
+	if config == "" {
+		return nil
+	}
+	if errs := validation.IsDNS1123Subdomain(config); len(errs) > 0 {
+		return fmt.Errorf("--self-service-config %q: not a ConfigMap name: %s", config, strings.Join(errs, "; "))
+	}
+	var both []string
+	for _, name := range set {
+		if name == "self-service-max-ttl" || name == "self-service-scopes" {
+			both = append(both, "--"+name)
+		}
+	}
+	if len(both) > 0 {
+		return fmt.Errorf("--self-service-config reads the personal-token rules from ConfigMap %q: %s would be ignored; set them in the ConfigMap (data.maxTTL, data.scopes)",
+			config, strings.Join(both, " and "))
+	}
+	return nil
+}
+
+// setFlags names the flags given on the command line.
+func setFlags() []string {
+	var set []string
+	flag.Visit(func(f *flag.Flag) { set = append(set, f.Name) })
+	return set
 }

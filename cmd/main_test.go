@@ -81,3 +81,25 @@ func TestKeyNamespaceAllowed(t *testing.T) {
 		})
 	}
 }
+
+func TestOneRuleSource(t *testing.T) {
+	cases := map[string]struct {
+		config  string
+		set     []string
+		refused string
+	}{
+		"the flags alone":        {set: []string{"self-service-max-ttl", "self-service-scopes"}},
+		"the ConfigMap alone":    {config: "apitoken-operator-self-service", set: []string{"leader-elect"}},
+		"both":                   {config: "rules", set: []string{"self-service-scopes"}, refused: "--self-service-scopes would be ignored"},
+		"not a name":             {config: "Rules!", refused: `--self-service-config "Rules!": not a ConfigMap name`},
+		"both flags and the map": {config: "rules", set: []string{"self-service-max-ttl", "self-service-scopes"}, refused: "--self-service-max-ttl and --self-service-scopes"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := oneRuleSource(tc.config, tc.set)
+			if (err != nil) != (tc.refused != "") || (err != nil && !strings.Contains(err.Error(), tc.refused)) {
+				t.Fatalf("oneRuleSource(%q, %q) = %v, want refused %q", tc.config, tc.set, err, tc.refused)
+			}
+		})
+	}
+}

@@ -31,7 +31,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -135,16 +134,11 @@ var _ = BeforeSuite(func() {
 })
 
 // installPersonalTokensPolicy applies config/admission's personal-tokens
-// policy and binding, as kubectl apply -k config/default does.
+// policy and binding and their self-service ConfigMap, as kubectl apply -k
+// config/default does.
 func installPersonalTokensPolicy() {
-	policy := &admissionregistrationv1.ValidatingAdmissionPolicy{}
-	binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-	for file, obj := range map[string]client.Object{"personal_tokens_policy.yaml": policy, "personal_tokens_binding.yaml": binding} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "config", "admission", file))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(yaml.UnmarshalStrict(b, obj)).To(Succeed())
-		Expect(k8sClient.Create(context.Background(), obj)).To(Succeed())
-	}
+	_, err := testutil.InstallPersonalTokensPolicy(context.Background(), k8sClient, filepath.Join("..", ".."))
+	Expect(err).NotTo(HaveOccurred())
 	aliceCfg, err := clientcmd.BuildConfigFromFlags("", kubeconfigs["alice"])
 	Expect(err).NotTo(HaveOccurred())
 	alice, err := client.New(aliceCfg, client.Options{Scheme: scheme})

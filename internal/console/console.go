@@ -62,10 +62,9 @@ type Options struct {
 	Details func(ctx context.Context, namespace, name string) (Details, error)
 	// ExpiringSoon is the "Expiring soon" window.
 	ExpiringSoon time.Duration
-	// PersonalMaxTTL and PersonalScopes are the self-service rules
-	// (--self-service-max-ttl, --self-service-scopes), shown on the form.
-	PersonalMaxTTL time.Duration
-	PersonalScopes []string
+	// PersonalRules are the self-service rules (the longest ttl and the
+	// scopes of a personal token), shown on the create form.
+	PersonalRules selfservice.RulesSource
 	// DefaultNamespace is offered first for personal tokens.
 	DefaultNamespace string
 	// Secure marks the session cookie Secure (the listener serves TLS).

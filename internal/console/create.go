@@ -88,10 +88,12 @@ func (c *Console) renderCreate(w http.ResponseWriter, r *http.Request, s *sessio
 		c.renderAPIError(w, r, s, err)
 		return
 	}
-	data := createData{Form: f, Errors: errs, Full: map[string]bool{}, Presets: expiryPresets, Scopes: c.opts.PersonalScopes,
+	data := createData{Form: f, Errors: errs, Full: map[string]bool{}, Presets: expiryPresets,
 		DefaultLength: authv1alpha1.GenerateSource{}.WithDefaults().Length}
-	if c.opts.PersonalMaxTTL > 0 {
-		data.MaxTTL = span(c.opts.PersonalMaxTTL)
+	// Without readable rules the form shows no hints; a personal token
+	// created then is refused by the API with the reason.
+	if rules, err := c.opts.PersonalRules.Rules(r.Context()); err == nil {
+		data.Scopes, data.MaxTTL = rules.Scopes, span(rules.MaxTTL)
 	}
 	for _, cs := range authv1alpha1.Charsets {
 		data.Charsets = append(data.Charsets, string(cs))

@@ -17,6 +17,7 @@ limitations under the License.
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -111,7 +112,7 @@ func (s *API) mayCreate(w http.ResponseWriter, r *http.Request, u user.Info, m *
 			writeError(w, http.StatusForbidden, u.GetName()+" may create personal tokens only, and they are hash-only: a Secret-held token needs create on apitokens.auth.apitoken.io in namespace \""+m.Namespace+"\"")
 			return false
 		}
-		if !s.personalOK(w, u, m) {
+		if !s.personalOK(r.Context(), w, u, m) {
 			return false
 		}
 	default:
@@ -121,10 +122,14 @@ func (s *API) mayCreate(w http.ResponseWriter, r *http.Request, u user.Info, m *
 }
 
 // personalOK checks m against the rules of a personal token of u: 403 for
-// what apitokens/self does not cover, 400 for a bad ttl. false means it has
-// answered.
-func (s *API) personalOK(w http.ResponseWriter, u user.Info, m *selfservice.Metadata) bool {
-	err := m.Personal(u.GetName(), s.PersonalMaxTTL, s.PersonalScopes)
+// what apitokens/self does not cover, 400 for a bad ttl, 503 when the rules
+// cannot be read. false means it has answered.
+func (s *API) personalOK(ctx context.Context, w http.ResponseWriter, u user.Info, m *selfservice.Metadata) bool {
+	rules, ok := s.personalRules(ctx, w)
+	if !ok {
+		return false
+	}
+	err := m.Personal(u.GetName(), rules)
 	var forbidden *selfservice.Forbidden
 	switch {
 	case err == nil:
@@ -135,4 +140,17 @@ func (s *API) personalOK(w http.ResponseWriter, u user.Info, m *selfservice.Meta
 		writeBadInput(w, err)
 	}
 	return false
+}
+
+// personalRules reads the personal-token rules in force; when they cannot
+// be read (the ConfigMap is missing or wrong) it answers 503 with why, as
+// the admission policy refuses kubectl then.
+func (s *API) personalRules(ctx context.Context, w http.ResponseWriter) (selfservice.Rules, bool) {
+	rules, err := s.PersonalRules.Rules(ctx)
+	if err != nil {
+		s.Log.Error(err, "Refused a personal-token write: the rules cannot be read")
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return selfservice.Rules{}, false
+	}
+	return rules, true
 }

@@ -112,7 +112,7 @@ func (s *API) replaceValue(w http.ResponseWriter, r *http.Request, tok *authv1al
 		if req.TTL == 0 {
 			req.TTL = tok.TTL()
 		}
-		if !s.personalOK(w, u, &req.Metadata) {
+		if !s.personalOK(r.Context(), w, u, &req.Metadata) {
 			return
 		}
 	}

@@ -60,11 +60,10 @@ type API struct {
 	Reader    client.Reader
 	Generator token.Generator
 	Recorder  events.EventRecorder
-	// PersonalMaxTTL caps the ttl of a personal token (apitokens/self).
-	PersonalMaxTTL time.Duration
-	// PersonalScopes are the scopes a personal token may carry (a scope
-	// ending in "*" allows every scope it covers); none when empty.
-	PersonalScopes []string
+	// PersonalRules are the longest ttl and the scopes of a personal token
+	// (apitokens/self): the flags, or the ConfigMap the personal-tokens
+	// admission policy reads too.
+	PersonalRules selfservice.RulesSource
 
 	// Issuer serves the issuer listener (discovery, keys, token
 	// endpoint); nil when it is off. Its URLs appear in query rows.

@@ -142,6 +142,12 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 		zero := time.Duration(0)
 		req.GracePeriod = &zero
 	}
+	var rules selfservice.Rules
+	if id.Personal {
+		if rules, ok = s.personalRules(r.Context(), w); !ok {
+			return
+		}
+	}
 	var value token.Value
 	err := s.updateToken(r.Context(), tok, func(tok *authv1alpha1.ApiToken) error {
 		if err := selfRotatable(tok, id, presented); err != nil {
@@ -154,8 +160,8 @@ func (s *API) serveSelfRotate(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		req.Regenerate(tok, value, "")
-		if id.Personal && (tok.Spec.TTL == nil || tok.Spec.TTL.Duration > s.PersonalMaxTTL) {
-			tok.Spec.TTL = &metav1.Duration{Duration: s.PersonalMaxTTL}
+		if id.Personal && (tok.Spec.TTL == nil || tok.Spec.TTL.Duration > rules.MaxTTL) {
+			tok.Spec.TTL = &metav1.Duration{Duration: rules.MaxTTL}
 		}
 		return nil
 	})

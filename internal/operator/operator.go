@@ -90,6 +90,11 @@ type Options struct {
 	SelfServiceMaxTTL time.Duration
 	// SelfServiceScopes are the scopes a personal token may carry.
 	SelfServiceScopes []string
+	// SelfServiceConfig, when its name is set, is the ConfigMap the
+	// personal-token rules are read from on every personal-token write
+	// (the one the personal-tokens admission policy takes as params),
+	// instead of SelfServiceMaxTTL and SelfServiceScopes.
+	SelfServiceConfig types.NamespacedName
 	// SelfRotateMaxGrace caps the grace period a self-rotating token asks
 	// for; 0 means httpapi.DefaultSelfRotateMaxGrace.
 	SelfRotateMaxGrace time.Duration
@@ -245,14 +250,13 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, ma
 		Reader:             mgr.GetAPIReader(),
 		Generator:          token.Generator{},
 		Recorder:           mgr.GetEventRecorder(EventSource),
-		PersonalMaxTTL:     opts.SelfServiceMaxTTL,
-		PersonalScopes:     opts.SelfServiceScopes,
+		PersonalRules:      selfservice.FlagRules(opts.SelfServiceMaxTTL, opts.SelfServiceScopes),
 		SelfRotateMaxGrace: opts.SelfRotateMaxGrace,
 		SidebandNamespace:  opts.SidebandNamespace,
 		Clock:              clock.RealClock{},
 	}
-	if api.PersonalMaxTTL <= 0 {
-		api.PersonalMaxTTL = selfservice.DefaultMaxPersonalTTL
+	if opts.SelfServiceConfig.Name != "" {
+		api.PersonalRules = selfservice.ConfigMapRules{Reader: mgr.GetAPIReader(), Key: opts.SelfServiceConfig}
 	}
 	var keys *signing.Keys
 	if opts.Issuer.Enabled() {
@@ -268,8 +272,8 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, ma
 				Writable:      api.WritableNamespaces,
 				Details:       console.KubeDetails(mgr.GetAPIReader()),
 				ExpiringSoon:  opts.Console.ExpiringSoon, DefaultNamespace: opts.Console.DefaultNamespace,
-				PersonalMaxTTL: api.PersonalMaxTTL, PersonalScopes: api.PersonalScopes,
-				Secure: !opts.Query.Insecure, Clock: clock.RealClock{}, Log: mgr.GetLogger().WithName("console"),
+				PersonalRules: api.PersonalRules,
+				Secure:        !opts.Query.Insecure, Clock: clock.RealClock{}, Log: mgr.GetLogger().WithName("console"),
 			})
 		}
 		if err := addServer(mgr, "query", opts.Query, api.QueryHandler(con)); err != nil {

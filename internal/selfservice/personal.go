@@ -47,16 +47,16 @@ func (m *Metadata) Defaults(user string) {
 
 // Personal checks m against the rules of a personal token for user (who
 // holds only create on apitokens/self): type USER, principal user, a ttl
-// of at most maxTTL, only scopes that allowed covers (services authorize by
-// scope, so a person may not grant themselves any). It applies Defaults
-// first. The error is a *Forbidden for what the permission does not cover,
-// a *FieldError for a bad ttl.
-func (m *Metadata) Personal(user string, maxTTL time.Duration, allowed []string) error {
+// of at most rules.MaxTTL, only scopes that rules.Scopes covers (services
+// authorize by scope, so a person may not grant themselves any). It applies
+// Defaults first. The error is a *Forbidden for what the permission does
+// not cover, a *FieldError for a bad ttl.
+func (m *Metadata) Personal(user string, rules Rules) error {
 	m.Defaults(user)
 	for _, s := range m.Scopes {
-		if !scope.Covers(allowed, s) {
-			return &Forbidden{fmt.Sprintf("a personal token may carry only the scopes --self-service-scopes allows (%s), not %q: a token with other scopes needs create on apitokens.auth.apitoken.io in namespace %q",
-				describeScopes(allowed), s, m.Namespace)}
+		if !scope.Covers(rules.Scopes, s) {
+			return &Forbidden{fmt.Sprintf("a personal token may carry only the scopes %s allows (%s), not %q: a token with other scopes needs create on apitokens.auth.apitoken.io in namespace %q",
+				rules.ScopesFrom, describeScopes(rules.Scopes), s, m.Namespace)}
 		}
 	}
 	switch {
@@ -67,9 +67,9 @@ func (m *Metadata) Personal(user string, maxTTL time.Duration, allowed []string)
 		return &Forbidden{fmt.Sprintf("%s may create personal tokens for %s only, not for %q: a token for someone else needs create on apitokens.auth.apitoken.io in namespace %q",
 			user, user, m.Principal, m.Namespace)}
 	case m.TTL == 0:
-		return fieldErr("ttl", "is required for a personal token (at most %s)", formatDuration(maxTTL))
-	case m.TTL > maxTTL:
-		return fieldErr("ttl", "%s is longer than a personal token may live: at most %s (--self-service-max-ttl)", formatDuration(m.TTL), formatDuration(maxTTL))
+		return fieldErr("ttl", "is required for a personal token (at most %s)", formatDuration(rules.MaxTTL))
+	case m.TTL > rules.MaxTTL:
+		return fieldErr("ttl", "%s is longer than a personal token may live: at most %s (%s)", formatDuration(m.TTL), formatDuration(rules.MaxTTL), rules.MaxTTLFrom)
 	}
 	return nil
 }

@@ -132,7 +132,7 @@ func TestPersonal(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := tc.m
-			err := m.Personal(alice, max, []string{"read:*"})
+			err := m.Personal(alice, Rules{MaxTTL: max, Scopes: []string{"read:*"}, MaxTTLFrom: "--self-service-max-ttl", ScopesFrom: "--self-service-scopes"})
 			var f *Forbidden
 			switch {
 			case tc.forbidden != "":

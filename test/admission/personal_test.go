@@ -27,15 +27,17 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
 const personalNS = "tokens"
@@ -47,12 +49,11 @@ const personalNS = "tokens"
 func TestPersonalTokens(t *testing.T) {
 	env, admin, scheme := startEnv(t)
 	ctx := t.Context()
-	policy := &admissionregistrationv1.ValidatingAdmissionPolicy{}
-	binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-	readYAML(t, "personal_tokens_policy.yaml", policy)
-	readYAML(t, "personal_tokens_binding.yaml", binding)
-	must(t, admin.Create(ctx, policy))
-	must(t, admin.Create(ctx, binding))
+	// The policy, its binding and the self-service ConfigMap, named as
+	// kustomize names them.
+	rules, err := testutil.InstallPersonalTokensPolicy(ctx, admin, filepath.Join("..", ".."))
+	must(t, err)
+	rulesKey := types.NamespacedName{Namespace: rules.Namespace, Name: rules.Name}
 	for _, file := range []string{"personal_tokens_role.yaml", "apitoken_editor_role.yaml"} {
 		role := &rbacv1.ClusterRole{}
 		b, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", file))
@@ -111,7 +112,7 @@ func TestPersonalTokens(t *testing.T) {
 		{"living too long", func(t *authv1alpha1.ApiToken) { t.Spec.TTL = &metav1.Duration{Duration: 8761 * time.Hour} },
 			"spec.ttl: a personal token needs a ttl of at most 8760h, not 8761h0m0s"},
 		{"with a scope", func(t *authv1alpha1.ApiToken) { t.Spec.Scopes = []string{"read_api"} },
-			"spec.scopes: a personal token may carry only the scopes selfService.scopes allows (none)"},
+			"spec.scopes: a personal token may carry only the scopes data.scopes of ConfigMap apitoken-operator-system/apitoken-operator-self-service allows (none)"},
 		{"with 17 annotations", func(t *authv1alpha1.ApiToken) {
 			for i := range 16 {
 				t.Annotations[fmt.Sprintf("example.com/note-%d", i)] = "x"
@@ -155,6 +156,55 @@ func TestPersonalTokens(t *testing.T) {
 		wantDenied(t, alice.Delete(ctx, mine), "need delete on apitokens with create on apitokens/any")
 		// An editor may.
 		must(t, erin.Delete(ctx, mine))
+	})
+
+	t.Run("kubectl and the HTTP API apply the rules of one ConfigMap", func(t *testing.T) {
+		// The operator's reading of the ConfigMap (--self-service-config)
+		// and the policy's must agree on every case, before and after a
+		// change to it.
+		operator := selfservice.ConfigMapRules{Reader: admin, Key: rulesKey}
+		cases := []struct {
+			ttl    string
+			scopes []string
+		}{
+			{"720h", nil}, {"721h", nil}, {"8760h", nil}, {"8761h", nil},
+			{"1h", []string{"reports:read"}}, {"1h", []string{"profile:email"}}, {"1h", []string{"reports:write"}},
+			{"1h", []string{"profile:email", "reports:read"}}, {"1h", []string{"apitoken:self-rotate"}},
+		}
+		agree := func(g Gomega) {
+			r, err := operator.Rules(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			for i, c := range cases {
+				tok := personal(fmt.Sprintf("same-rules-%d", i), "alice", c.ttl)
+				tok.Spec.Scopes = c.scopes
+				m := selfservice.Metadata{Namespace: personalNS, Type: authv1alpha1.TokenTypeUser, Principal: "alice",
+					TTL: tok.Spec.TTL.Duration, Scopes: c.scopes}
+				httpErr := m.Personal("alice", r)
+				kubectlErr := alice.Create(ctx, tok, client.DryRunAll)
+				g.Expect(kubectlErr == nil).To(Equal(httpErr == nil),
+					"ttl %s, scopes %q: kubectl says %v, the HTTP API says %v", c.ttl, c.scopes, kubectlErr, httpErr)
+			}
+		}
+		NewWithT(t).Eventually(agree).WithTimeout(policyTimeout).Should(Succeed())
+
+		rules.Data = map[string]string{"maxTTL": "720h", "scopes": "reports:read, profile:*"}
+		must(t, admin.Update(ctx, rules))
+		// The policy sees the change through the API server's informer: wait
+		// for its first sign, then compare every case.
+		NewWithT(t).Eventually(func() error {
+			return alice.Create(ctx, personal("probe-721h", "alice", "721h"), client.DryRunAll)
+		}).WithTimeout(policyTimeout).WithPolling(200 * time.Millisecond).Should(HaveOccurred())
+		NewWithT(t).Eventually(agree).WithTimeout(policyTimeout).Should(Succeed())
+
+		// Without the ConfigMap neither accepts a personal token.
+		must(t, admin.Delete(ctx, rules))
+		_, err = operator.Rules(ctx)
+		if err == nil || !strings.Contains(err.Error(), "does not exist") {
+			t.Fatalf("the operator read rules from a deleted ConfigMap: %v", err)
+		}
+		NewWithT(t).Eventually(func() error {
+			return alice.Create(ctx, personal("no-rules", "alice", "1h"), client.DryRunAll)
+		}).WithTimeout(policyTimeout).WithPolling(200 * time.Millisecond).Should(HaveOccurred())
 	})
 }
 

@@ -23,6 +23,7 @@ package chart
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,7 +180,7 @@ func TestTemplateNonDefault(t *testing.T) {
 	for _, arg := range []string{"--metrics-bind-address=:9443", "--query-bind-address=:9082", "--query-cert-dir=/etc/apitoken-operator/query-tls",
 		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
 		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--self-rotate-max-grace=2h", "--revoked-retention=720h", "--sideband-api-namespace=ase-tokens", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50",
-		"--self-service-max-ttl=720h", "--self-service-scopes=reports:read,profile:*",
+		"--self-service-config=rel-apitoken-operator-self-service",
 		"--console=true", "--console-expiring-soon=72h", "--console-default-namespace=tokens",
 		"--issuer-bind-address=:9084", "--issuer-url=https://tokens.example.com", "--issuer-default-audience=internal-apis",
 		"--signing-key-rotation=168h", "--signing-key-overlap=12h", "--signing-key-namespace=ops", "--signing-key-secret=rel-apitoken-operator-signing-keys"} {
@@ -243,36 +244,36 @@ func TestImportConsentPolicy(t *testing.T) {
 	}
 }
 
-// The chart's personal-tokens policy is config/admission's, with maxTTL and
-// allowedScopes rendered from selfService, so kubectl and the HTTP API apply
-// the same limits.
+// The chart's personal-tokens policy is config/admission's, unchanged; its
+// params are the self-service ConfigMap rendered from selfService, which the
+// operator reads too (--self-service-config), so kubectl and the HTTP API
+// apply the same limits.
 func TestPersonalTokensPolicy(t *testing.T) {
-	variable := func(t *testing.T, policy *unstructured.Unstructured, name string) string {
-		t.Helper()
-		vars, _, _ := unstructured.NestedSlice(policy.Object, "spec", "variables")
-		for _, v := range vars {
-			if m := v.(map[string]any); m["name"] == name {
-				return m["expression"].(string)
-			}
-		}
-		t.Fatalf("the policy has no variable %s", name)
-		return ""
-	}
 	policy, shipped := renderedPolicy(t, "personal-tokens", "personal_tokens_policy.yaml")
 	if !equality.Semantic.DeepEqual(policy.Object["spec"], shipped.Object["spec"]) {
-		t.Error("with default values the chart's personal-tokens policy differs from config/admission/personal_tokens_policy.yaml")
+		t.Error("the chart's personal-tokens policy differs from config/admission/personal_tokens_policy.yaml")
 	}
 
 	docs := render(t, "--set", "selfService.maxTTL=720h", "--set", "selfService.scopes={read_api,deploy:*}")
-	policy = docs["ValidatingAdmissionPolicy/rel-apitoken-operator-personal-tokens"]
-	if got := variable(t, policy, "maxTTL"); got != "'720h'" {
-		t.Errorf("selfService.maxTTL=720h renders maxTTL %s, want '720h'", got)
+	binding := docs["ValidatingAdmissionPolicyBinding/rel-apitoken-operator-personal-tokens"]
+	ref, _, _ := unstructured.NestedStringMap(binding.Object, "spec", "paramRef")
+	want := map[string]string{"name": "rel-apitoken-operator-self-service", "namespace": "ops", "parameterNotFoundAction": "Deny"}
+	if !maps.Equal(ref, want) {
+		t.Errorf("the binding's paramRef is %v, want %v", ref, want)
 	}
-	if got := variable(t, policy, "allowedScopes"); got != `["read_api","deploy:*"]` {
-		t.Errorf("selfService.scopes renders allowedScopes %s", got)
+	cm := docs["ConfigMap/rel-apitoken-operator-self-service"]
+	if cm == nil {
+		t.Fatal("the self-service ConfigMap is not rendered")
 	}
-	if got, want := variable(t, policy, "limited"), variable(t, shipped, "limited"); got != want {
-		t.Errorf("the other variables must be config/admission's: limited = %s", got)
+	data, _, _ := unstructured.NestedStringMap(cm.Object, "data")
+	if want := map[string]string{"maxTTL": "720h", "scopes": "read_api,deploy:*"}; !maps.Equal(data, want) {
+		t.Errorf("the self-service ConfigMap holds %v, want %v", data, want)
+	}
+	args := deployment(t, docs).Spec.Template.Spec.Containers[0].Args
+	if !slices.Contains(args, "--self-service-config=rel-apitoken-operator-self-service") || slices.ContainsFunc(args, func(a string) bool {
+		return strings.HasPrefix(a, "--self-service-max-ttl") || strings.HasPrefix(a, "--self-service-scopes")
+	}) {
+		t.Errorf("args %v: want the rules from the ConfigMap alone", args)
 	}
 
 	docs = render(t, "--set", "admissionPolicy.personalTokens=false")

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,6 +126,7 @@ func TestInstallYAMLApplies(t *testing.T) {
 		{&admissionregistrationv1.ValidatingAdmissionPolicy{}, "", prefix + "personal-tokens"},
 		{&admissionregistrationv1.ValidatingAdmissionPolicyBinding{}, "", prefix + "personal-tokens"},
 		{&rbacv1.ClusterRole{}, "", "apitoken-personal-tokens"},
+		{&corev1.ConfigMap{}, ns, prefix + "self-service"},
 	} {
 		if err := c.Get(ctx, client.ObjectKey{Namespace: key.ns, Name: key.name}, key.obj); err != nil {
 			t.Errorf("%s: %v", fmt.Sprintf("%T %s/%s", key.obj, key.ns, key.name), err)
@@ -136,6 +138,16 @@ func TestInstallYAMLApplies(t *testing.T) {
 		t.Error(err)
 	} else if binding.Spec.PolicyName != prefix+"import-consent" {
 		t.Errorf("the import-consent binding names policy %q, want %q", binding.Spec.PolicyName, prefix+"import-consent")
+	}
+	// The personal-tokens binding must find the ConfigMap the operator
+	// reads (--self-service-config), whose names kustomize cannot rewrite.
+	if err := c.Get(ctx, client.ObjectKey{Name: prefix + "personal-tokens"}, binding); err != nil {
+		t.Error(err)
+	} else if ref := binding.Spec.ParamRef; ref == nil || ref.Name != prefix+"self-service" || ref.Namespace != ns {
+		t.Errorf("the personal-tokens binding's paramRef is %+v, want ConfigMap %s/%sself-service", ref, ns, prefix)
+	}
+	if !slices.Contains(d.Spec.Template.Spec.Containers[0].Args, "--self-service-config="+prefix+"self-service") {
+		t.Errorf("the manager's args %v do not name the self-service ConfigMap", d.Spec.Template.Spec.Containers[0].Args)
 	}
 }
 

@@ -26,8 +26,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
@@ -45,9 +43,9 @@ func DigestPrefix(d Digest) uint64 { return binary.LittleEndian.Uint64(d[:8]) }
 // Fingerprints is what a managed Secret contributes to the verify index:
 // digests, never values.
 type Fingerprints struct {
-	// Owner is the ApiToken, in the Secret's namespace, the tokens belong to
-	// (the owner annotation).
-	Owner string
+	// Claim is what the Secret says of the ApiToken it belongs to; its
+	// Owner names the ApiToken, in the Secret's namespace.
+	Claim Claim
 	// Current is the digest the token-hash annotation names.
 	Current Digest
 	// CurrentHeld says whether some data key holds the value whose digest is
@@ -58,12 +56,6 @@ type Fingerprints struct {
 	// previous-expires-at annotation is missing or cannot be read. Sorted.
 	Previous      []Digest
 	PreviousUntil time.Time
-	// ControllerUID is the UID its controller owner reference names, if any:
-	// the ApiToken it must belong to (deletionPolicy Delete).
-	ControllerUID types.UID
-	// Marked says the operator's mark covers the Secret's state for Owner
-	// (deletionPolicy Retain proves ownership this way).
-	Marked bool
 }
 
 // ReadFingerprints reads the digests a Secret holds without knowing its
@@ -78,10 +70,7 @@ func ReadFingerprints(s *corev1.Secret, m *Marker) (fp Fingerprints, ok bool) {
 	if s.Labels[authv1alpha1.ManagedByLabel] != authv1alpha1.ManagedByValue || owner == "" || !ok {
 		return Fingerprints{}, false
 	}
-	fp = Fingerprints{Owner: owner, Current: current, Marked: m.Valid(s)}
-	if ref := metav1.GetControllerOfNoCopy(s); ref != nil && isApiToken(ref) {
-		fp.ControllerUID = ref.UID
-	}
+	fp = Fingerprints{Claim: ClaimOf(s, m), Current: current}
 	fp.PreviousUntil = parseTime(s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation])
 	each := func(k string, sum Digest) {
 		switch {

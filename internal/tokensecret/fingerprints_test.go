@@ -48,28 +48,28 @@ func TestReadFingerprints(t *testing.T) {
 		want   tokensecret.Fingerprints
 	}{
 		"current only": {s: tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), wantOK: true,
-			want: tokensecret.Fingerprints{Owner: "svc", Current: a, CurrentHeld: true}},
+			want: tokensecret.Fingerprints{Claim: tokensecret.Claim{Owner: "svc"}, Current: a, CurrentHeld: true}},
 		"current and previous in grace": {s: tokensecret.Apply(tok, nil, rotated, testutil.Marker), wantOK: true,
-			want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true, Previous: []tokensecret.Digest{a}, PreviousUntil: graceEnd}},
+			want: tokensecret.Fingerprints{Claim: tokensecret.Claim{Owner: "svc"}, Current: b, CurrentHeld: true, Previous: []tokensecret.Digest{a}, PreviousUntil: graceEnd}},
 		"previous without its expiry is not valid": {
 			s:      edit(tokensecret.Apply(tok, nil, rotated, testutil.Marker), func(s *corev1.Secret) { delete(s.Annotations, authv1alpha1.PreviousExpiresAtAnnotation) }),
-			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true},
+			wantOK: true, want: tokensecret.Fingerprints{Claim: tokensecret.Claim{Owner: "svc"}, Current: b, CurrentHeld: true},
 		},
 		"previous with an unreadable expiry is not valid": {
 			s:      edit(tokensecret.Apply(tok, nil, rotated, testutil.Marker), func(s *corev1.Secret) { s.Annotations[authv1alpha1.PreviousExpiresAtAnnotation] = "soon" }),
-			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true},
+			wantOK: true, want: tokensecret.Fingerprints{Claim: tokensecret.Claim{Owner: "svc"}, Current: b, CurrentHeld: true},
 		},
 		"a previous equal to the current counts as current": {
 			s:      edit(tokensecret.Apply(tok, nil, rotated, testutil.Marker), func(s *corev1.Secret) { s.Data["token.previous"] = []byte(valueB) }),
-			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: b, CurrentHeld: true, PreviousUntil: graceEnd},
+			wantOK: true, want: tokensecret.Fingerprints{Claim: tokensecret.Claim{Owner: "svc"}, Current: b, CurrentHeld: true, PreviousUntil: graceEnd},
 		},
 		"edited value: the hash names no value held": {
 			s:      edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { s.Data["token"] = []byte(valueB) }),
-			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: a},
+			wantOK: true, want: tokensecret.Fingerprints{Claim: tokensecret.Claim{Owner: "svc"}, Current: a},
 		},
 		"any key holding the current value": {
 			s:      edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { s.Data = map[string][]byte{"api-key": []byte(valueA)} }),
-			wantOK: true, want: tokensecret.Fingerprints{Owner: "svc", Current: a, CurrentHeld: true},
+			wantOK: true, want: tokensecret.Fingerprints{Claim: tokensecret.Claim{Owner: "svc"}, Current: a, CurrentHeld: true},
 		},
 		"no managed label": {
 			s: edit(tokensecret.Apply(tok, nil, active(valueA, 1), testutil.Marker), func(s *corev1.Secret) { s.Labels = nil }),
@@ -98,7 +98,7 @@ func TestReadFingerprints(t *testing.T) {
 			if ok != tc.wantOK {
 				t.Fatalf("ok = %v, want %v", ok, tc.wantOK)
 			}
-			if got.Owner != tc.want.Owner || got.Current != tc.want.Current || got.CurrentHeld != tc.want.CurrentHeld ||
+			if got.Claim.Owner != tc.want.Claim.Owner || got.Current != tc.want.Current || got.CurrentHeld != tc.want.CurrentHeld ||
 				!got.PreviousUntil.Equal(tc.want.PreviousUntil) || len(got.Previous) != len(tc.want.Previous) {
 				t.Fatalf("ReadFingerprints = %+v, want %+v", got, tc.want)
 			}

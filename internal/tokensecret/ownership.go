@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -28,21 +29,58 @@ import (
 // apiTokenKind is the kind of the ApiToken owner reference.
 const apiTokenKind = "ApiToken"
 
-// Owned says whether the operator may write into the Secret for this
-// ApiToken. A controller owner reference decides when there is one (the
-// UID of an ApiToken is not known before it is created, and a Secret whose
-// reference someone forged is only ever overwritten with a new token: see
-// Trusted). Without one (deletionPolicy Retain) the managed label and the
-// owner annotation must name tok, and, since anybody who may create Secrets
-// can set those, either the operator's mark must cover the Secret or tok's
-// status must say the operator wrote a Secret of this name. A Secret
-// planted before an ApiToken exists is never adopted.
-func Owned(tok *authv1alpha1.ApiToken, s metav1.Object, m *Marker) bool {
+// Claim is what a Secret says of the ApiToken it belongs to: the marks the
+// operator writes on it, read once. The controller (Owned) and the verify
+// index decide from a Claim by one rule, OwnedBy.
+type Claim struct {
+	// Owner is the ApiToken the owner annotation names, in the Secret's
+	// namespace; Managed is the managed label.
+	Owner   string
+	Managed bool
+	// Controlled says the Secret has a controller reference; ControllerUID
+	// is its UID when it names an ApiToken, empty when another kind
+	// controls the Secret.
+	Controlled    bool
+	ControllerUID types.UID
+	// Marked says the operator's mark covers the Secret's state for Owner.
+	Marked bool
+}
+
+// ClaimOf reads s's claim, checking its mark with m.
+func ClaimOf(s metav1.Object, m *Marker) Claim {
+	c := Claim{Owner: OwnerName(s), Managed: s.GetLabels()[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue, Marked: m.Valid(s)}
 	if ref := metav1.GetControllerOfNoCopy(s); ref != nil {
-		return ref.UID == tok.UID
+		c.Controlled = true
+		if isApiToken(ref) {
+			c.ControllerUID = ref.UID
+		}
 	}
-	return s.GetLabels()[authv1alpha1.ManagedByLabel] == authv1alpha1.ManagedByValue &&
-		OwnerName(s) == tok.Name && (m.Valid(s) || tok.Status.SecretName == s.GetName())
+	return c
+}
+
+// OwnedBy says whether the Secret is the ApiToken's (of that name and UID;
+// statusNamesIt says its status names the Secret): the operator may write
+// into it for that ApiToken, and the values it wrote there count for it. A
+// controller reference decides when there is one: it must name that very
+// ApiToken (a UID is not known before its ApiToken is created, and a
+// Secret whose reference someone forged is only ever overwritten with a
+// new token: see Trusted); a Secret another kind controls is nobody's.
+// Without one (deletionPolicy Retain) the managed label and the owner
+// annotation must name the ApiToken, and, since anybody who may create
+// Secrets can set those, the operator's mark must cover the Secret or the
+// ApiToken's status must name it. A Secret planted before an ApiToken
+// exists is never adopted.
+func (c Claim) OwnedBy(name string, uid types.UID, statusNamesIt bool) bool {
+	if c.Controlled {
+		return c.ControllerUID != "" && c.ControllerUID == uid
+	}
+	return c.Managed && c.Owner == name && (c.Marked || statusNamesIt)
+}
+
+// Owned says whether the operator may write into the Secret for this
+// ApiToken (Claim.OwnedBy).
+func Owned(tok *authv1alpha1.ApiToken, s metav1.Object, m *Marker) bool {
+	return ClaimOf(s, m).OwnedBy(tok.Name, tok.UID, tok.Status.SecretName == s.GetName())
 }
 
 // Trusted says whether the token a Secret holds (st, read from s) is one
@@ -91,7 +129,8 @@ func OwnerName(s metav1.Object) string {
 	return s.GetAnnotations()[authv1alpha1.OwnerAnnotation]
 }
 
-// Marks is the part of m that ManagedBy looks at. A cache that strips
+// Marks is the part of m that ManagedBy and ClaimOf look at (the mark
+// aside). A cache that strips
 // metadata to save memory keeps Marks, so that ManagedBy still answers on
 // what it holds.
 func Marks(m metav1.ObjectMeta) metav1.ObjectMeta {
@@ -102,7 +141,9 @@ func Marks(m metav1.ObjectMeta) metav1.ObjectMeta {
 	if v, ok := m.Annotations[authv1alpha1.OwnerAnnotation]; ok {
 		out.Annotations = map[string]string{authv1alpha1.OwnerAnnotation: v}
 	}
-	if ref := metav1.GetControllerOfNoCopy(&m); ref != nil && isApiToken(ref) {
+	if ref := metav1.GetControllerOfNoCopy(&m); ref != nil {
+		// Whatever its kind: a Secret another kind controls is nobody's
+		// (Claim.OwnedBy).
 		out.OwnerReferences = []metav1.OwnerReference{*ref}
 	}
 	return out

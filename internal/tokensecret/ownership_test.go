@@ -60,12 +60,13 @@ func TestOwnership(t *testing.T) {
 		"controller reference only":              {s: plain().ControlledBy(tok).Obj(), wantOwned: true, wantManaged: true, wantOwner: "ci"},
 		"a user's Secret":                        {s: plain().Data("token", valueA).Obj()},
 		"controlled by something else with tok's UID": {
-			// Owned compares UIDs only, as it always has; ManagedBy wants an ApiToken.
+			// Another kind controls it: nobody's (Claim.OwnedBy), whatever
+			// UID its reference carries.
 			s: func() *corev1.Secret {
 				s := plain().Obj()
 				s.OwnerReferences = []metav1.OwnerReference{deployment}
 				return s
-			}(), wantOwned: true,
+			}(),
 		},
 		"controlled by an ApiToken kind of another group": {
 			s: func() *corev1.Secret {
@@ -87,6 +88,21 @@ func TestOwnership(t *testing.T) {
 			marks := &metav1.PartialObjectMetadata{ObjectMeta: tokensecret.Marks(tc.s.ObjectMeta)}
 			if o, m := tokensecret.ManagedBy(marks); o != owner || m != managed {
 				t.Fatalf("ManagedBy(Marks) = %q, %v; the marks lost what ManagedBy needs", o, m)
+			}
+		})
+	}
+}
+
+// TestOwnedBy is the one ownership rule over every combination of a
+// controller reference (none, to this ApiToken, to an earlier ApiToken of
+// the same name, to another kind), the operator's mark (valid, invalid,
+// absent) and the ApiToken's status naming the Secret or not. The verify
+// index decides by the same rule (verify's TestBelongsAsOwned).
+func TestOwnedBy(t *testing.T) {
+	for _, c := range testutil.OwnershipCases() {
+		t.Run(c.Name, func(t *testing.T) {
+			if got := tokensecret.Owned(c.Token, c.Secret, testutil.Marker); got != c.WantOwned {
+				t.Fatalf("Owned = %v, want %v", got, c.WantOwned)
 			}
 		})
 	}

@@ -63,8 +63,9 @@ type entry struct {
 	// secretName is the Secret the digest was read from; empty for a
 	// hash-only ApiToken's own status.
 	secretName string
-	// ownerUID is the UID the Secret's controller reference names, or the
-	// hash-only ApiToken's own UID.
+	// ownerUID is the UID the Secret's controller reference names when it
+	// is an ApiToken's (controlled says it has one, of whatever kind), or
+	// the hash-only ApiToken's own UID.
 	ownerUID types.UID
 	// previousUntil is when a rotation's previous token stops being
 	// valid, in Unix nanoseconds.
@@ -76,7 +77,7 @@ type entry struct {
 	// same source's next entry (its previous token's).
 	next, sibling *entry
 	// marked says the operator's mark covers the Secret's state.
-	marked bool
+	marked, controlled bool
 	// previous marks a rotation's previous token, valid until previousUntil.
 	previous bool
 }
@@ -96,13 +97,13 @@ func nanos(t time.Time) int64 {
 // copyOf is a new entry saying what e says.
 func copyOf(e *entry) *entry {
 	return &entry{sum: e.sum, namespace: e.namespace, tokenName: e.tokenName, secretName: e.secretName, ownerUID: e.ownerUID,
-		previousUntil: e.previousUntil, marked: e.marked, previous: e.previous}
+		previousUntil: e.previousUntil, marked: e.marked, controlled: e.controlled, previous: e.previous}
 }
 
 // same says whether e and o say the same (their links and Refs aside).
 func (e *entry) same(o *entry) bool {
 	return e.sum == o.sum && e.namespace == o.namespace && e.tokenName == o.tokenName && e.secretName == o.secretName &&
-		e.ownerUID == o.ownerUID && e.previousUntil == o.previousUntil && e.marked == o.marked && e.previous == o.previous
+		e.ownerUID == o.ownerUID && e.previousUntil == o.previousUntil && e.marked == o.marked && e.controlled == o.controlled && e.previous == o.previous
 }
 
 // maxCandidates bounds the entries one lookup walks, of its digest or of
@@ -204,13 +205,14 @@ func (x *Index) apply(obj any, deleted bool) {
 func (x *Index) Update(s *corev1.Secret) {
 	var entries []*entry
 	if fp, ok := tokensecret.ReadFingerprints(s, x.Marker); ok {
-		owner := fp.Owner
+		owner := fp.Claim.Owner
 		if owner == s.Name {
 			// The default target is named after its ApiToken: one string,
 			// the record's, not a copy expanded from its annotations.
 			owner = s.Name
 		}
-		e := entry{namespace: s.Namespace, tokenName: owner, secretName: s.Name, ownerUID: fp.ControllerUID, marked: fp.Marked}
+		e := entry{namespace: s.Namespace, tokenName: owner, secretName: s.Name, ownerUID: fp.Claim.ControllerUID,
+			controlled: fp.Claim.Controlled, marked: fp.Claim.Marked}
 		if fp.CurrentHeld {
 			c := copyOf(&e)
 			c.sum = fp.Current

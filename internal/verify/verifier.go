@@ -19,12 +19,14 @@ package verify
 import (
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
 // MaxTokenBytes bounds a presented token: no longer token is ever imported.
@@ -130,9 +132,8 @@ func (v *Verifier) Holder(presented token.Value) (namespace, name string, ok boo
 // status names the entry's digest (current, or previous for a previous
 // token); a hash-only entry is the row's own; a Secret's entry comes from
 // the Secret the row's status names, for a Secret-held token, and that
-// Secret's controller reference carries the row's UID, or it has none and
-// the operator's mark covers it. Labels and annotations anybody can set are
-// never proof.
+// Secret is the row's ApiToken's by the controller's own rule (belongs).
+// Labels and annotations anybody can set are never proof.
 func (v *Verifier) join(e *entry) *readmodel.Row {
 	row := v.row(e)
 	if row == nil {
@@ -161,15 +162,11 @@ func (v *Verifier) join(e *entry) *readmodel.Row {
 }
 
 // belongs says whether the Secret e was read from is the row's ApiToken's,
-// as tokensecret.Owned decides: a controller reference to an ApiToken must
-// carry the row's UID (the mark covers the owner's name, which an ApiToken
-// created again under that name shares); without one, the operator's mark
-// is the proof.
+// by tokensecret's one ownership rule (Claim.OwnedBy), as the controller
+// decides before it writes there.
 func belongs(e *entry, row *readmodel.Row) bool {
-	if e.ownerUID != "" {
-		return string(e.ownerUID) == row.UID
-	}
-	return e.marked
+	claim := tokensecret.Claim{Owner: e.tokenName, Managed: true, Controlled: e.controlled, ControllerUID: e.ownerUID, Marked: e.marked}
+	return claim.OwnedBy(row.Name, types.UID(row.UID), row.SecretName() == e.secretName)
 }
 
 // row is the current row of the ApiToken e belongs to, nil when there is

@@ -68,8 +68,8 @@ var _ = Describe("The manager's cache", func() {
 			g.Expect(mgr.cache.List(ctx, &cached, client.InNamespace(ns))).To(Succeed())
 			g.Expect(cached.Items).To(HaveLen(3), "the managed Secrets (the import source is not managed)")
 			for i := range cached.Items {
-				// What the cache's record of each Secret expands to
-				// (tokencache.SecretRecord): its annotations and data.
+				// What the cache holds of each Secret: its annotations and
+				// data, sealed by the transform.
 				sealed := &cached.Items[i]
 				for k, a := range sealed.Annotations {
 					for _, v := range values {

@@ -19,8 +19,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -43,93 +42,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/index"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
-	"github.com/apitoken-io/apitoken-operator/internal/token"
-	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
-	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
-
-// CacheOptions is how the manager caches: managed Secrets only (by label),
-// managedFields stripped from everything.
-func CacheOptions() cache.Options {
-	return cache.Options{
-		DefaultTransform: stripForCache,
-		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Secret{}: {
-				Label:     labels.SelectorFromSet(labels.Set{authv1alpha1.ManagedByLabel: authv1alpha1.ManagedByValue}),
-				Transform: sealSecrets,
-			},
-		},
-	}
-}
-
-// sealSecrets is the managed Secrets' cache transform: managed fields go,
-// each token value is replaced by its digest (tokensecret.Seal), so that no
-// replica holds a token value in its cache, and a sealed Secret is kept as
-// a compressed record (tokencache.SecretRecord: the cache's Get and List
-// expand it, the verify index reads it with tokencache.SecretFrom).
-func sealSecrets(obj any) (any, error) {
-	s, ok := obj.(*corev1.Secret)
-	if !ok {
-		return obj, nil
-	}
-	stripMetadata(s)
-	tokensecret.Seal(s)
-	if tokensecret.IsSealed(s) {
-		internIdentity(s)
-		return tokencache.CompactSecret(s)
-	}
-	internMeta(s)
-	s.Type = corev1.SecretType(intern(string(s.Type)))
-	return s, nil
-}
-
-// lastApplied is kubectl apply's copy of the whole object: nothing reads it
-// from the cache, and it doubles an ApiToken's size there.
-const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
-
-// stripForCache is every other cached object's transform: managed fields
-// and kubectl's last-applied copy go, and an ApiToken is kept as a
-// compressed record (tokencache.Record: the cache's Get and List expand
-// it, event handlers read it with tokencache.From).
-func stripForCache(obj any) (any, error) {
-	if _, done := obj.(*tokencache.Record); done {
-		return obj, nil
-	}
-	if o, ok := obj.(metav1.Object); ok {
-		stripMetadata(o)
-		internMeta(o)
-	}
-	if t, ok := obj.(*authv1alpha1.ApiToken); ok {
-		boundAnnotations(t)
-		return tokencache.Compact(t)
-	}
-	return obj, nil
-}
-
-// maxCachedAnnotation bounds an annotation value the cache keeps whole.
-const maxCachedAnnotation = 1024
-
-// boundAnnotations keeps of an ApiToken's annotations only the operator's
-// own (auth.apitoken.io/: created-by, rotate), and a longer value than
-// maxCachedAnnotation as its digest, so that what anyone who may write an
-// ApiToken puts in its metadata costs every replica a bounded amount. A
-// digest compares as the value did: a rotate request is still told apart
-// from the one handled.
-func boundAnnotations(t *authv1alpha1.ApiToken) {
-	for k, v := range t.Annotations {
-		switch {
-		case !strings.HasPrefix(k, authv1alpha1.GroupVersion.Group+"/"):
-			delete(t.Annotations, k)
-		case len(v) > maxCachedAnnotation:
-			t.Annotations[k] = token.Fingerprint([]byte(v))
-		}
-	}
-}
-
-func stripMetadata(o metav1.Object) {
-	o.SetManagedFields(nil)
-	delete(o.GetAnnotations(), lastApplied)
-}
 
 // SetupWithManager registers the indexes, the Secret metadata cache and the
 // controller with the manager.
@@ -167,20 +80,16 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 	if r.Clock == nil {
 		r.Clock = clock.RealClock{}
 	}
-	timers, ok := r.Clock.(clock.Clock)
-	if !ok {
-		timers = clock.RealClock{}
-	}
-	r.schedule = newSchedule(timers)
 	if r.Claims == nil {
 		r.Claims = guessing.NewLimiter(policy.DuplicateClaimLimit, policy.DuplicateClaimPeriod, guessing.DefaultClients, r.Clock)
 	}
-	// The ApiToken informer's initial list is queued a window at a time.
-	pass := newFirstPass(firstPassWindow, 5*time.Millisecond)
+	// The controller's priority queue (controller-runtime's default) queues
+	// the initial list's events at low priority: what changes meanwhile
+	// goes first.
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("apitoken").
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
-		Watches(&authv1alpha1.ApiToken{}, deferInitial[client.Object]{&handler.EnqueueRequestForObject{}, pass},
+		For(&authv1alpha1.ApiToken{},
 			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// The echo of the controller's own Secret writes needs no reconcile.
 		// A Secret of the initial lists maps to ApiTokens that their own
@@ -193,8 +102,6 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
 				return r.tokensForSecret(ctx, m)
 			}), notInitialList[*metav1.PartialObjectMetadata]())).
-		WatchesRawSource(pass).
-		WatchesRawSource(r.schedule).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles})
 	if r.HoldersSynced != nil {
 		b = b.WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced})
@@ -270,4 +177,11 @@ func stripSecretMetadata(obj any) (any, error) {
 	}
 	m.ObjectMeta = policy.SourceMetadata(m.ObjectMeta)
 	return m, nil
+}
+
+// notInitialList drops the Create events of an informer's initial list:
+// for the Secret watches, whose initial events map to ApiTokens that their
+// own initial-list events queue anyway.
+func notInitialList[T client.Object]() predicate.TypedPredicate[T] {
+	return predicate.TypedFuncs[T]{CreateFunc: func(e event.TypedCreateEvent[T]) bool { return !e.IsInInitialList }}
 }

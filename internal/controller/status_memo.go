@@ -72,7 +72,7 @@ func (s *statusMemo) catchUp(tok *authv1alpha1.ApiToken) {
 // version of it (the write arrived through the watch), so that memos do not
 // outlive the short window they are for.
 func (s *statusMemo) observed(obj any) {
-	tok, ok := obj.(metav1.Object) // an ApiToken or its cache record
+	tok, ok := obj.(metav1.Object)
 	if !ok {
 		return
 	}

@@ -26,7 +26,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
 )
 
 // SecretRefsKey indexes ApiTokens by the names of the Secrets they refer to
@@ -39,10 +38,7 @@ const SecretRefsKey = "apitoken.secretRefs"
 
 // SecretRefs is the index function for SecretRefsKey.
 func SecretRefs(obj client.Object) []string {
-	if f, ok := tokencache.FactsOf(obj); ok && f.NoOtherSecrets {
-		return nil // most tokens: not expanded to find nothing
-	}
-	tok, ok := tokencache.From(obj)
+	tok, ok := obj.(*authv1alpha1.ApiToken)
 	if !ok {
 		return nil
 	}

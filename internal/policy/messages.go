@@ -16,14 +16,10 @@ limitations under the License.
 
 package policy
 
-// The Ready condition's messages that read the same for every token. The
-// cache keeps one copy of each (FixedMessages) instead of one per token.
+// The Ready condition's messages that read the same for every token.
 const (
 	MessagePending       = "waiting for the token to be written"
 	MessageHashedActive  = "the hash-only token verifies: only its fingerprint is stored, no Secret holds it"
 	MessageHashedPending = "waiting for the fingerprint to be accepted"
 	MessageHashedRevoked = "spec.revoked is true: the hash-only token no longer verifies; set spec.source.hashed.tokenHash to a new token's fingerprint and spec.revoked to false to use a new one"
 )
-
-// FixedMessages are the messages above.
-var FixedMessages = []string{MessagePending, MessageHashedActive, MessageHashedPending, MessageHashedRevoked}

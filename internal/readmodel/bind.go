@@ -24,7 +24,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
 )
 
 // Bind keeps the model up to date from the cache's ApiToken informer (the one
@@ -53,7 +52,7 @@ func (m *Model) apply(obj any, deleted bool) {
 	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj, deleted = d.Obj, true
 	}
-	t, ok := tokencache.From(obj)
+	t, ok := obj.(*authv1alpha1.ApiToken)
 	if !ok {
 		return
 	}

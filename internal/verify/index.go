@@ -41,7 +41,6 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
-	"github.com/apitoken-io/apitoken-operator/internal/tokencache"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
@@ -173,28 +172,21 @@ func (x *Index) apply(obj any, deleted bool) {
 	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj, deleted = d.Obj, true
 	}
-	// The cache keeps records (tokencache): read what they expand to.
-	if s, ok := tokencache.SecretFrom(obj); ok {
+	switch o := obj.(type) {
+	case *corev1.Secret:
 		if deleted {
-			x.Remove(s.Namespace, s.Name)
+			x.Remove(o.Namespace, o.Name)
 		} else {
-			x.Update(s)
+			x.Update(o)
 		}
-		return
-	}
-	if f, ok := tokencache.FactsOf(obj); ok && !f.Hashed {
-		// Only a hash-only ApiToken has entries of its own: the others'
-		// are their Secrets'. One that was hash-only loses its entries.
-		if o, ok := obj.(client.Object); ok {
-			x.RemoveToken(o.GetNamespace(), o.GetName())
-		}
-		return
-	}
-	if t, ok := tokencache.From(obj); ok {
-		if deleted {
-			x.RemoveToken(t.Namespace, t.Name)
-		} else {
-			x.UpdateToken(t)
+	case *authv1alpha1.ApiToken:
+		switch {
+		case deleted || o.Hashed() == nil:
+			// Only a hash-only ApiToken has entries of its own: the others'
+			// are their Secrets'. One that was hash-only loses its entries.
+			x.RemoveToken(o.Namespace, o.Name)
+		default:
+			x.UpdateToken(o)
 		}
 	}
 }
@@ -205,13 +197,7 @@ func (x *Index) apply(obj any, deleted bool) {
 func (x *Index) Update(s *corev1.Secret) {
 	var entries []*entry
 	if fp, ok := tokensecret.ReadFingerprints(s, x.Marker); ok {
-		owner := fp.Claim.Owner
-		if owner == s.Name {
-			// The default target is named after its ApiToken: one string,
-			// the record's, not a copy expanded from its annotations.
-			owner = s.Name
-		}
-		e := entry{namespace: s.Namespace, tokenName: owner, secretName: s.Name, ownerUID: fp.Claim.ControllerUID,
+		e := entry{namespace: s.Namespace, tokenName: fp.Claim.Owner, secretName: s.Name, ownerUID: fp.Claim.ControllerUID,
 			controlled: fp.Claim.Controlled, marked: fp.Claim.Marked}
 		if fp.CurrentHeld {
 			c := copyOf(&e)

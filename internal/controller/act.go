@@ -82,7 +82,7 @@ func (r *ApiTokenReconciler) act(ctx context.Context, in policy.Input, d policy.
 	}
 	switch {
 	case err == nil:
-		r.ownWrites.remember(desired)
+		r.secretWrites.remember(client.ObjectKeyFromObject(desired), "", desired.ResourceVersion, struct{}{})
 		if d.Writes() {
 			metrics.Issued.WithLabelValues(strings.ToLower(d.Reason)).Inc()
 		}
@@ -131,7 +131,7 @@ func (r *ApiTokenReconciler) writeStatus(ctx context.Context, tok *authv1alpha1.
 		}
 		return fmt.Errorf("patching status of ApiToken %s: %w", key, err)
 	}
-	r.memo.remember(key, tok.ResourceVersion, patched.ResourceVersion, status)
+	r.statusWrites.remember(key, tok.ResourceVersion, patched.ResourceVersion, *status.DeepCopy())
 	return nil
 }
 

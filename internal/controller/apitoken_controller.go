@@ -81,8 +81,11 @@ type ApiTokenReconciler struct {
 	// secretMeta caches the metadata of every Secret, to see import sources
 	// and unmanaged Secrets of a target name without caching their data.
 	secretMeta cache.Cache
-	memo       statusMemo
-	ownWrites  ownWrites
+	// statusWrites and secretWrites are this process's own writes (see
+	// ownWrites): the status a reconcile takes while the cache catches up,
+	// and the Secret events that need no reconcile.
+	statusWrites ownWrites[authv1alpha1.ApiTokenStatus]
+	secretWrites ownWrites[struct{}]
 }
 
 // +kubebuilder:rbac:groups=auth.apitoken.io,resources=apitokens,verbs=get;list;watch
@@ -140,7 +143,7 @@ func (r *ApiTokenReconciler) tombstone(ctx context.Context, status authv1alpha1.
 func (r *ApiTokenReconciler) getToken(ctx context.Context, key types.NamespacedName) (*authv1alpha1.ApiToken, error) {
 	tok := &authv1alpha1.ApiToken{}
 	if err := r.Client.Get(ctx, key, tok); err != nil {
-		r.memo.forget(key)
+		r.statusWrites.forget(key)
 		if apierrors.IsNotFound(err) {
 			return nil, nil
 		}
@@ -149,6 +152,8 @@ func (r *ApiTokenReconciler) getToken(ctx context.Context, key types.NamespacedN
 	if !tok.DeletionTimestamp.IsZero() {
 		return nil, nil
 	}
-	r.memo.catchUp(tok)
+	if status, after, ok := r.statusWrites.written(key, tok.ResourceVersion); ok {
+		tok.Status, tok.ResourceVersion = *status.DeepCopy(), after
+	}
 	return tok, nil
 }

@@ -51,7 +51,7 @@ func (r *ApiTokenReconciler) retire(ctx context.Context, in policy.Input) error 
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("retiring the former Secret %s: %w", key, err)
 	}
-	r.ownWrites.forget(s)
+	r.secretWrites.forget(key)
 	logf.FromContext(ctx).Info("Retired the former Secret", "secret", key, "deleted", ret.Delete)
 	if r.Recorder != nil {
 		how := "deleted it (deletionPolicy Delete)"

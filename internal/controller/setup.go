@@ -72,7 +72,11 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		return fmt.Errorf("getting the ApiToken informer: %w", err)
 	}
 	if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		UpdateFunc: func(_, obj any) { r.memo.observed(obj) },
+		UpdateFunc: func(_, obj any) {
+			if o, ok := obj.(client.Object); ok {
+				r.statusWrites.observed(o)
+			}
+		},
 	}); err != nil {
 		return fmt.Errorf("watching ApiTokens for the status memo: %w", err)
 	}
@@ -95,7 +99,7 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		// A Secret of the initial lists maps to ApiTokens that their own
 		// initial-list events queue already.
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.tokensForSecret),
-			builder.WithPredicates(notInitialList[client.Object](), r.ownWrites.notEcho())).
+			builder.WithPredicates(notInitialList[client.Object](), r.secretWrites.notEcho())).
 		// Unmanaged Secrets (import sources, names taken): the metadata cache
 		// holds only those; managed ones come through the typed watch above.
 		WatchesRawSource(source.Kind(metaCache, newSecretMetadata(),

@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -32,7 +33,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -84,16 +84,22 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 	if r.Clock == nil {
 		r.Clock = clock.RealClock{}
 	}
+	timers, ok := r.Clock.(clock.Clock)
+	if !ok {
+		timers = clock.RealClock{}
+	}
+	r.schedule = newSchedule(timers)
 	if r.Claims == nil {
 		r.Claims = guessing.NewLimiter(policy.DuplicateClaimLimit, policy.DuplicateClaimPeriod, guessing.DefaultClients, r.Clock)
 	}
-	// The controller's priority queue (controller-runtime's default) queues
-	// the initial list's events at low priority: what changes meanwhile
-	// goes first.
+	// The ApiToken informer's initial list is queued a window at a time, at
+	// low priority (docs/design/cache-on-controller-runtime.md: the queue's
+	// maps keep the size they reach).
+	pass := newFirstPass(firstPassWindow, 5*time.Millisecond)
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("apitoken").
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
-		For(&authv1alpha1.ApiToken{},
+		Watches(&authv1alpha1.ApiToken{}, deferInitial[client.Object]{&handler.EnqueueRequestForObject{}, pass},
 			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// The echo of the controller's own Secret writes needs no reconcile.
 		// A Secret of the initial lists maps to ApiTokens that their own
@@ -106,6 +112,8 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, m *metav1.PartialObjectMetadata) []reconcile.Request {
 				return r.tokensForSecret(ctx, m)
 			}), notInitialList[*metav1.PartialObjectMetadata]())).
+		WatchesRawSource(pass).
+		WatchesRawSource(r.schedule).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles})
 	if r.HoldersSynced != nil {
 		b = b.WatchesRawSource(syncGate{what: "the read model", synced: r.HoldersSynced})
@@ -181,11 +189,4 @@ func stripSecretMetadata(obj any) (any, error) {
 	}
 	m.ObjectMeta = policy.SourceMetadata(m.ObjectMeta)
 	return m, nil
-}
-
-// notInitialList drops the Create events of an informer's initial list:
-// for the Secret watches, whose initial events map to ApiTokens that their
-// own initial-list events queue anyway.
-func notInitialList[T client.Object]() predicate.TypedPredicate[T] {
-	return predicate.TypedFuncs[T]{CreateFunc: func(e event.TypedCreateEvent[T]) bool { return !e.IsInInitialList }}
 }

@@ -55,6 +55,9 @@ func main() {
 		metricsAddr, probeAddr     string
 		secureMetrics, enableHTTP2 bool
 		enableLeaderElection       bool
+		leaseDuration              time.Duration
+		renewDeadline              time.Duration
+		retryPeriod                time.Duration
 		leaderElectionNamespace    string
 		maxConcurrentReconciles    int
 		kubeAPIQPS                 float64
@@ -79,6 +82,12 @@ func main() {
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
 	flag.BoolVar(&enableLeaderElection, "leader-elect", false,
 		"Enable leader election for the controller. Enabling this ensures there is only one active controller manager.")
+	flag.DurationVar(&leaseDuration, "leader-election-lease-duration", 15*time.Second,
+		"How long a replica waits, after the leader last renewed its Lease, before it takes over; a killed leader is replaced after about this long.")
+	flag.DurationVar(&renewDeadline, "leader-election-renew-deadline", 10*time.Second,
+		"How long the leader keeps trying to renew its Lease before it gives up leading; shorter than --leader-election-lease-duration.")
+	flag.DurationVar(&retryPeriod, "leader-election-retry-period", 2*time.Second,
+		"How often replicas try to acquire or renew the Lease; shorter than --leader-election-renew-deadline.")
 	flag.StringVar(&leaderElectionNamespace, "leader-election-namespace", "",
 		"Namespace of the leader election Lease; defaults to the pod's namespace in a cluster and to the kubeconfig context's namespace outside.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true,
@@ -219,7 +228,12 @@ func main() {
 	mgrOpts := operator.ManagerOptions()
 	mgrOpts.Metrics = metricsOpts
 	mgrOpts.HealthProbeBindAddress = probeAddr
+	if err := leaderElectionTimings(leaseDuration, renewDeadline, retryPeriod); err != nil {
+		setupLog.Error(err, "Invalid flag")
+		os.Exit(1)
+	}
 	mgrOpts.LeaderElection = enableLeaderElection
+	mgrOpts.LeaseDuration, mgrOpts.RenewDeadline, mgrOpts.RetryPeriod = &leaseDuration, &renewDeadline, &retryPeriod
 	mgrOpts.LeaderElectionNamespace = leaderNamespace(enableLeaderElection, leaderElectionNamespace)
 	mgr, err := ctrl.NewManager(cfg, mgrOpts)
 	if err != nil {
@@ -350,4 +364,20 @@ func setFlags() []string {
 	var set []string
 	flag.Visit(func(f *flag.Flag) { set = append(set, f.Name) })
 	return set
+}
+
+// leaderElectionTimings checks the Lease timings as client-go's leader
+// election requires them: each positive, the renew deadline shorter than
+// the lease, the retry period shorter than the renew deadline.
+func leaderElectionTimings(lease, renew, retry time.Duration) error {
+	switch {
+	case lease <= 0 || renew <= 0 || retry <= 0:
+		return fmt.Errorf("--leader-election-lease-duration (%s), --leader-election-renew-deadline (%s) and --leader-election-retry-period (%s) must each be positive",
+			lease, renew, retry)
+	case renew >= lease:
+		return fmt.Errorf("--leader-election-renew-deadline (%s) must be shorter than --leader-election-lease-duration (%s)", renew, lease)
+	case retry >= renew:
+		return fmt.Errorf("--leader-election-retry-period (%s) must be shorter than --leader-election-renew-deadline (%s)", retry, renew)
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestStaticBinary builds the manager as the Dockerfile does (CGO_ENABLED=0)
@@ -99,6 +100,27 @@ func TestOneRuleSource(t *testing.T) {
 			err := oneRuleSource(tc.config, tc.set)
 			if (err != nil) != (tc.refused != "") || (err != nil && !strings.Contains(err.Error(), tc.refused)) {
 				t.Fatalf("oneRuleSource(%q, %q) = %v, want refused %q", tc.config, tc.set, err, tc.refused)
+			}
+		})
+	}
+}
+
+func TestLeaderElectionTimings(t *testing.T) {
+	cases := map[string]struct {
+		lease, renew, retry time.Duration
+		refused             string
+	}{
+		"controller-runtime's defaults": {lease: 15 * time.Second, renew: 10 * time.Second, retry: 2 * time.Second},
+		"a faster failover":             {lease: 6 * time.Second, renew: 4 * time.Second, retry: time.Second},
+		"renew not under the lease":     {lease: 10 * time.Second, renew: 10 * time.Second, retry: time.Second, refused: "--leader-election-renew-deadline (10s) must be shorter than --leader-election-lease-duration (10s)"},
+		"retry not under the renew":     {lease: 15 * time.Second, renew: 2 * time.Second, retry: 3 * time.Second, refused: "--leader-election-retry-period (3s) must be shorter"},
+		"zero":                          {lease: 15 * time.Second, renew: 10 * time.Second, refused: "must each be positive"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := leaderElectionTimings(tc.lease, tc.renew, tc.retry)
+			if (err != nil) != (tc.refused != "") || (err != nil && !strings.Contains(err.Error(), tc.refused)) {
+				t.Fatalf("leaderElectionTimings = %v, want refused %q", err, tc.refused)
 			}
 		})
 	}

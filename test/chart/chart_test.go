@@ -181,6 +181,7 @@ func TestTemplateNonDefault(t *testing.T) {
 		"--max-concurrent-reconciles=16", "--kube-api-qps=200", "--kube-api-burst=400", "--zap-log-level=debug",
 		"--forward-auth-bind-address=:9083", "--last-used-interval=30s", "--self-rotate-max-grace=2h", "--revoked-retention=720h", "--sideband-api-namespace=ase-tokens", "--trusted-proxies=10.0.0.0/8,fd00::/8", "--verify-failure-limit=50",
 		"--self-service-config=rel-apitoken-operator-self-service",
+		"--leader-election-lease-duration=6s", "--leader-election-renew-deadline=4s", "--leader-election-retry-period=1s",
 		"--console=true", "--console-expiring-soon=72h", "--console-default-namespace=tokens",
 		"--issuer-bind-address=:9084", "--issuer-url=https://tokens.example.com", "--issuer-default-audience=internal-apis",
 		"--signing-key-rotation=168h", "--signing-key-overlap=12h", "--signing-key-namespace=ops", "--signing-key-secret=rel-apitoken-operator-signing-keys"} {
@@ -299,13 +300,14 @@ func TestMemoryLimit(t *testing.T) {
 
 func TestSchemaRejectsBadValues(t *testing.T) {
 	for set, field := range map[string]string{
-		"replicaCount=two":           "replicaCount",
-		"query.auth=open":            "auth",
-		"image.pullPolicy=Sometimes": "pullPolicy",
-		"controller.logLevel=9":      "logLevel",
-		"unknownKey=1":               "unknownKey",
-		"issuer.url=http://plain":    "url",
-		"issuer.enabled=true":        "issuer.url is required",
+		"replicaCount=two":                  "replicaCount",
+		"query.auth=open":                   "auth",
+		"image.pullPolicy=Sometimes":        "pullPolicy",
+		"controller.logLevel=9":             "logLevel",
+		"unknownKey=1":                      "unknownKey",
+		"issuer.url=http://plain":           "url",
+		"issuer.enabled=true":               "issuer.url is required",
+		"leaderElection.leaseDuration=soon": "leaseDuration",
 	} {
 		out, err := helm(t, "template", "rel", chartDir, "--set", set)
 		if err == nil || !strings.Contains(out, field) {

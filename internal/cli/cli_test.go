@@ -275,7 +275,14 @@ var _ = Describe("kubectl apitoken", Ordered, func() {
 		It("describes the state in words, with dates, what to do and the Events", func() {
 			run("admin", "create", "desc", "-n", ns, "--ttl", "10d", "--scopes", "read:a").ok()
 			run("admin", "revoke", "desc", "-n", ns, "--yes").ok()
-			out := run("admin", "status", "desc", "-n", ns).ok()
+			// The operator records its Events asynchronously (the
+			// recorder's broadcaster), after the status revoke waits for:
+			// status lists them as they are when it runs.
+			var out string
+			Eventually(func(g Gomega) {
+				out = run("admin", "status", "desc", "-n", ns).ok()
+				g.Expect(out).To(MatchRegexp(`(?m)^\s+Normal\s+Revoked\s`))
+			}).Should(Succeed())
 			Expect(out).To(MatchRegexp(`(?m)^Name:\s+desc$`))
 			Expect(out).To(MatchRegexp(`(?m)^Held:\s+hash-only: the cluster holds only its fingerprint sha256:[0-9a-f]{64}`))
 			Expect(out).To(MatchRegexp(`(?m)^State:\s+Revoked: the token no longer verifies$`))

@@ -49,8 +49,8 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/cli"
-	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/managercache"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
@@ -101,7 +101,7 @@ var _ = BeforeSuite(func() {
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
-		Cache: controller.CacheOptions(),
+		Cache: managercache.Options(),
 	})
 	Expect(err).NotTo(HaveOccurred())
 	var ctx context.Context

@@ -45,8 +45,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/managercache"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
@@ -129,7 +129,7 @@ var _ = BeforeSuite(func() {
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache:                  controller.CacheOptions(),
+		Cache:                  managercache.Options(),
 		NewClient:              newInterleavingClient,
 	})
 	Expect(err).NotTo(HaveOccurred())

@@ -43,6 +43,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/managercache"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
@@ -131,7 +132,7 @@ type ConsoleOptions struct {
 func ManagerOptions() ctrl.Options {
 	return ctrl.Options{
 		Scheme:                        NewScheme(),
-		Cache:                         controller.CacheOptions(),
+		Cache:                         managercache.Options(),
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionReleaseOnCancel: true,
 	}

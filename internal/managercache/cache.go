@@ -14,7 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controller
+// Package managercache is what the manager's cache holds and how: the
+// options every replica's cache is built with (ApiTokens, and Secrets by
+// the managed label) and the transforms that keep what it holds typed,
+// sealed and bounded. The controller, the read model, the verify index and
+// the HTTP side all read that one cache.
+package managercache
 
 import (
 	"strings"
@@ -31,13 +36,13 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
-// CacheOptions is how the manager caches: ApiTokens and the managed Secrets
+// Options is how the manager caches: ApiTokens and the managed Secrets
 // (by label) as the typed objects they are, each through a transform that
 // only removes or replaces fields: managed fields and kubectl's
 // last-applied copy go everywhere, token values become their digests
 // (sealSecrets), annotations the operator does not read go from ApiTokens
 // (boundAnnotations), and strings that many objects repeat are shared.
-func CacheOptions() cache.Options {
+func Options() cache.Options {
 	return cache.Options{
 		DefaultTransform: stripForCache,
 		ByObject: map[client.Object]cache.ByObject{

@@ -81,11 +81,11 @@ test: manifests generate fmt vet setup-envtest helm kustomize ## Run unit tests,
 .PHONY: console-screenshots
 console-screenshots: setup-envtest ## Regenerate docs/console/*.png: the console's browser tests (headless Chromium) write what a person sees.
 	mkdir -p docs/console
-	$(WITH_ENVTEST) CONSOLE_SCREENSHOTS="$(CURDIR)/docs/console" go test ./internal/httpapi -run TestHTTPAPI -ginkgo.focus 'Web console' -count=1
+	$(WITH_ENVTEST) CONSOLE_SCREENSHOTS="$(CURDIR)/docs/console" go test ./test/httpapi -run TestHTTPAPI -ginkgo.focus 'Web console' -count=1
 
 .PHONY: bench
 bench: setup-envtest ## Run the benchmarks (query read model and handler at 10k/100k tokens, and at 100k while 100 and 1,000 rows change a second; the API-server list a user would do instead; verification in process, over HTTP and over TLS with Kubernetes auth; the first and cached query of a caller with rights in 100 of 1,000 namespaces; self-service creates from 20 callers; token exchanges and introspections over TLS, signing and offline verification per core; forward auth and the verify endpoint driven by wrk beside a minimal TLS handler, when wrk is installed; one metrics scrape of 10k/100k tokens); figures go to docs/benchmarks.md by hand.
-	$(WITH_ENVTEST) go test ./internal/query ./internal/verify ./internal/httpapi ./internal/metrics -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
+	$(WITH_ENVTEST) go test ./internal/query ./internal/verify ./test/httpapi ./internal/metrics -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m
 	go test ./internal/verify -run '^$$' -bench 'Verify$$' -cpu 1 -benchmem -benchtime $(BENCHTIME)
 	go test ./internal/accesstoken -run '^$$' -bench . -cpu 1 -benchmem -benchtime $(BENCHTIME)
 
@@ -102,7 +102,7 @@ bench-e2e-restart: setup-envtest ## Only the restart profile: a manager started 
 # Each fuzz target with its package; make test runs their seed corpora.
 FUZZ_TARGETS = ./api/v1alpha1:FuzzDurationSchema ./internal/token:FuzzImportRule \
 	./internal/query:FuzzParseList ./internal/query:FuzzParseBody \
-	./internal/httpapi:FuzzParseVerifyBody ./internal/httpapi:FuzzPresentedToken
+	./internal/verifyapi:FuzzParseVerifyBody ./internal/httpserver:FuzzPresentedToken
 FUZZTIME ?= 1m
 
 .PHONY: fuzz

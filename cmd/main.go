@@ -40,12 +40,13 @@ import (
 
 	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/tombstone"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
+	"github.com/apitoken-io/apitoken-operator/internal/writeapi"
 )
 
 var setupLog = ctrl.Log.WithName("setup")
@@ -62,7 +63,7 @@ func main() {
 		maxConcurrentReconciles    int
 		kubeAPIQPS                 float64
 		kubeAPIBurst               int
-		queryOpts                  httpapi.ServingOptions
+		queryOpts                  httpserver.ServingOptions
 		queryAuth                  string
 		lastUsedInterval           time.Duration
 		forwardAuthAddr            string
@@ -100,7 +101,7 @@ func main() {
 	flag.StringVar(&queryOpts.BindAddress, "query-bind-address", ":8082", "The address the token query API binds to (on every replica); 0 disables it.")
 	flag.StringVar(&queryOpts.CertDir, "query-cert-dir", "", "Directory with tls.crt and tls.key for the query API; empty generates a self-signed certificate at start.")
 	flag.BoolVar(&queryOpts.Insecure, "query-insecure", false, "Serve the query API over plain HTTP (local development only).")
-	flag.StringVar(&queryAuth, "query-auth", httpapi.AuthKubernetes, "Who may query: kubernetes (bearer token checked with TokenReview, namespaces with SubjectAccessReview) or none (local development only).")
+	flag.StringVar(&queryAuth, "query-auth", httpserver.AuthKubernetes, "Who may query: kubernetes (bearer token checked with TokenReview, namespaces with SubjectAccessReview) or none (local development only).")
 	flag.DurationVar(&lastUsedInterval, "last-used-interval", verify.DefaultLastUsedInterval,
 		"How often a verified token's status.lastUsedDate is written, at most (coalesced; flushed on shutdown).")
 	flag.StringVar(&forwardAuthAddr, "forward-auth-bind-address", "0",
@@ -114,7 +115,7 @@ func main() {
 			"names the end client; requests from other peers are counted by their own address.")
 	flag.DurationVar(&selfServiceMaxTTL, "self-service-max-ttl", selfservice.DefaultMaxPersonalTTL,
 		"The longest ttl of a personal token, created through the HTTP API by a caller who holds only create on apitokens/self.")
-	flag.DurationVar(&selfRotateMaxGrace, "self-rotate-max-grace", httpapi.DefaultSelfRotateMaxGrace,
+	flag.DurationVar(&selfRotateMaxGrace, "self-rotate-max-grace", writeapi.DefaultSelfRotateMaxGrace,
 		"The longest grace period a token that rotates itself (POST /api/v1/tokens/self/rotate, scope apitoken:self-rotate) may ask for its previous value.")
 	flag.DurationVar(&revokedRetention, "revoked-retention", tombstone.DefaultRetention,
 		"How long a revoked token's fingerprint is remembered cluster-wide (in Secrets of the operator's namespace), so that the value is refused "+
@@ -187,7 +188,7 @@ func main() {
 	}
 	metricsOpts := operator.MetricsOptions(metricsAddr, secureMetrics, tlsOpts)
 
-	proxies, err := httpapi.ParseTrustedProxies(trustedProxies)
+	proxies, err := httpserver.ParseTrustedProxies(trustedProxies)
 	if err != nil {
 		setupLog.Error(err, "Invalid flag")
 		os.Exit(1)

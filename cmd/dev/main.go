@@ -40,7 +40,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/logging"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 )
@@ -96,8 +96,8 @@ func run() error {
 	ctx := ctrl.SetupSignalHandler()
 	if _, err := operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: 4,
-		Query:                   httpapi.ServingOptions{BindAddress: queryAddr, Insecure: true},
-		QueryAuth:               httpapi.AuthNone,
+		Query:                   httpserver.ServingOptions{BindAddress: queryAddr, Insecure: true},
+		QueryAuth:               httpserver.AuthNone,
 		VerifyFailureLimit:      guessing.DefaultFailureLimit,
 		// Plain HTTP, as the query API: --query-insecure allows an http
 		// issuer URL. The signing keys live in the default namespace.

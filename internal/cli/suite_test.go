@@ -49,7 +49,7 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/cli"
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/managercache"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
@@ -111,10 +111,10 @@ var _ = BeforeSuite(func() {
 	issuerURL = "https://" + issuerAddr
 	_, err = operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: 2,
-		Query:                   httpapi.ServingOptions{BindAddress: addr, CertDir: servingCertDir()},
+		Query:                   httpserver.ServingOptions{BindAddress: addr, CertDir: servingCertDir()},
 		Issuer: operator.IssuerOptions{BindAddress: issuerAddr, URL: issuerURL, Rotation: time.Hour, Overlap: time.Minute,
 			Namespace: operatorNamespace, SecretName: "signing-keys"},
-		QueryAuth:        httpapi.AuthNone,
+		QueryAuth:        httpserver.AuthNone,
 		LastUsedInterval: time.Second,
 	})
 	Expect(err).NotTo(HaveOccurred())

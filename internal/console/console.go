@@ -34,7 +34,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/utils/clock"
 
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/grant"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 )
 
@@ -55,7 +55,7 @@ type Options struct {
 	Authenticator authenticator.Request
 	// Writable says where a person may create tokens (the create
 	// endpoint's authorization questions), DefaultNamespace included.
-	Writable func(ctx context.Context, u user.Info, extra ...string) (httpapi.Writable, error)
+	Writable func(ctx context.Context, u user.Info, extra ...string) (grant.Writable, error)
 	// Details reads what the API's rows do not carry: the Ready
 	// condition's message and recent Events. Asked only after the API has
 	// shown the caller the token.
@@ -80,7 +80,7 @@ type Console struct {
 	pages map[string]*template.Template
 }
 
-// New returns the builder httpapi.API.QueryHandler takes: the console over
+// New returns the builder of /console/ (operator.HTTPDeps.Console): the console over
 // the authenticated API.
 func New(opts Options) func(api http.Handler) http.Handler {
 	if opts.ExpiringSoon <= 0 {

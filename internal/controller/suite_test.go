@@ -42,7 +42,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
@@ -172,8 +172,8 @@ func startManagerWith(opts managerOptions, metricsAddr string) *runningManager {
 	}
 	_, err = operator.Setup(ctx, m, operator.Options{
 		MaxConcurrentReconciles: 4,
-		Query:                   httpapi.ServingOptions{BindAddress: queryAddr, Insecure: true},
-		QueryAuth:               httpapi.AuthNone,
+		Query:                   httpserver.ServingOptions{BindAddress: queryAddr, Insecure: true},
+		QueryAuth:               httpserver.AuthNone,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	done := make(chan struct{})

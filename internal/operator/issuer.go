@@ -28,7 +28,6 @@ import (
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/accesstoken"
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
 	"github.com/apitoken-io/apitoken-operator/internal/signing"
 )
 
@@ -95,42 +94,37 @@ func (o IssuerOptions) Validate(insecure bool) error {
 	return nil
 }
 
-// setupIssuer binds the signing keys to the cache, adds their keeper (leader
-// only) and the issuer listener (every replica).
-func setupIssuer(ctx context.Context, mgr ctrl.Manager, api *httpapi.API, opts Options) (*signing.Keys, error) {
+// setupIssuer binds the signing keys to the cache and adds their keeper
+// (leader only); deps gets the minter and keys the issuer listener serves
+// with (every replica).
+func setupIssuer(ctx context.Context, mgr ctrl.Manager, deps *HTTPDeps, opts Options) error {
 	o := opts.Issuer
 	if err := o.Validate(opts.Query.Insecure); err != nil {
-		return nil, err
+		return err
 	}
 	if o.SecretName == "" {
 		o.SecretName = DefaultSigningKeySecret
 	}
 	keyCache, err := signing.NewKeyCache(mgr, o.Namespace, o.SecretName)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	keys := &signing.Keys{Namespace: o.Namespace, Name: o.SecretName, Log: mgr.GetLogger().WithName("signing-keys")}
 	if err := keys.Bind(ctx, keyCache); err != nil {
-		return nil, err
+		return err
 	}
 	if err := (&signing.Keeper{
 		Client: mgr.GetClient(), Cache: keyCache, Namespace: o.Namespace, Name: o.SecretName, Clock: clock.RealClock{},
 		Recorder: mgr.GetEventRecorder(EventSource),
 		Policy:   signing.Policy{Rotation: o.Rotation, Overlap: o.Overlap, MaxTokenTTL: authv1alpha1.MaxAccessTokenTTL},
 	}).SetupWithManager(mgr); err != nil {
-		return nil, fmt.Errorf("setting up the signing key keeper: %w", err)
+		return fmt.Errorf("setting up the signing key keeper: %w", err)
 	}
 	// The JWK Set is cacheable for half the overlap: a cached set is
 	// refreshed at least once while a new key is published and not yet
 	// signing, with room for the keeper's write to reach every replica.
-	api.Issuer = httpapi.NewIssuerConfig(&accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience,
-		AllowedAudiences: o.AllowedAudiences, PersonalAudiences: o.PersonalAudiences}, keys,
-		min(o.Overlap/2, maxJWKSMaxAge))
-	h, err := api.IssuerHandler()
-	if err != nil {
-		return nil, err
-	}
-	srv := opts.Query
-	srv.BindAddress = o.BindAddress
-	return keys, addServer(mgr, "issuer", srv, h)
+	deps.Minter = &accesstoken.Issuer{URL: o.URL, DefaultAudience: o.DefaultAudience,
+		AllowedAudiences: o.AllowedAudiences, PersonalAudiences: o.PersonalAudiences}
+	deps.Keys, deps.JWKSMaxAge = keys, min(o.Overlap/2, maxJWKSMaxAge)
+	return nil
 }

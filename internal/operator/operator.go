@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apiserver/pkg/authentication/user"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -41,8 +42,9 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
+	"github.com/apitoken-io/apitoken-operator/internal/grant"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/managercache"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
@@ -73,7 +75,7 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// Query is the query API's listener (on every replica); its TLS
 	// settings serve the forward-auth listener too.
-	Query     httpapi.ServingOptions
+	Query     httpserver.ServingOptions
 	QueryAuth string
 	// LastUsedInterval is how often lastUsedDate is written per token at most.
 	LastUsedInterval time.Duration
@@ -97,7 +99,7 @@ type Options struct {
 	// instead of SelfServiceMaxTTL and SelfServiceScopes.
 	SelfServiceConfig types.NamespacedName
 	// SelfRotateMaxGrace caps the grace period a self-rotating token asks
-	// for; 0 means httpapi.DefaultSelfRotateMaxGrace.
+	// for; 0 means writeapi.DefaultSelfRotateMaxGrace.
 	SelfRotateMaxGrace time.Duration
 	// SidebandNamespace turns the sideband token API on for one namespace.
 	SidebandNamespace string
@@ -234,66 +236,79 @@ func setupHTTP(ctx context.Context, mgr ctrl.Manager, model *readmodel.Model, ma
 	if err := mgr.Add(tracker); err != nil {
 		return nil, err
 	}
-	access, err := httpapi.NewAccess(opts.QueryAuth, mgr.GetConfig(), mgr.GetHTTPClient())
+	access, err := httpserver.NewAccess(opts.QueryAuth, mgr.GetConfig(), mgr.GetHTTPClient())
 	if err != nil {
 		return nil, err
 	}
-	api := &httpapi.API{
+	log := mgr.GetLogger().WithName("http")
+	access.Log = log
+	access.NamespacesHeld = func() int { return len(model.Namespaces()) }
+	deps := HTTPDeps{
 		Model:    model,
 		Verifier: &verify.Verifier{Index: index, Model: model, Clock: clock.RealClock{}, Tracker: tracker},
 		Access:   access,
-		Log:      mgr.GetLogger().WithName("http"),
 		Limiter:  guessing.NewLimiter(opts.VerifyFailureLimit, time.Minute, guessing.DefaultClients, clock.RealClock{}),
 		// Only a proxy named here may say who the end client is.
 		TrustedProxies:     opts.TrustedProxies,
 		Synced:             func() bool { return model.Synced() && indexSynced() },
 		Writer:             mgr.GetClient(),
 		Reader:             mgr.GetAPIReader(),
-		Generator:          token.Generator{},
 		Recorder:           mgr.GetEventRecorder(EventSource),
 		PersonalRules:      selfservice.FlagRules(opts.SelfServiceMaxTTL, opts.SelfServiceScopes),
 		SelfRotateMaxGrace: opts.SelfRotateMaxGrace,
 		SidebandNamespace:  opts.SidebandNamespace,
 		Clock:              clock.RealClock{},
+		Log:                log,
 	}
 	if opts.SelfServiceConfig.Name != "" {
-		api.PersonalRules = selfservice.ConfigMapRules{Reader: mgr.GetAPIReader(), Key: opts.SelfServiceConfig}
+		deps.PersonalRules = selfservice.ConfigMapRules{Reader: mgr.GetAPIReader(), Key: opts.SelfServiceConfig}
 	}
-	var keys *signing.Keys
 	if opts.Issuer.Enabled() {
-		if keys, err = setupIssuer(ctx, mgr, api, opts); err != nil {
+		if err := setupIssuer(ctx, mgr, &deps, opts); err != nil {
 			return nil, err
 		}
 	}
+	if opts.Query.Enabled() && opts.Console.Enabled {
+		deps.Console = console.New(console.Options{
+			Authenticator: access.Authenticator,
+			Writable: func(ctx context.Context, u user.Info, extra ...string) (grant.Writable, error) {
+				return grant.WritableNamespaces(ctx, access, model, u, extra...)
+			},
+			Details:      console.KubeDetails(mgr.GetAPIReader()),
+			ExpiringSoon: opts.Console.ExpiringSoon, DefaultNamespace: opts.Console.DefaultNamespace,
+			PersonalRules: deps.PersonalRules,
+			Secure:        !opts.Query.Insecure, Clock: clock.RealClock{}, Log: mgr.GetLogger().WithName("console"),
+		})
+	}
+	handlers, err := BuildHandlers(deps)
+	if err != nil {
+		return nil, err
+	}
 	if opts.Query.Enabled() {
-		var con func(http.Handler) http.Handler
-		if opts.Console.Enabled {
-			con = console.New(console.Options{
-				Authenticator: access.Authenticator,
-				Writable:      api.WritableNamespaces,
-				Details:       console.KubeDetails(mgr.GetAPIReader()),
-				ExpiringSoon:  opts.Console.ExpiringSoon, DefaultNamespace: opts.Console.DefaultNamespace,
-				PersonalRules: api.PersonalRules,
-				Secure:        !opts.Query.Insecure, Clock: clock.RealClock{}, Log: mgr.GetLogger().WithName("console"),
-			})
-		}
-		if err := addServer(mgr, "query", opts.Query, api.QueryHandler(con)); err != nil {
+		if err := addServer(mgr, "query", opts.Query, handlers.Query); err != nil {
 			return nil, err
 		}
 	}
 	fwd := opts.Query
 	fwd.BindAddress = opts.ForwardAuthBindAddress
 	if fwd.Enabled() {
-		if err := addServer(mgr, "forward-auth", fwd, api.ForwardAuthHandler()); err != nil {
+		if err := addServer(mgr, "forward-auth", fwd, handlers.ForwardAuth); err != nil {
 			return nil, err
 		}
 	}
-	return keys, nil
+	if handlers.Issuer != nil {
+		srv := opts.Query
+		srv.BindAddress = opts.Issuer.BindAddress
+		if err := addServer(mgr, "issuer", srv, handlers.Issuer); err != nil {
+			return nil, err
+		}
+	}
+	return deps.Keys, nil
 }
 
 // addServer adds a listener (every replica) and its certificate watcher.
-func addServer(mgr ctrl.Manager, name string, opts httpapi.ServingOptions, h http.Handler) error {
-	srv, watcher, err := httpapi.NewServer(name, opts, h)
+func addServer(mgr ctrl.Manager, name string, opts httpserver.ServingOptions, h http.Handler) error {
+	srv, watcher, err := httpserver.NewServer(name, opts, h)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ limitations under the License.
 // parameters and bodies of the list endpoints into one typed Query (pure,
 // every error names its parameter), runs it over a read-model snapshot
 // (filter, sort, page, total count) and shapes the response. It knows
-// nothing of HTTP; internal/httpapi serves it.
+// nothing of HTTP; internal/queryapi serves it.
 package query
 
 import (

@@ -18,7 +18,7 @@ limitations under the License.
 // ApiTokens: it parses each body into a typed request (every error names its
 // field and the rule broken), applies the rules of personal tokens, and
 // builds the object to create or the change to make. It knows nothing of
-// HTTP and talks to no API server; internal/httpapi authorizes the caller
+// HTTP and talks to no API server; internal/writeapi authorizes the caller
 // and carries the result out.
 package selfservice
 

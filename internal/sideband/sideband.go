@@ -14,10 +14,10 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package sideband holds the shapes of PingIntelligence ASE's sideband
-// Token REST API (/v5/ase/sideband/token): its request body, its answers
-// and its time format. The HTTP surface serves them (internal/httpapi);
-// the tokens are hash-only ApiTokens in one namespace.
+// Package sideband is PingIntelligence ASE's sideband Token REST API
+// (/v5/ase/sideband/token) over the ApiTokens of one namespace: its shapes
+// (request body, answers, time format; sideband.go) and its handlers
+// (api.go), which write through writeapi. The tokens are hash-only.
 package sideband
 
 import (

@@ -50,7 +50,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
-	"github.com/apitoken-io/apitoken-operator/internal/httpapi"
+	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
@@ -184,8 +184,8 @@ func runManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests *
 	ctx, cancel := context.WithCancel(context.Background())
 	model, err = operator.Setup(ctx, mgr, operator.Options{
 		MaxConcurrentReconciles: concurrency,
-		Query:                   httpapi.ServingOptions{BindAddress: testutil.MustFreeAddress(b), Insecure: true},
-		QueryAuth:               httpapi.AuthNone,
+		Query:                   httpserver.ServingOptions{BindAddress: testutil.MustFreeAddress(b), Insecure: true},
+		QueryAuth:               httpserver.AuthNone,
 		LastUsedInterval:        time.Minute,
 	})
 	if err != nil {

@@ -36,13 +36,16 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate CRDs and RBAC (ClusterRole) from the Go markers.
+manifests: controller-gen crd-ref-docs ## Generate CRDs, RBAC (ClusterRole) and the CRD reference (docs/reference/api.md) from the Go markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
 	@# The Helm chart renders these same files; copying keeps them identical.
 	cp config/crd/bases/*.yaml charts/apitoken-operator/files/crds/
 	cp config/rbac/role.yaml charts/apitoken-operator/files/rbac/role.yaml
 	cp config/admission/import_consent_policy.yaml charts/apitoken-operator/files/admission/import_consent_policy.yaml
 	cp config/admission/personal_tokens_policy.yaml charts/apitoken-operator/files/admission/personal_tokens_policy.yaml
+	@# The CRD reference, from the same Go types (hack/crd-ref-docs).
+	$(CRD_REF_DOCS) --source-path=./api/v1alpha1 --config=hack/crd-ref-docs/config.yaml --renderer=markdown \
+		--templates-dir=hack/crd-ref-docs/templates --output-path=docs/reference/api.md --log-level=WARN
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -113,7 +116,7 @@ fuzz: ## Fuzz each target for FUZZTIME (default 1m): CRD durations, import rules
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail if generated files differ from what is committed.
-	@git diff --exit-code -- api config charts || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }
+	@git diff --exit-code -- api config charts docs/reference/api.md || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }
 
 ##@ Build
 
@@ -200,6 +203,7 @@ ENVTEST ?= $(LOCALBIN)/setup-envtest
 KUSTOMIZE ?= $(LOCALBIN)/kustomize
 HELM ?= $(LOCALBIN)/helm
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
+CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs
 
 ## Tool Versions
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
@@ -207,6 +211,7 @@ ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.2
 HELM_VERSION ?= v3.22.0
 GOLANGCI_LINT_VERSION ?= v2.15.0
+CRD_REF_DOCS_VERSION ?= v0.3.0
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Download controller-gen locally if necessary.
@@ -232,6 +237,11 @@ $(HELM): $(LOCALBIN)
 golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint from the Go module proxy into bin/ if necessary.
 $(GOLANGCI_LINT): $(LOCALBIN)
 	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+
+.PHONY: crd-ref-docs
+crd-ref-docs: $(CRD_REF_DOCS) ## Build crd-ref-docs (the CRD reference generator) from the Go module proxy into bin/ if necessary.
+$(CRD_REF_DOCS): $(LOCALBIN)
+	$(call go-install-tool,$(CRD_REF_DOCS),github.com/elastic/crd-ref-docs,$(CRD_REF_DOCS_VERSION))
 
 # go-install-tool will 'go install' any package with custom target and name of binary, if it doesn't exist
 # $1 - target path with name of binary

@@ -37,8 +37,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
-// A second kube-apiserver (envtest's binary, its own etcd) set up as the
-// README says, with --authentication-token-webhook-config-file pointing at
+// A second kube-apiserver (envtest's binary, its own etcd) set up as
+// docs/guides/verify-and-forward-auth.md says, with --authentication-token-webhook-config-file pointing at
 // the suite's TokenReview endpoint: a client presenting an ApiToken to it
 // is the ApiToken's user.
 var _ = Describe("kube-apiserver with the operator as its webhook token authenticator", Ordered, func() {
@@ -64,7 +64,7 @@ var _ = Describe("kube-apiserver with the operator as its webhook token authenti
 			return httpDo(http.MethodPost, "/api/v1/tokenreviews", webhook, jsonBody(authenticationv1.TokenReview{Spec: authenticationv1.TokenReviewSpec{Token: value}})).code
 		}, 30*time.Second).Should(Equal(http.StatusOK))
 
-		// The README's webhook configuration, with the suite's addresses.
+		// The webhook configuration of docs/guides/verify-and-forward-auth.md, with the suite's addresses.
 		kubeconfig := clientcmdapi.Config{
 			Clusters:       map[string]*clientcmdapi.Cluster{"apitoken-operator": {Server: baseURL + "/api/v1/tokenreviews", CertificateAuthorityData: issuerCA}},
 			AuthInfos:      map[string]*clientcmdapi.AuthInfo{"kube-apiserver": {Token: webhook}},
@@ -102,7 +102,7 @@ var _ = Describe("kube-apiserver with the operator as its webhook token authenti
 
 	It("authenticates an ApiToken with --authentication-token-webhook-version=v1, until its revocation outlives kube-apiserver's cache", func() {
 		// kube-apiserver keeps a success for --authentication-token-webhook-cache-ttl
-		// (2m by default: measured 2m1s here): the README says so.
+		// (2m by default: measured 2m1s here): docs/guides/verify-and-forward-auth.md says so.
 		user, err := whoami(map[string]string{"authentication-token-webhook-version": "v1", "authentication-token-webhook-cache-ttl": "3s"})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(user.Username).To(Equal("apitoken:" + ns + ":ci"))

@@ -36,7 +36,7 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen crd-ref-docs ## Generate CRDs, RBAC (ClusterRole) and the CRD reference (docs/reference/api.md) from the Go markers.
+manifests: controller-gen crd-ref-docs ## Generate CRDs, RBAC (ClusterRole), the CRD reference (docs/reference/api.md) from the Go markers and the flag reference (docs/reference/flags.md).
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
 	@# The Helm chart renders these same files; copying keeps them identical.
 	cp config/crd/bases/*.yaml charts/apitoken-operator/files/crds/
@@ -46,6 +46,8 @@ manifests: controller-gen crd-ref-docs ## Generate CRDs, RBAC (ClusterRole) and 
 	@# The CRD reference, from the same Go types (hack/crd-ref-docs).
 	$(CRD_REF_DOCS) --source-path=./api/v1alpha1 --config=hack/crd-ref-docs/config.yaml --renderer=markdown \
 		--templates-dir=hack/crd-ref-docs/templates --output-path=docs/reference/api.md --log-level=WARN
+	@# The flag reference, from the flags the binary registers (hack/flagdoc).
+	go run ./hack/flagdoc docs/reference/flags.md
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -116,7 +118,7 @@ fuzz: ## Fuzz each target for FUZZTIME (default 1m): CRD durations, import rules
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail if generated files differ from what is committed.
-	@git diff --exit-code -- api config charts docs/reference/api.md || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }
+	@git diff --exit-code -- api config charts docs/reference/api.md docs/reference/flags.md || { echo "generated files are out of date: run 'make manifests generate' and commit" >&2; exit 1; }
 
 ##@ Build
 

@@ -73,8 +73,16 @@ func NewAccess(mode string, cfg *rest.Config, httpClient *http.Client) (*Access,
 	case AuthNone:
 		return &Access{Authenticator: anonymous{}, Authorizer: authorizerfactory.NewAlwaysAllowAuthorizer()}, nil
 	default:
-		return nil, fmt.Errorf("--query-auth %q: use %s or %s", mode, AuthKubernetes, AuthNone)
+		return nil, CheckAuthMode(mode)
 	}
+}
+
+// CheckAuthMode refuses a --query-auth that is neither mode.
+func CheckAuthMode(mode string) error {
+	if mode != AuthKubernetes && mode != AuthNone {
+		return fmt.Errorf("--query-auth %q: use %s or %s", mode, AuthKubernetes, AuthNone)
+	}
+	return nil
 }
 
 func newKubernetesAccess(cfg *rest.Config, httpClient *http.Client) (*Access, error) {

@@ -21,19 +21,24 @@ limitations under the License.
 package cli
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/apitoken-io/apitoken-operator/internal/cli/clierrors"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/create"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/exchange"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/factory"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/get"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/lifecycle"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/reveal"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/status"
 )
 
 // Exit codes a script can rely on.
@@ -66,18 +71,17 @@ func Main(args []string, env Env) int {
 	if err == nil {
 		return ExitOK
 	}
-	var usage *usageError
-	if errors.As(err, &usage) || isCobraUsage(err) {
-		fmt.Fprintf(env.ErrOut, "error: %s\nSee '%s --help' for usage.\n", oneLine(err.Error()), commandPath(cmd, args))
+	if clierrors.IsUsage(err) {
+		fmt.Fprintf(env.ErrOut, "error: %s\nSee '%s --help' for usage.\n", clierrors.OneLine(err.Error()), commandPath(cmd, args))
 		return ExitUsage
 	}
-	fmt.Fprintf(env.ErrOut, "error: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(env.ErrOut, "error: %s\n", clierrors.OneLine(err.Error()))
 	return ExitFailure
 }
 
 // NewCommand is the root command, "kubectl apitoken".
 func NewCommand(env Env) *cobra.Command {
-	o := newOptions(env)
+	f := factory.New(env.IOStreams, env.Clock, env.Rand, "kubectl-apitoken/"+Version())
 	root := &cobra.Command{
 		Use:   "kubectl-apitoken",
 		Short: "Manage ApiTokens: create hash-only tokens whose value never leaves this machine, rotate, revoke, inspect",
@@ -89,7 +93,7 @@ receives only its SHA-256 fingerprint.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl apitoken"},
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args:          noArgs,
+		Args:          clierrors.NoArgs,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		PersistentPreRunE: func(*cobra.Command, []string) error {
 			// Requests, responses and client-go's own messages go to stderr,
@@ -102,83 +106,18 @@ receives only its SHA-256 fingerprint.`,
 	root.SetIn(env.In)
 	root.SetOut(env.Out)
 	root.SetErr(env.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
-	o.config.AddFlags(root.PersistentFlags())
-	addKlogFlags(root)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return clierrors.Usagef("%s", err.Error()) })
+	f.AddFlags(root.PersistentFlags())
 	root.AddCommand(
-		newGetCommand(o, "get"), newGetCommand(o, "list"),
-		newCreateCommand(o), newImportCommand(o), newRegenerateCommand(o),
-		newRevokeCommand(o), newDeleteCommand(o), newRevealCommand(o),
-		newStatusCommand(o), newExchangeCommand(o), newVersionCommand(o),
+		get.NewCmd(f, "get"), get.NewCmd(f, "list"),
+		create.NewCmdCreate(f), create.NewCmdImport(f), lifecycle.NewCmdRegenerate(f),
+		lifecycle.NewCmdRevoke(f), lifecycle.NewCmdDelete(f), reveal.NewCmd(f),
+		status.NewCmd(f), exchange.NewCmd(f), newVersionCommand(f),
 	)
 	for _, c := range root.Commands() {
 		c.Flags().SortFlags = false
 	}
 	return root
-}
-
-// options are the flags and clients every command shares.
-type options struct {
-	Env
-	config *genericclioptions.ConfigFlags
-	// clients is built on first use, from config.
-	clients *clients
-}
-
-func newOptions(env Env) *options {
-	return &options{Env: env, config: genericclioptions.NewConfigFlags(true)}
-}
-
-// addKlogFlags adds -v, the verbosity of client-go's request log (as in
-// kubectl): -v=6 logs requests, -v=8 and above their bodies too.
-func addKlogFlags(root *cobra.Command) {
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	_ = fs.Set("logtostderr", "false")
-	_ = fs.Set("alsologtostderr", "false")
-	// klog's flags are process-wide: each run starts from -v=0.
-	_ = fs.Set("v", "0")
-	verbosity = fs.Lookup("v")
-	root.PersistentFlags().AddGoFlag(verbosity)
-}
-
-// verbosity is klog's -v flag.
-var verbosity *flag.Flag
-
-// maxBodyQuietLevel is the highest -v at which client-go logs no bodies.
-const maxBodyQuietLevel = 7
-
-// quietBodies turns client-go's body log off (below -v=8) until the
-// returned func is called: a read whose response holds a token value
-// must not print it to stderr.
-func quietBodies() (restore func()) {
-	if verbosity == nil {
-		return func() {}
-	}
-	old := verbosity.Value.String()
-	if n, err := strconv.Atoi(old); err != nil || n <= maxBodyQuietLevel {
-		return func() {}
-	}
-	_ = verbosity.Value.Set(strconv.Itoa(maxBodyQuietLevel))
-	return func() { _ = verbosity.Value.Set(old) }
-}
-
-// usageError is a mistake in the command line: exit code 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
-
-// isCobraUsage recognises cobra's own usage errors, which are not typed.
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "invalid argument", "accepts ", "requires at least", "flag needs an argument"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // commandPath is "kubectl apitoken create" for the help hint.
@@ -187,29 +126,4 @@ func commandPath(root *cobra.Command, args []string) string {
 		return strings.Replace(c.CommandPath(), "kubectl-apitoken", "kubectl apitoken", 1)
 	}
 	return "kubectl apitoken"
-}
-
-// oneLine folds an error onto one line, as scripts read it.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// noArgs refuses arguments as a usage error.
-func noArgs(_ *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usagef("unknown command or argument %q", args[0])
-	}
-	return nil
-}
-
-// exactlyOneName takes the ApiToken's name and nothing else.
-func exactlyOneName(_ *cobra.Command, args []string) error {
-	switch len(args) {
-	case 0:
-		return usagef("NAME is required: the ApiToken's name")
-	case 1:
-		return nil
-	default:
-		return usagef("one NAME only, got %d arguments: %s", len(args), strings.Join(args, " "))
-	}
 }

@@ -22,6 +22,9 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/apitoken-io/apitoken-operator/internal/cli/clierrors"
+	"github.com/apitoken-io/apitoken-operator/internal/cli/factory"
 )
 
 // version is set at build time: -ldflags "-X <module>/internal/cli.version=v0.3.0".
@@ -39,13 +42,13 @@ func Version() string {
 	return "devel"
 }
 
-func newVersionCommand(o *options) *cobra.Command {
+func newVersionCommand(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the plugin's version",
-		Args:  noArgs,
+		Args:  clierrors.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(o.Out, "kubectl-apitoken %s (%s, %s/%s)\n", Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintf(f.Out, "kubectl-apitoken %s (%s, %s/%s)\n", Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err
 		},
 	}

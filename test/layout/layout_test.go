@@ -89,3 +89,29 @@ func packageImports(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// The plugin is a package per command over a shared core (#42 item 2): a
+// command never imports another command or the root, and the core imports
+// no command, so that each command reads on its own.
+func TestPluginCommandsStandAlone(t *testing.T) {
+	commands := []string{"get", "create", "lifecycle", "status", "reveal", "exchange"}
+	core := []string{"clierrors", "clitest", "factory", "flags", "printing", "tokenvalue", "waiting"}
+	banned := []string{module + "internal/cli"}
+	for _, c := range commands {
+		banned = append(banned, module+"internal/cli/"+c)
+	}
+	for _, dir := range append(commands, core...) {
+		imports := packageImports(t, filepath.Join("..", "..", "internal", "cli", dir))
+		if len(imports) == 0 {
+			t.Fatalf("internal/cli/%s: no imports read; has the package moved?", dir)
+		}
+		for _, b := range banned {
+			if b == module+"internal/cli/"+dir {
+				continue
+			}
+			if file, ok := imports[b]; ok {
+				t.Errorf("internal/cli/%s imports %s (in %s): a command uses only the core, and the core no command", dir, b, file)
+			}
+		}
+	}
+}

@@ -33,6 +33,9 @@ type Route struct {
 	// Public routes skip the listener's authentication: the token the
 	// request presents is its credential, checked by the handler.
 	Public bool
+	// Static routes answer from the binary, not the caches: served before
+	// the synced check, without authentication (the OpenAPI document).
+	Static bool
 	// Permission, when set, is what the caller must be allowed cluster-wide
 	// before anything else (403 otherwise). Without it the handler decides,
 	// for the namespaces the request names.
@@ -69,6 +72,7 @@ type Chain struct {
 
 // BuildHandlerChain is the listener's handler. A request passes, in order:
 //
+//  0. static routes answer at once, from the binary;
 //  1. synced: 503 until the caches have synced;
 //  2. authentication: 401 without a valid Kubernetes bearer token, except
 //     on public routes and mounts, which authenticate their own way;
@@ -83,18 +87,23 @@ func BuildHandlerChain(c Chain) http.Handler {
 	for pattern, build := range c.Mounts {
 		top.Handle(pattern, build(authenticated))
 	}
+	outer := http.NewServeMux()
+	outer.Handle("/", withSynced(top, c.Synced))
 	for _, rt := range c.Routes {
-		if rt.Public && rt.Permission != nil {
-			panic("httpserver: route " + rt.Pattern + " is public: it has no caller to authorize")
+		if (rt.Public || rt.Static) && rt.Permission != nil {
+			panic("httpserver: route " + rt.Pattern + " is not authenticated: it has no caller to authorize")
 		}
 		h := c.Access.authorize(rt.Permission, limitBody(rt.MaxBody, rt.Handler))
-		if rt.Public {
+		switch {
+		case rt.Static:
+			outer.Handle(rt.Pattern, h)
+		case rt.Public:
 			top.Handle(rt.Pattern, h)
-		} else {
+		default:
 			routes.Handle(rt.Pattern, h)
 		}
 	}
-	return withSynced(top, c.Synced)
+	return outer
 }
 
 // withSynced answers 503 until synced says the caches have delivered every

@@ -160,6 +160,9 @@ func queryRoutes(reads *queryapi.API, verification *verifyapi.API, writes *write
 		// here, and on no other path.
 		{Pattern: "GET " + writeapi.SelfPath, Public: true, Handler: http.HandlerFunc(writes.Self)},
 		{Pattern: "POST " + writeapi.SelfRotatePath, Public: true, MaxBody: writeBody, Handler: http.HandlerFunc(writes.SelfRotate)},
+
+		// This listener's description (docs/reference/openapi.yaml).
+		httpserver.OpenAPIRoute,
 	}
 	if side != nil {
 		// The sideband API reads its bodies itself: its errors have its shape.

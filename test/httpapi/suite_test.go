@@ -45,6 +45,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/docs/reference"
 	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/managercache"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
@@ -75,6 +76,9 @@ var (
 	cancel       context.CancelFunc
 	// managerLogs is everything the manager logs.
 	managerLogs = &testutil.SyncBuffer{}
+	// openAPI checks every answer the suite's clients get against
+	// docs/reference/openapi.yaml; AfterSuite fails on what it found.
+	openAPI *testutil.OpenAPIValidator
 )
 
 // lastUsedInterval is short so that specs see lastUsedDate written.
@@ -118,6 +122,9 @@ var _ = BeforeSuite(func() {
 		ErrorIfCRDPathMissing: true,
 	}
 	var err error
+	openAPI, err = testutil.NewOpenAPIValidator(reference.OpenAPIYAML)
+	Expect(err).NotTo(HaveOccurred())
+	httpClient.Transport = openAPI.Wrap(httpClient.Transport)
 	cfg, err = testEnv.Start()
 	Expect(err).NotTo(HaveOccurred(), "starting envtest: run 'make test', which gets kube-apiserver and etcd and sets KUBEBUILDER_ASSETS")
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
@@ -138,6 +145,7 @@ var _ = BeforeSuite(func() {
 	addr, fwdAddr, issuerAddr := freeAddress(), freeAddress(), freeAddress()
 	forwardAuthURL, issuerURL = "https://"+fwdAddr, "https://"+issuerAddr
 	certDir := servingCertDir()
+	issuerClient.Transport = openAPI.Wrap(issuerClient.Transport)
 	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}})).To(Succeed())
 	_, err = operator.Setup(ctx, mgr, operator.Options{
 		ForwardAuthBindAddress:  fwdAddr,
@@ -168,6 +176,9 @@ var _ = AfterSuite(func() {
 	}
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
+	}
+	if openAPI != nil {
+		Expect(openAPI.Failures()).To(BeEmpty(), "answers that docs/reference/openapi.yaml does not describe (of %d checked)", openAPI.Checked())
 	}
 })
 

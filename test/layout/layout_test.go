@@ -20,8 +20,11 @@ limitations under the License.
 package layout
 
 import (
+	"bytes"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -113,5 +116,52 @@ func TestPluginCommandsStandAlone(t *testing.T) {
 				t.Errorf("internal/cli/%s imports %s (in %s): a command uses only the core, and the core no command", dir, b, file)
 			}
 		}
+	}
+}
+
+// maxPackageLines is where a package is split along its subjects
+// (docs/architecture.md): past it, it has more than one.
+const maxPackageLines = 1500
+
+// TestPackagesStaySmall counts the lines of each package's non-test Go
+// files.
+func TestPackagesStaySmall(t *testing.T) {
+	root := filepath.Join("..", "..")
+	counted := 0
+	for _, top := range []string{"api", "cmd", "internal"} {
+		err := filepath.WalkDir(filepath.Join(root, top), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return err
+			}
+			files, err := filepath.Glob(filepath.Join(path, "*.go"))
+			if err != nil {
+				return err
+			}
+			lines := 0
+			for _, f := range files {
+				if strings.HasSuffix(f, "_test.go") {
+					continue
+				}
+				b, err := os.ReadFile(f)
+				if err != nil {
+					return err
+				}
+				lines += bytes.Count(b, []byte("\n"))
+			}
+			if lines > 0 {
+				counted++
+			}
+			if lines > maxPackageLines {
+				rel, _ := filepath.Rel(root, path)
+				t.Errorf("%s has %d lines of Go (tests aside), more than %d: split it along its subjects", rel, lines, maxPackageLines)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counted < 10 {
+		t.Fatalf("only %d packages counted: has the layout moved?", counted)
 	}
 }

@@ -41,7 +41,7 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &ApiToken{}, &ApiTokenList{})
+	s.AddKnownTypes(GroupVersion, &ApiToken{}, &ApiTokenList{}, &ApiTokenPolicy{}, &ApiTokenPolicyList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }

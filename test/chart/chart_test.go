@@ -72,10 +72,11 @@ func helm(t *testing.T, args ...string) (string, error) {
 
 func TestChartFilesMatchGenerated(t *testing.T) {
 	for chartFile, generated := range map[string]string{
-		"files/crds/auth.apitoken.io_apitokens.yaml":  "../../config/crd/bases/auth.apitoken.io_apitokens.yaml",
-		"files/rbac/role.yaml":                        "../../config/rbac/role.yaml",
-		"files/admission/import_consent_policy.yaml":  "../../config/admission/import_consent_policy.yaml",
-		"files/admission/personal_tokens_policy.yaml": "../../config/admission/personal_tokens_policy.yaml",
+		"files/crds/auth.apitoken.io_apitokens.yaml":        "../../config/crd/bases/auth.apitoken.io_apitokens.yaml",
+		"files/crds/auth.apitoken.io_apitokenpolicies.yaml": "../../config/crd/bases/auth.apitoken.io_apitokenpolicies.yaml",
+		"files/rbac/role.yaml":                              "../../config/rbac/role.yaml",
+		"files/admission/import_consent_policy.yaml":        "../../config/admission/import_consent_policy.yaml",
+		"files/admission/personal_tokens_policy.yaml":       "../../config/admission/personal_tokens_policy.yaml",
 	} {
 		a, err := os.ReadFile(filepath.Join(chartDir, chartFile))
 		if err != nil {
@@ -140,7 +141,7 @@ func TestTemplateDefaults(t *testing.T) {
 		"Service/rel-apitoken-operator-metrics", "Service/rel-apitoken-operator-query", "ClusterRole/apitoken-query-reader",
 		"ValidatingAdmissionPolicy/rel-apitoken-operator-import-consent", "ValidatingAdmissionPolicyBinding/rel-apitoken-operator-import-consent",
 		"ValidatingAdmissionPolicy/rel-apitoken-operator-personal-tokens", "ValidatingAdmissionPolicyBinding/rel-apitoken-operator-personal-tokens",
-		"ClusterRole/apitoken-personal-tokens"} {
+		"ClusterRole/apitoken-personal-tokens", "CustomResourceDefinition/apitokenpolicies.auth.apitoken.io"} {
 		if _, ok := docs[want]; !ok {
 			t.Errorf("%s not rendered", want)
 		}
@@ -280,6 +281,31 @@ func TestPersonalTokensPolicy(t *testing.T) {
 	docs = render(t, "--set", "admissionPolicy.personalTokens=false")
 	if _, ok := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-personal-tokens"]; ok {
 		t.Error("admissionPolicy.personalTokens=false still renders the policy")
+	}
+}
+
+// The chart's token-policy admission policies are config/admission's,
+// unchanged, one per enforcement, each bound with its action to every
+// ApiTokenPolicy.
+func TestTokenPolicies(t *testing.T) {
+	for enforcement, file := range map[string]string{"deny": "token_policy.yaml", "warn": "token_policy_warn.yaml"} {
+		policy, shipped := renderedPolicy(t, "token-policies-"+enforcement, file)
+		if !equality.Semantic.DeepEqual(policy.Object["spec"], shipped.Object["spec"]) {
+			t.Errorf("the chart's %s token-policy policy differs from config/admission/%s", enforcement, file)
+		}
+		binding := render(t)["ValidatingAdmissionPolicyBinding/rel-apitoken-operator-token-policies-"+enforcement]
+		actions, _, _ := unstructured.NestedStringSlice(binding.Object, "spec", "validationActions")
+		if want := map[string]string{"deny": "Deny", "warn": "Warn"}[enforcement]; !slices.Equal(actions, []string{want}) {
+			t.Errorf("the %s binding's actions are %v, want [%s]", enforcement, actions, want)
+		}
+		missing, _, _ := unstructured.NestedString(binding.Object, "spec", "paramRef", "parameterNotFoundAction")
+		if missing != "Allow" {
+			t.Errorf("the %s binding's parameterNotFoundAction is %q, want Allow: no ApiTokenPolicy, nothing to check", enforcement, missing)
+		}
+	}
+	docs := render(t, "--set", "admissionPolicy.tokenPolicies=false")
+	if _, ok := docs["ValidatingAdmissionPolicy/rel-apitoken-operator-token-policies-deny"]; ok {
+		t.Error("admissionPolicy.tokenPolicies=false still renders the policies")
 	}
 }
 

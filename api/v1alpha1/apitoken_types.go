@@ -338,6 +338,23 @@ type Rotation struct {
 	GracePeriod *metav1.Duration `json:"gracePeriod,omitempty"`
 }
 
+// PolicyViolation is one rule of one ApiTokenPolicy a token breaks.
+type PolicyViolation struct {
+	// Policy is the ApiTokenPolicy's name.
+	// +kubebuilder:validation:MaxLength=253
+	Policy string `json:"policy"`
+	// Rule is the rule broken: TTLRequired, MaxTTLExceeded,
+	// ScopeNotAllowed, FormatNotAllowed, Unused or Inactive.
+	// +kubebuilder:validation:MaxLength=64
+	Rule string `json:"rule"`
+	// Message says how, in the words of the admission policy.
+	// +kubebuilder:validation:MaxLength=1024
+	Message string `json:"message"`
+	// Enforcement is the policy's: under Deny a token that breaks a rule
+	// of its spec does not verify.
+	Enforcement Enforcement `json:"enforcement"`
+}
+
 // ApiTokenStatus is the observed state of an ApiToken. It never holds the
 // token value: only its last characters and a fingerprint.
 type ApiTokenStatus struct {
@@ -398,6 +415,14 @@ type ApiTokenStatus struct {
 	// ObservedGeneration is the generation last reconciled successfully.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// PolicyViolations are the rules of ApiTokenPolicies this token breaks,
+	// as the operator last found them (condition PolicyCompliant sums them
+	// up); absent when it breaks none.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	PolicyViolations []PolicyViolation `json:"policyViolations,omitempty"`
 
 	// Conditions: Ready says whether the Secret holds a valid token.
 	// +optional

@@ -61,6 +61,18 @@ const CreatedByAnnotation = "auth.apitoken.io/created-by"
 // ConditionReady says whether the target Secret holds a valid token.
 const ConditionReady = "Ready"
 
+// ConditionPolicyCompliant says whether the token keeps the rules of the
+// ApiTokenPolicies that govern it (reason Compliant, or the first rule it
+// breaks); absent when none does.
+const ConditionPolicyCompliant = "PolicyCompliant"
+
+// ReasonCompliant is PolicyCompliant's reason when no rule is broken.
+const ReasonCompliant = "Compliant"
+
+// EventRevokedInactive is the reason of the Event recorded when a policy's
+// inactivity.revokeAfter revokes a token.
+const EventRevokedInactive = "RevokedInactive"
+
 // Reasons of the Ready condition.
 const (
 	// ReasonIssued: the Secret holds a valid generated token.

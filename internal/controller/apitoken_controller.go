@@ -34,10 +34,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/controller/schedule"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/token"
+	"github.com/apitoken-io/apitoken-operator/internal/tokenpolicy"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 	"github.com/apitoken-io/apitoken-operator/internal/tombstone"
 )
@@ -82,7 +84,7 @@ type ApiTokenReconciler struct {
 	// and unmanaged Secrets of a target name without caching their data.
 	secretMeta cache.Cache
 	// schedule is when each ApiToken is due again.
-	schedule *schedule
+	schedule *schedule.Schedule
 	// statusWrites and secretWrites are this process's own writes (see
 	// ownWrites): the status a reconcile takes while the cache catches up,
 	// and the Secret events that need no reconcile.
@@ -102,7 +104,7 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	tok, err := r.getToken(ctx, req.NamespacedName)
 	if err != nil || tok == nil {
 		if tok == nil && err == nil {
-			r.schedule.forget(req)
+			r.schedule.Forget(req)
 		}
 		return ctrl.Result{}, err
 	}
@@ -111,6 +113,7 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	decision := policy.Decide(in)
+	verdict := tokenpolicy.Evaluate(in.Policies, tok, in.NamespaceLabels, in.Now)
 	if policy.RefusedClaim(&tok.Status, decision) {
 		r.Claims.Failed(policy.Creator(tok))
 	}
@@ -121,7 +124,11 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err := r.retire(ctx, in); err != nil {
 		return ctrl.Result{}, err
 	}
+	if err := r.revokeInactive(ctx, tok, verdict.Revoke); err != nil {
+		return ctrl.Result{}, err
+	}
 	status := policy.Status(tok, outcome, in.Now)
+	tokenpolicy.Record(&status, verdict, tok.Generation, in.Now)
 	if err := r.writeStatus(ctx, tok, status); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -129,13 +136,18 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	r.recordEvents(tok, outcome, status)
+	r.recordPolicyEvents(tok, &status)
 	// Due again at its expiry, renewal or the end of a grace period: the
 	// controller's schedule, not RequeueAfter (the work queue's delayed
 	// items cost 3.5 times as much per token: docs/design/).
-	if d := policy.RequeueAfter(in, status); d > 0 {
-		r.schedule.set(req, in.Now.Add(d))
+	due := verdict.Next // an inactivity rule
+	if d := policy.RequeueAfter(in, status); d > 0 && (due.IsZero() || in.Now.Add(d).Before(due)) {
+		due = in.Now.Add(d)
+	}
+	if !due.IsZero() {
+		r.schedule.Set(req, due)
 	} else {
-		r.schedule.forget(req)
+		r.schedule.Forget(req)
 	}
 	return ctrl.Result{}, nil
 }

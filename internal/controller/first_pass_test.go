@@ -28,12 +28,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
 func TestFirstPassQueuesTheInitialListAWindowAtATime(t *testing.T) {
 	pass := newFirstPass(10, time.Millisecond)
 	h := deferInitial[client.Object]{&handler.EnqueueRequestForObject{}, pass}
-	q := newQueue(t)
+	q := testutil.NewQueue(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	obj := func(name string) client.Object {
@@ -47,7 +49,7 @@ func TestFirstPassQueuesTheInitialListAWindowAtATime(t *testing.T) {
 		h.Create(ctx, event.CreateEvent{Object: obj(want[i]), IsInInitialList: true}, q)
 	}
 	h.Create(ctx, event.CreateEvent{Object: obj("created-since")}, q)
-	if got := drain(q); !slices.Equal(got, []string{"created-since"}) {
+	if got := testutil.Drain(q); !slices.Equal(got, []string{"created-since"}) {
 		t.Fatalf("queued %v before the pass ran, want only the event after the initial list", got)
 	}
 	if err := pass.Start(ctx, q); err != nil {
@@ -60,7 +62,7 @@ func TestFirstPassQueuesTheInitialListAWindowAtATime(t *testing.T) {
 	var got []string
 	most := 0
 	for len(got) < len(want) {
-		waitFor(t, func() bool { return q.Len() > 0 })
+		testutil.WaitFor(t, func() bool { return q.Len() > 0 })
 		most = max(most, q.Len())
 		r, _ := q.Get()
 		got = append(got, r.Name)

@@ -40,6 +40,16 @@ import (
 // only for an unmanaged Secret that holds the target name and for an import
 // source that policy.SourceUnchanged does not let go unread.
 func (r *ApiTokenReconciler) gather(ctx context.Context, tok *authv1alpha1.ApiToken) (policy.Input, error) {
+	in, err := r.gatherToken(ctx, tok)
+	if err != nil {
+		return in, err
+	}
+	in.Policies, in.NamespaceLabels, err = r.tokenPolicies(ctx, tok)
+	return in, err
+}
+
+// gatherToken reads what the token's own rules decide with.
+func (r *ApiTokenReconciler) gatherToken(ctx context.Context, tok *authv1alpha1.ApiToken) (policy.Input, error) {
 	now := r.Clock.Now()
 	if h := tok.Hashed(); h != nil {
 		// A hash-only token has no Secret: its status is its whole record.

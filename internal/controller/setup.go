@@ -39,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/controller/schedule"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/index"
 	"github.com/apitoken-io/apitoken-operator/internal/policy"
@@ -88,7 +89,7 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 	if !ok {
 		timers = clock.RealClock{}
 	}
-	r.schedule = newSchedule(timers)
+	r.schedule = schedule.New(timers)
 	if r.Claims == nil {
 		r.Claims = guessing.NewLimiter(policy.DuplicateClaimLimit, policy.DuplicateClaimPeriod, guessing.DefaultClients, r.Clock)
 	}
@@ -100,7 +101,16 @@ func (r *ApiTokenReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		Named("apitoken").
 		// Status-only updates (ours, and lastUsedDate) need no reconcile.
 		Watches(&authv1alpha1.ApiToken{}, deferInitial[client.Object]{&handler.EnqueueRequestForObject{}, pass},
-			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, usedWhileIdle()))).
+		Watches(&authv1alpha1.ApiTokenPolicy{}, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
+			p, ok := o.(*authv1alpha1.ApiTokenPolicy)
+			if !ok {
+				return nil
+			}
+			return r.tokensForPolicy(ctx, p)
+		}), builder.WithPredicates(notInitialList[client.Object]())).
+		WatchesRawSource(source.Kind(mgr.GetCache(), newNamespaceMetadata(),
+			handler.TypedEnqueueRequestsFromMapFunc(r.tokensForNamespace), labelsChanged())).
 		// The echo of the controller's own Secret writes needs no reconcile.
 		// A Secret of the initial lists maps to ApiTokens that their own
 		// initial-list events queue already.

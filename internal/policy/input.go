@@ -81,7 +81,12 @@ type Input struct {
 	// changed, when it is this ApiToken's; nil otherwise. Its token must
 	// stop verifying at once (see FormerSecret).
 	Former *corev1.Secret
-	Now    time.Time
+	// Policies are the ApiTokenPolicies (the cache's: read only), and
+	// NamespaceLabels the labels of the token's namespace when one of them
+	// selects namespaces; tokenpolicy.Evaluate reads them.
+	Policies        []authv1alpha1.ApiTokenPolicy
+	NamespaceLabels map[string]string
+	Now             time.Time
 }
 
 // NewInput starts the input of tok from its target Secret as read (nil when

@@ -43,7 +43,7 @@ const MaxBodyBytes = 1 << 20
 func ParseList(v url.Values) (Query, error) {
 	q := NewQuery()
 	if err := rejectUnknown(v, "namespace", "type", "principal", "status", "scope", "search", "createdFrom", "createdTo",
-		"expiresFrom", "expiresTo", "lastUsedFrom", "lastUsedTo", "sort", "order", "page", "pageSize"); err != nil {
+		"expiresFrom", "expiresTo", "lastUsedFrom", "lastUsedTo", "policyViolation", "sort", "order", "page", "pageSize"); err != nil {
 		return q, err
 	}
 	var err error
@@ -68,6 +68,13 @@ func ParseList(v url.Values) (Query, error) {
 		if *r.into, err = parseRange(r.from, v.Get(r.from), r.to, v.Get(r.to)); err != nil {
 			return q, err
 		}
+	}
+	if raw, ok := v["policyViolation"]; ok {
+		b, err := strconv.ParseBool(raw[0])
+		if err != nil || len(raw) > 1 {
+			return q, paramErr("policyViolation", "must be true or false, once")
+		}
+		q.PolicyViolation = &b
 	}
 	return q, parsePaging(&q, v, "pageSize")
 }

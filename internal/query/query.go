@@ -47,9 +47,12 @@ type Query struct {
 	Search                     string
 	AllOf, AnyOf               []Term
 	Created, Expires, LastUsed Range
-	Sort                       readmodel.SortField
-	Descending                 bool
-	Page, PageSize             int
+	// PolicyViolation, when set, keeps the rows that break an
+	// ApiTokenPolicy's rule (true) or those that break none (false).
+	PolicyViolation *bool
+	Sort            readmodel.SortField
+	Descending      bool
+	Page, PageSize  int
 }
 
 // Range is an inclusive range of epoch milliseconds; null ends are open.

@@ -62,6 +62,9 @@ type TokenDTO struct {
 	// signs the access tokens; null when the issuer is off.
 	TokenEndpointURL *string `json:"tokenEndpointUrl"`
 	OIDCIssuerURL    *string `json:"oidcIssuerUrl"`
+	// PolicyViolations are the ApiTokenPolicy rules the token breaks, each
+	// "<policy>: <message>"; [] when none.
+	PolicyViolations []string `json:"policyViolations"`
 }
 
 // Links are the issuer's URLs every row shows; nil fields when the issuer
@@ -79,7 +82,22 @@ func DTO(r *readmodel.Row, links Links) TokenDTO {
 		ApiTokenTTL: nullable(r.TTLSeconds), SecretName: r.SecretName(), Revision: r.Revision,
 		Scopes: nonNil(r.Scopes), HashOnly: r.Hashed,
 		AccessTokenTTL: int64(r.AccessTTLSeconds), TokenEndpointURL: links.TokenEndpoint, OIDCIssuerURL: links.Issuer,
+		PolicyViolations: violations(r.PolicyViolations()),
 	}
+}
+
+// noViolations is the policyViolations of a token that breaks no rule.
+var noViolations = []string{}
+
+func violations(vs []authv1alpha1.PolicyViolation) []string {
+	if len(vs) == 0 {
+		return noViolations
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Policy + ": " + v.Message
+	}
+	return out
 }
 
 // NewResponse builds the body for a page of a query.

@@ -143,7 +143,7 @@ func filter(q *Query, vis Visibility, s *readmodel.Snapshot) readmodel.Filter {
 // the row itself answers.
 func needsRow(q *Query, vis Visibility) bool {
 	return q.Principals != nil || q.Search != "" || q.Scopes != nil || len(vis.Own) > 0 || len(q.AllOf) > 0 || len(q.AnyOf) > 0 ||
-		q.Created.set() || q.Expires.set() || q.LastUsed.set()
+		q.Created.set() || q.Expires.set() || q.LastUsed.set() || q.PolicyViolation != nil
 }
 
 // Matches says whether a row passes every filter of the query.
@@ -154,7 +154,8 @@ func (q *Query) Matches(r *readmodel.Row) bool {
 		q.Statuses != nil && !q.Statuses[r.Status()],
 		q.Principals != nil && !q.Principals[r.LowerPrincipal()],
 		len(scope.Missing(r.Scopes, q.Scopes)) > 0,
-		!q.Created.contains(r.Created), !q.Expires.contains(r.Expires), !q.LastUsed.contains(r.LastUsed):
+		!q.Created.contains(r.Created), !q.Expires.contains(r.Expires), !q.LastUsed.contains(r.LastUsed),
+		q.PolicyViolation != nil && *q.PolicyViolation != (len(r.PolicyViolations()) > 0):
 		return false
 	}
 	if q.Search != "" && !strings.Contains(r.Haystack(), q.Search) {

@@ -34,7 +34,7 @@ func TestHolders(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: a, more: &moreDigests{previous: b}})
+	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: a, more: &rare{previous: b}})
 	m.Upsert(Row{Namespace: "m", Name: "copy", UID: "u2", CurrentDigest: a})
 	for _, tc := range []struct {
 		step string
@@ -50,7 +50,7 @@ func TestHolders(t *testing.T) {
 		}
 	}
 	// A rotation moves the digests; a delete drops them.
-	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: c, more: &moreDigests{previous: a}})
+	m.Upsert(Row{Namespace: "n", Name: "one", UID: "u1", CurrentDigest: c, more: &rare{previous: a}})
 	if got := names(b); got != nil {
 		t.Errorf("the old previous digest is still held by %v", got)
 	}
@@ -75,7 +75,7 @@ func TestHoldersOfDigestsSharingAPrefix(t *testing.T) {
 	c := tokensecret.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'c'}
 	e := tokensecret.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'e'}
 	m := NewModel()
-	m.Upsert(Row{Namespace: "n", Name: "rotated", UID: "u1", CurrentDigest: a, more: &moreDigests{previous: b, revoked: []tokensecret.Digest{e}}})
+	m.Upsert(Row{Namespace: "n", Name: "rotated", UID: "u1", CurrentDigest: a, more: &rare{previous: b, revoked: []tokensecret.Digest{e}}})
 	m.Upsert(Row{Namespace: "n", Name: "other", UID: "u2", CurrentDigest: c})
 	for _, tc := range []struct {
 		d    tokensecret.Digest

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+	"github.com/apitoken-io/apitoken-operator/internal/tokenpolicy"
 	"github.com/apitoken-io/apitoken-operator/internal/tokensecret"
 )
 
@@ -60,9 +61,10 @@ type Row struct {
 	// absent. A value verifies only if its digest is this or the previous
 	// one (PreviousDigest).
 	CurrentDigest tokensecret.Digest
-	// more holds the digests few rows have: status.previousTokenHash's and
-	// status.revokedTokenHashes'; nil when there are none.
-	more *moreDigests
+	// more holds what few rows have: the digests of
+	// status.previousTokenHash and status.revokedTokenHashes, and
+	// status.policyViolations; nil when there are none.
+	more *rare
 
 	// text is the row's other strings end to end, one allocation:
 	// displayName, description, principal, lastChars, secretName and
@@ -84,6 +86,9 @@ type Row struct {
 	// Revoked is spec.revoked: verification stops the moment the cache
 	// holds it, before the controller writes status.
 	Revoked bool
+	// PolicyDenied says a Deny ApiTokenPolicy's rule is broken
+	// (tokenpolicy.Denied): the token does not verify until it complies.
+	PolicyDenied bool
 	// AccessTTLSeconds is spec.accessToken.ttl with its default, in seconds
 	// (at most 24h, the API server's limit).
 	AccessTTLSeconds int32
@@ -191,15 +196,22 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 	r.SetStatus(t.Status.TokenStatus)
 	r.CurrentDigest, _ = tokensecret.ParseDigest(t.Status.TokenHash)
 	if d, ok := tokensecret.ParseDigest(t.Status.PreviousTokenHash); ok && d != (tokensecret.Digest{}) {
-		r.more = &moreDigests{previous: d}
+		r.more = &rare{previous: d}
 	}
 	for _, fp := range t.Status.RevokedTokenHashes {
 		if d, ok := tokensecret.ParseDigest(fp); ok && d != (tokensecret.Digest{}) {
 			if r.more == nil {
-				r.more = &moreDigests{}
+				r.more = &rare{}
 			}
 			r.more.revoked = append(r.more.revoked, d)
 		}
+	}
+	if v := t.Status.PolicyViolations; len(v) > 0 {
+		if r.more == nil {
+			r.more = &rare{}
+		}
+		r.more.violations = v
+		r.PolicyDenied = tokenpolicy.Denied(v)
 	}
 	if t.Status.CreationDate != nil {
 		r.Created = t.Status.CreationDate.UnixMilli()
@@ -285,10 +297,21 @@ func (r *Row) RevokedDigests() []tokensecret.Digest {
 	return r.more.revoked
 }
 
-// moreDigests are a row's digests besides the current one.
-type moreDigests struct {
-	previous tokensecret.Digest
-	revoked  []tokensecret.Digest
+// PolicyViolations are status.policyViolations (the cached object's
+// slice: never modify it); nil when the token breaks no policy's rule.
+func (r *Row) PolicyViolations() []authv1alpha1.PolicyViolation {
+	if r.more == nil {
+		return nil
+	}
+	return r.more.violations
+}
+
+// rare is what few rows have: digests besides the current one, and policy
+// violations.
+type rare struct {
+	previous   tokensecret.Digest
+	revoked    []tokensecret.Digest
+	violations []authv1alpha1.PolicyViolation
 }
 
 // PersonalTo says whether the token is user's own personal token: a User
@@ -299,9 +322,10 @@ func (r *Row) PersonalTo(user string) bool {
 
 // Verifiable says whether the token's values may verify at all: Active in
 // status and not revoked in spec (a revocation bites the moment the cache
-// holds it, before the controller has written status).
+// holds it, before the controller has written status), and no Deny
+// ApiTokenPolicy refuses it (PolicyDenied).
 func (r *Row) Verifiable() bool {
-	return r.Status() == authv1alpha1.TokenStatusActive && !r.Revoked
+	return r.Status() == authv1alpha1.TokenStatusActive && !r.Revoked && !r.PolicyDenied
 }
 
 // TokenName is what the API calls the token's name: displayName, else name.

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controller
+package schedule
 
 import (
 	"context"
@@ -25,48 +25,31 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/util/workqueue"
 	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/apitoken-io/apitoken-operator/internal/testutil"
 )
 
 func req(name string) reconcile.Request {
 	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: "ns", Name: name}}
 }
 
-func newQueue(t *testing.T) workqueue.TypedRateLimitingInterface[reconcile.Request] {
-	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-	t.Cleanup(q.ShutDown)
-	return q
-}
-
-// drain returns what the queue holds, in its order.
-func drain(q workqueue.TypedRateLimitingInterface[reconcile.Request]) []string {
-	var names []string
-	for q.Len() > 0 {
-		r, _ := q.Get()
-		names = append(names, r.Name)
-		q.Done(r)
-	}
-	return names
-}
-
 func TestScheduleTakesWhatIsDueInOrder(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	s := newSchedule(clocktesting.NewFakeClock(now))
+	s := New(clocktesting.NewFakeClock(now))
 	// Set in a random order, some twice: the last time set is the one.
 	names := make([]string, 200)
 	for i := range names {
 		names[i] = fmt.Sprintf("t-%03d", i)
 	}
 	for _, i := range rand.Perm(len(names)) {
-		s.set(req(names[i]), now.Add(time.Hour))
-		s.set(req(names[i]), now.Add(time.Duration(i)*time.Second))
+		s.Set(req(names[i]), now.Add(time.Hour))
+		s.Set(req(names[i]), now.Add(time.Duration(i)*time.Second))
 	}
-	s.forget(req("t-007"))
-	s.forget(req("never-set"))
-	if got, want := s.len(), len(names)-1; got != want {
+	s.Forget(req("t-007"))
+	s.Forget(req("never-set"))
+	if got, want := s.Len(), len(names)-1; got != want {
 		t.Fatalf("len = %d, want %d", got, want)
 	}
 	if next, ok := s.next(); !ok || !next.Equal(now) {
@@ -83,7 +66,7 @@ func TestScheduleTakesWhatIsDueInOrder(t *testing.T) {
 	if got := s.takeDue(now.Add(10 * time.Second)); len(got) != 0 {
 		t.Fatalf("taken twice: %v", got)
 	}
-	if got, want := s.len(), len(names)-11; got != want {
+	if got, want := s.Len(), len(names)-11; got != want {
 		t.Fatalf("len after taking = %d, want %d", got, want)
 	}
 	if next, _ := s.next(); !next.Equal(now.Add(11 * time.Second)) {
@@ -94,44 +77,36 @@ func TestScheduleTakesWhatIsDueInOrder(t *testing.T) {
 func TestScheduleQueuesWhenDue(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	clk := clocktesting.NewFakeClock(now)
-	s := newSchedule(clk)
-	q := newQueue(t)
+	s := New(clk)
+	q := testutil.NewQueue(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := s.Start(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	s.set(req("later"), now.Add(time.Hour))
-	waitFor(t, clk.HasWaiters)
+	s.Set(req("later"), now.Add(time.Hour))
+	testutil.WaitFor(t, clk.HasWaiters)
 	// An earlier time set while the loop waits for a later one wakes it.
-	s.set(req("sooner"), now.Add(time.Minute))
-	s.set(req("forgotten"), now.Add(30*time.Second))
-	s.forget(req("forgotten"))
+	s.Set(req("sooner"), now.Add(time.Minute))
+	s.Set(req("forgotten"), now.Add(30*time.Second))
+	s.Forget(req("forgotten"))
 
 	clk.Step(59 * time.Second)
-	waitFor(t, clk.HasWaiters)
+	testutil.WaitFor(t, clk.HasWaiters)
 	if n := q.Len(); n != 0 {
-		t.Fatalf("queued %v before anything was due", drain(q))
+		t.Fatalf("queued %v before anything was due", testutil.Drain(q))
 	}
 	clk.Step(time.Second)
-	waitFor(t, func() bool { return q.Len() == 1 })
-	if got := drain(q); !slices.Equal(got, []string{"sooner"}) {
+	testutil.WaitFor(t, func() bool { return q.Len() == 1 })
+	if got := testutil.Drain(q); !slices.Equal(got, []string{"sooner"}) {
 		t.Fatalf("queued %v at +1m, want [sooner]", got)
 	}
 	clk.Step(time.Hour)
-	waitFor(t, func() bool { return q.Len() == 1 })
-	if got := drain(q); !slices.Equal(got, []string{"later"}) {
+	testutil.WaitFor(t, func() bool { return q.Len() == 1 })
+	if got := testutil.Drain(q); !slices.Equal(got, []string{"later"}) {
 		t.Fatalf("queued %v at +1h1m, want [later]", got)
 	}
-	if s.len() != 0 {
-		t.Fatalf("%d still scheduled", s.len())
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	if err := wait.PollUntilContextTimeout(context.Background(), time.Millisecond, 10*time.Second, true,
-		func(context.Context) (bool, error) { return cond(), nil }); err != nil {
-		t.Fatal("timed out waiting")
+	if s.Len() != 0 {
+		t.Fatalf("%d still scheduled", s.Len())
 	}
 }

@@ -14,7 +14,10 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controller
+// Package schedule is when each ApiToken is due again, as a source of the
+// controller: a heap and a map, where the work queue's delayed items cost
+// several times as much per token (docs/design/cache-on-controller-runtime.md).
+package schedule
 
 import (
 	"container/heap"
@@ -27,7 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 )
 
-// schedule is when each ApiToken is due again: its expiry, its renewal or
+// Schedule is when each ApiToken is due again: its expiry, its renewal or
 // the end of a rotation's grace period (policy.RequeueAfter). It is the
 // controller's timer instead of the work queue's delayed items: the queue
 // keeps an item, a timestamp and a B-tree slot per delayed request, and
@@ -35,7 +38,7 @@ import (
 // token for as long as the process lives. Here a token costs one heap slot
 // and one map entry. A source of the controller (Start) adds each request
 // to the queue when it is due.
-type schedule struct {
+type Schedule struct {
 	clock clock.Clock
 
 	mu sync.Mutex
@@ -45,12 +48,13 @@ type schedule struct {
 	changed chan struct{}
 }
 
-func newSchedule(c clock.Clock) *schedule {
-	return &schedule{clock: c, due: dueHeap{at: map[reconcile.Request]int{}}, changed: make(chan struct{}, 1)}
+// New is an empty schedule on c's timers.
+func New(c clock.Clock) *Schedule {
+	return &Schedule{clock: c, due: dueHeap{at: map[reconcile.Request]int{}}, changed: make(chan struct{}, 1)}
 }
 
-// set makes req due at t, replacing any earlier time it had.
-func (s *schedule) set(req reconcile.Request, t time.Time) {
+// Set makes req due at t, replacing any earlier time it had.
+func (s *Schedule) Set(req reconcile.Request, t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.due.at[req]; ok {
@@ -64,8 +68,8 @@ func (s *schedule) set(req reconcile.Request, t time.Time) {
 	}
 }
 
-// forget drops req: it is due no more (revoked, no deadline, deleted).
-func (s *schedule) forget(req reconcile.Request) {
+// Forget drops req: it is due no more (revoked, no deadline, deleted).
+func (s *Schedule) Forget(req reconcile.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.due.at[req]; ok {
@@ -73,14 +77,14 @@ func (s *schedule) forget(req reconcile.Request) {
 	}
 }
 
-// len is how many requests are scheduled.
-func (s *schedule) len() int {
+// Len is how many requests are scheduled.
+func (s *Schedule) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.due.Len()
 }
 
-func (s *schedule) wake() {
+func (s *Schedule) wake() {
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -88,7 +92,7 @@ func (s *schedule) wake() {
 }
 
 // next is the earliest time anything is due, false when nothing is.
-func (s *schedule) next() (time.Time, bool) {
+func (s *Schedule) next() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.due.Len() == 0 {
@@ -98,7 +102,7 @@ func (s *schedule) next() (time.Time, bool) {
 }
 
 // takeDue removes and returns the requests due at now.
-func (s *schedule) takeDue(now time.Time) []reconcile.Request {
+func (s *Schedule) takeDue(now time.Time) []reconcile.Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var reqs []reconcile.Request
@@ -110,12 +114,12 @@ func (s *schedule) takeDue(now time.Time) []reconcile.Request {
 
 // Start runs the timer: each request is added to the queue when it is
 // due, until ctx ends.
-func (s *schedule) Start(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
+func (s *Schedule) Start(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
 	go s.run(ctx, q)
 	return nil
 }
 
-func (s *schedule) run(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+func (s *Schedule) run(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 	for {
 		now := s.clock.Now()
 		for _, req := range s.takeDue(now) {
@@ -144,7 +148,7 @@ func stop(t clock.Timer) {
 	}
 }
 
-func (s *schedule) String() string { return "schedule: when ApiTokens are due again" }
+func (s *Schedule) String() string { return "schedule: when ApiTokens are due again" }
 
 // dueItem is a request and when it is due, in Unix nanoseconds.
 type dueItem struct {

@@ -1,0 +1,117 @@
+/*
+Copyright 2026 The apitoken-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package tokenpolicy
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
+)
+
+// Verdict is what the policies that govern a token say of it at an
+// instant.
+type Verdict struct {
+	// Governed says some policy selects the token.
+	Governed bool
+	// Violations are the rules broken: each policy's (by name), its spec
+	// rules first, then inactivity.
+	Violations []Violation
+	// Revoke is the violation that revokes the token now: a Deny policy's
+	// inactivity.revokeAfter passed, the token not revoked yet. Under Warn
+	// an inactive token is marked, not revoked.
+	Revoke *Violation
+	// Next is when an inactivity rule is next due; zero: never.
+	Next time.Time
+}
+
+// Evaluate applies every policy to tok, in a namespace labelled nsLabels,
+// at now.
+func Evaluate(policies []authv1alpha1.ApiTokenPolicy, tok *authv1alpha1.ApiToken, nsLabels map[string]string, now time.Time) Verdict {
+	var v Verdict
+	order := make([]*authv1alpha1.ApiTokenPolicy, 0, len(policies))
+	for i := range policies {
+		order = append(order, &policies[i])
+	}
+	slices.SortFunc(order, func(a, b *authv1alpha1.ApiTokenPolicy) int { return strings.Compare(a.Name, b.Name) })
+	for _, p := range order {
+		if p.DeletionTimestamp != nil || !Governs(p, tok, nsLabels) {
+			continue
+		}
+		v.Governed = true
+		v.Violations = append(v.Violations, Check(p, tok)...)
+		idle, next := Inactivity(p, tok, now)
+		if idle != nil {
+			v.Violations = append(v.Violations, *idle)
+			if idle.Rule == Inactive && idle.Enforcement == authv1alpha1.EnforcementDeny && !tok.Spec.Revoked && v.Revoke == nil {
+				v.Revoke = idle
+			}
+		}
+		if !next.IsZero() && (v.Next.IsZero() || next.Before(v.Next)) {
+			v.Next = next
+		}
+	}
+	return v
+}
+
+// MaxRecorded bounds status.policyViolations (the CRD's maxItems).
+const MaxRecorded = 32
+
+// Record writes v into status: policyViolations, and condition
+// PolicyCompliant (True, reason Compliant; False, reason the first rule
+// broken, message every violation), or neither when no policy governs the
+// token.
+func Record(status *authv1alpha1.ApiTokenStatus, v Verdict, generation int64, now time.Time) {
+	status.PolicyViolations = nil
+	if !v.Governed {
+		meta.RemoveStatusCondition(&status.Conditions, authv1alpha1.ConditionPolicyCompliant)
+		return
+	}
+	c := metav1.Condition{Type: authv1alpha1.ConditionPolicyCompliant, Status: metav1.ConditionTrue, Reason: authv1alpha1.ReasonCompliant,
+		Message: "the token keeps the rules of every ApiTokenPolicy that governs it", ObservedGeneration: generation, LastTransitionTime: metav1.NewTime(now)}
+	if len(v.Violations) > 0 {
+		msgs := make([]string, 0, len(v.Violations))
+		for i, x := range v.Violations {
+			msgs = append(msgs, x.String())
+			if i < MaxRecorded {
+				status.PolicyViolations = append(status.PolicyViolations, authv1alpha1.PolicyViolation{
+					Policy: x.Policy, Rule: string(x.Rule), Message: x.Message, Enforcement: x.Enforcement})
+			}
+		}
+		c.Status, c.Reason, c.Message = metav1.ConditionFalse, string(v.Violations[0].Rule), strings.Join(msgs, "; ")
+		if Denied(status.PolicyViolations) {
+			c.Message += ": it does not verify until it complies"
+		}
+	}
+	meta.SetStatusCondition(&status.Conditions, c)
+}
+
+// Denied says whether recorded violations stop a token from verifying: a
+// Deny policy's rule of the spec is broken. Inactivity never does (an
+// inactive token is revoked instead, visibly).
+func Denied(violations []authv1alpha1.PolicyViolation) bool {
+	for _, v := range violations {
+		if v.Enforcement == authv1alpha1.EnforcementDeny && v.Rule != string(Unused) && v.Rule != string(Inactive) {
+			return true
+		}
+	}
+	return false
+}

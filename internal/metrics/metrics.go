@@ -94,6 +94,8 @@ var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, Ver
 var (
 	tokens = prometheus.NewDesc("apitoken_tokens",
 		"Number of ApiTokens by status and type.", []string{"status", "type"}, nil)
+	policyViolations = prometheus.NewDesc("apitoken_policy_violations",
+		"Number of ApiTokens that break an ApiTokenPolicy's rule, by policy and rule (a token once per rule of each policy).", []string{"policy", "rule"}, nil)
 	signingKeyAge = prometheus.NewDesc("apitoken_signing_key_age_seconds",
 		"How long the issuer's current signing key has signed access tokens; absent while there is none (or the issuer is off).", nil, nil)
 )
@@ -116,11 +118,12 @@ type Collector struct {
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- tokens
+	ch <- policyViolations
 	ch <- signingKeyAge
 }
 
 // Collect implements prometheus.Collector: the totals by status and type,
-// and the signing key's age.
+// the policy violations, and the signing key's age.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if c.SigningKeyAge != nil {
 		if age, ok := c.SigningKeyAge(); ok {
@@ -133,6 +136,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	// The model's counts: no walk of every row per scrape.
 	c.Model.Snapshot().Totals(func(typ authv1alpha1.TokenType, status authv1alpha1.TokenStatus, n int) {
 		ch <- prometheus.MustNewConstMetric(tokens, prometheus.GaugeValue, float64(n), string(status), string(typ))
+	})
+	c.Model.PolicyViolations(func(policy, rule string, n int) {
+		ch <- prometheus.MustNewConstMetric(policyViolations, prometheus.GaugeValue, float64(n), policy, rule)
 	})
 }
 

@@ -162,6 +162,40 @@ apitoken_tokens{status="Revoked",type="Team"} 1
 	}
 }
 
+// apitoken_policy_violations counts the tokens that break each policy's
+// rule (a token once per rule, however many messages), as rows change.
+func TestCollectorPolicyViolations(t *testing.T) {
+	v := func(policy, rule string) authv1alpha1.PolicyViolation {
+		return authv1alpha1.PolicyViolation{Policy: policy, Rule: rule, Message: "m", Enforcement: authv1alpha1.EnforcementDeny}
+	}
+	tok := func(name string, vs ...authv1alpha1.PolicyViolation) *authv1alpha1.ApiToken {
+		return &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name},
+			Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient}, Status: authv1alpha1.ApiTokenStatus{PolicyViolations: vs}}
+	}
+	m := modelOf([]*authv1alpha1.ApiToken{
+		tok("a", v("org", "TTLRequired"), v("org", "FormatNotAllowed"), v("org", "FormatNotAllowed")),
+		tok("b", v("org", "TTLRequired"), v("ci", "Unused")),
+		tok("c"),
+	})
+	c := &metrics.Collector{Model: m, Leading: func() bool { return true }}
+	const help = `
+# HELP apitoken_policy_violations Number of ApiTokens that break an ApiTokenPolicy's rule, by policy and rule (a token once per rule of each policy).
+# TYPE apitoken_policy_violations gauge
+`
+	want := help + `apitoken_policy_violations{policy="ci",rule="Unused"} 1
+apitoken_policy_violations{policy="org",rule="FormatNotAllowed"} 1
+apitoken_policy_violations{policy="org",rule="TTLRequired"} 2
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "apitoken_policy_violations"); err != nil {
+		t.Fatal(err)
+	}
+	m.Upsert(readmodel.RowFor(tok("b")))
+	m.Delete("team-a", "a")
+	if n := testutil.CollectAndCount(c, "apitoken_policy_violations"); n != 0 {
+		t.Fatalf("%d series after every violation went; want none", n)
+	}
+}
+
 // scrape GETs /metrics from srv with the given Accept-Encoding and returns
 // the answer, its body decompressed.
 func scrape(t *testing.T, url, encoding string) (*http.Response, string) {

@@ -40,6 +40,8 @@ type Model struct {
 	personal personalIndex
 	// holders finds the rows that name a digest.
 	holders holderIndex
+	// violations counts the rows that break each policy's rule.
+	violations violationCounts
 	// Namespaces are numbered once and for all (Row.ns): a namespace that
 	// empties keeps its number, so snapshots can share the table.
 	nsNumber map[string]uint32
@@ -87,6 +89,7 @@ func (m *Model) replace(old, r *Row) {
 		}
 		m.counts.add(old, -1)
 		m.personal.add(old, -1)
+		m.violations.add(old, -1)
 	}
 	for _, o := range m.orders {
 		o.replace(old, r)
@@ -107,6 +110,7 @@ func (m *Model) replace(old, r *Row) {
 		}
 		m.counts.add(r, 1)
 		m.personal.add(r, 1)
+		m.violations.add(r, 1)
 	} else {
 		k := rowKey{old.Namespace, old.Name}
 		m.rows[k].p.Store(nil)

@@ -62,3 +62,20 @@ func TestParseWait(t *testing.T) {
 		t.Fatalf("MaxWait %v must stay below the write timeout %v", MaxWait, httpserver.WriteTimeout)
 	}
 }
+
+// A refusal by an ApiTokenPolicy's admission policy names the request's
+// field, as the API server's own validation does.
+func TestPolicyRefusalNamesTheField(t *testing.T) {
+	for msg, want := range map[string]string{
+		`apitokens.auth.apitoken.io "x" is forbidden: ValidatingAdmissionPolicy 'apitoken-policies-deny' with binding 'apitoken-policies-deny' denied request: ApiTokenPolicy org: spec.ttl 9000h exceeds maxTTL 48h`: "ttl",
+		`... denied request: ApiTokenPolicy org: spec.scopes admin not covered by allowedScopes (read:*)`:                                                                                                             "scopes",
+		`... denied request: ApiTokenPolicy org: spec.source.generate.length 24 is below minLength 32`:                                                                                                                "generate.length",
+		`... denied request: ApiTokenPolicy org: spec.source.hashed.generate.prefix "" is not the required prefix "at_"`:                                                                                              "generate.prefix",
+		`... denied request: personal tokens ...`: "",
+		`spec.ttl: Invalid value`:                 "",
+	} {
+		if got := requestField(policyField(msg)); got != want {
+			t.Errorf("%q: field %q, want %q", msg, got, want)
+		}
+	}
+}

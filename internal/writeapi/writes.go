@@ -236,6 +236,9 @@ func (s *API) WriteFailed(w http.ResponseWriter, r *http.Request, err error) {
 		if d := status.Status().Details; d != nil && len(d.Causes) > 0 {
 			body.Parameter = requestField(d.Causes[0].Field)
 		}
+		if body.Parameter == "" {
+			body.Parameter = requestField(policyField(err.Error()))
+		}
 		if body.Parameter == "revoked" {
 			// Not the request's fault: the CRD refuses to un-revoke until
 			// the operator has recorded the revocation; the same request
@@ -252,12 +255,32 @@ func (s *API) WriteFailed(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// policyField is the field an ApiTokenPolicy's refusal names ("...denied
+// request: ApiTokenPolicy org-defaults: spec.ttl 8760h exceeds maxTTL
+// 2160h" names spec.ttl); "" for any other message.
+func policyField(msg string) string {
+	_, rest, ok := strings.Cut(msg, "denied request: ApiTokenPolicy ")
+	if !ok {
+		return ""
+	}
+	if _, rest, ok = strings.Cut(rest, ": "); !ok {
+		return ""
+	}
+	field, _, _ := strings.Cut(rest, " ")
+	if !strings.HasPrefix(field, "spec.") {
+		return ""
+	}
+	return field
+}
+
 // requestField maps a field path of the ApiToken to the request's field:
 // "spec.ttl" is "ttl", "metadata.name" is "name".
 func requestField(path string) string {
 	switch {
 	case strings.HasPrefix(path, "spec.source.generate."):
 		return "generate." + strings.TrimPrefix(path, "spec.source.generate.")
+	case strings.HasPrefix(path, "spec.source.hashed.generate."):
+		return "generate." + strings.TrimPrefix(path, "spec.source.hashed.generate.")
 	case strings.HasPrefix(path, "spec.source.hashed"):
 		return "token"
 	case strings.HasPrefix(path, "spec.secret."):

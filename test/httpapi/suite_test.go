@@ -31,6 +31,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -43,6 +44,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/yaml"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/docs/reference"
@@ -131,6 +133,18 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	clientset, err = kubernetes.NewForConfig(cfg)
 	Expect(err).NotTo(HaveOccurred())
+	// The token-policy admission policies as shipped: writes through the
+	// HTTP API meet them as kubectl's do.
+	for _, f := range []string{"token_policy.yaml", "token_policy_warn.yaml"} {
+		policy := &admissionregistrationv1.ValidatingAdmissionPolicy{}
+		readAdmission(f, policy)
+		Expect(k8sClient.Create(context.Background(), policy)).To(Succeed())
+	}
+	for _, f := range []string{"token_policy_binding.yaml", "token_policy_warn_binding.yaml"} {
+		binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+		readAdmission(f, binding)
+		Expect(k8sClient.Create(context.Background(), binding)).To(Succeed())
+	}
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
@@ -195,6 +209,13 @@ func servingCertDir() string {
 	Expect(pool.AppendCertsFromPEM(certPEM)).To(BeTrue())
 	issuerClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 	return dir
+}
+
+// readAdmission reads a file of config/admission.
+func readAdmission(file string, into any) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "config", "admission", file))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(yaml.UnmarshalStrict(b, into)).To(Succeed())
 }
 
 func freeAddress() string {

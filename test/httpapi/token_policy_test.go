@@ -44,6 +44,7 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 		ctx      context.Context
 		ns       string
 		verifier string
+		admin    string
 	)
 	verifies := func(name string) bool {
 		code, _ := call(http.MethodPost, "/api/v1/tokens/verify", verifier, verifyBody(getSecretValue(ctx, ns, name)))
@@ -71,6 +72,7 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 		n.Labels = map[string]string{"policy-test": ns}
 		Expect(k8sClient.Update(ctx, n)).To(Succeed())
 		verifier = serviceAccountToken(ctx, ns, "gateway")
+		admin = tokenAdmin(ctx, ns)
 		Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "policy-gateway-" + ns},
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: verifierRole(ctx)}, Subjects: subject(ns, "gateway")})).To(Succeed())
 		for _, t := range []*authv1alpha1.ApiToken{
@@ -104,7 +106,6 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 		Expect(compliance("bounded").Reason).To(Equal(authv1alpha1.ReasonCompliant))
 
 		By("the query API's rows and filter")
-		admin := tokenAdmin(ctx, ns)
 		rows := list("/api/v1/tokens?namespace="+ns+"&policyViolation=true", admin)
 		Expect(rows.ApiTokens).To(HaveLen(1))
 		Expect(rows.ApiTokens[0].Name).To(Equal("forever"))
@@ -149,6 +150,21 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 		Expect(compliance("forever").Message).NotTo(ContainSubstring("does not verify"))
 		Expect(k8sClient.Delete(ctx, warn)).To(Succeed())
 		Eventually(func() *metav1.Condition { return compliance("forever") }).Should(BeNil())
+	})
+
+	It("refuses a write through the HTTP API that breaks a Deny policy, naming the field", func() {
+		p := policy("http", authv1alpha1.ApiTokenPolicySpec{MaxTTL: &metav1.Duration{Duration: 48 * time.Hour}})
+		body := jsonBody(map[string]any{"namespace": ns, "name": "too-long", "type": "ApiClient", "principal": "svc", "ttl": "9000h"})
+		// The API server loads the policy as a param asynchronously.
+		Eventually(func() int {
+			return httpDo(http.MethodPost, "/api/v1/tokens", admin, body).code
+		}).Should(Equal(http.StatusBadRequest))
+		r := httpDo(http.MethodPost, "/api/v1/tokens", admin, body)
+		Expect(r.code).To(Equal(http.StatusBadRequest))
+		Expect(r.body).To(ContainSubstring(`"parameter":"ttl"`))
+		Expect(r.body).To(ContainSubstring("ApiTokenPolicy " + p.Name + ": spec.ttl 9000h exceeds maxTTL 48h"))
+		Expect(httpDo(http.MethodPost, "/api/v1/tokens", admin, jsonBody(map[string]any{"namespace": ns, "name": "short-enough",
+			"type": "ApiClient", "principal": "svc", "ttl": "24h"})).code).To(Equal(http.StatusCreated))
 	})
 
 	It("warns about an unused token, then revokes it, while a token in use stays", func() {

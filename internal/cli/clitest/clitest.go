@@ -77,6 +77,17 @@ func Tokens() []authv1alpha1.ApiToken {
 	billing := mk("payments", "billing", authv1alpha1.TokenTypeApiClient, "billing", 400*Day)
 	billing.Status = authv1alpha1.ApiTokenStatus{TokenStatus: authv1alpha1.TokenStatusActive, Revision: 3, SecretName: "billing-token", TokenLastChars: "77aaq",
 		CreationDate: At(-30 * Day), ObservedGeneration: 1}
+	// billing breaks two rules of a Deny policy, laptop keeps every rule of
+	// the policies that govern it.
+	billing.Status.PolicyViolations = []authv1alpha1.PolicyViolation{
+		{Policy: "org-defaults", Rule: "TTLRequired", Message: "spec.ttl is not set, and maxTTL 2160h requires every token to expire", Enforcement: authv1alpha1.EnforcementDeny},
+		{Policy: "org-defaults", Rule: "FormatNotAllowed", Message: "spec.source.generate.checksum is false, and checksum: true is required", Enforcement: authv1alpha1.EnforcementDeny},
+	}
+	billing.Status.Conditions = []metav1.Condition{{Type: authv1alpha1.ConditionPolicyCompliant, Status: metav1.ConditionFalse, Reason: "TTLRequired",
+		Message: "ApiTokenPolicy org-defaults: spec.ttl is not set, and maxTTL 2160h requires every token to expire; ApiTokenPolicy org-defaults: " +
+			"spec.source.generate.checksum is false, and checksum: true is required: it does not verify until it complies"}}
+	laptop.Status.Conditions = []metav1.Condition{{Type: authv1alpha1.ConditionPolicyCompliant, Status: metav1.ConditionTrue, Reason: authv1alpha1.ReasonCompliant,
+		Message: "the token keeps the rules of every ApiTokenPolicy that governs it"}}
 	old := mk("dev", "old-ci", authv1alpha1.TokenTypeWorkflow, "ci/deploy", 200*Day)
 	old.Spec.Source, old.Spec.Revoked = hashed, true
 	old.Status = authv1alpha1.ApiTokenStatus{TokenStatus: authv1alpha1.TokenStatusRevoked, Revision: 2, ExpirationDate: At(-3 * Day), LastUsedDate: At(-120 * Day), ObservedGeneration: 1}

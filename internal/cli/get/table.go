@@ -31,7 +31,7 @@ import (
 )
 
 // table prints tokens the way kubectl get does: NAME, TYPE, PRINCIPAL,
-// STATUS, EXPIRES, LAST-USED, SCOPES, AGE; NAMESPACE first across
+// STATUS, POLICY, EXPIRES, LAST-USED, SCOPES, AGE; NAMESPACE first across
 // namespaces; wide adds SECRET, REVISION and HASH-ONLY.
 type table struct {
 	now           time.Time
@@ -42,7 +42,7 @@ type table struct {
 
 func (t table) print(w io.Writer, toks []authv1alpha1.ApiToken) error {
 	tw := printers.GetNewTabWriter(w)
-	header := []string{"NAME", "TYPE", "PRINCIPAL", "STATUS", "EXPIRES", "LAST-USED", "SCOPES", "AGE"}
+	header := []string{"NAME", "TYPE", "PRINCIPAL", "STATUS", "POLICY", "EXPIRES", "LAST-USED", "SCOPES", "AGE"}
 	if t.allNamespaces {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
@@ -59,7 +59,7 @@ func (t table) print(w io.Writer, toks []authv1alpha1.ApiToken) error {
 func (t table) row(tok *authv1alpha1.ApiToken) []string {
 	cells := []string{
 		tok.Name, string(tok.Spec.Type), printing.OrNone(tok.Spec.Principal), printing.State(tok, t.now, t.window),
-		expires(tok, t.now), lastUsed(tok, t.now), printing.OrNone(strings.Join(tok.Spec.Scopes, ",")),
+		printing.Compliance(tok), expires(tok, t.now), lastUsed(tok, t.now), printing.OrNone(strings.Join(tok.Spec.Scopes, ",")),
 		duration.HumanDuration(t.now.Sub(tok.CreationTimestamp.Time)),
 	}
 	if t.allNamespaces {

@@ -20,6 +20,7 @@ limitations under the License.
 package printing
 
 import (
+	"fmt"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -69,4 +70,17 @@ func ReadyMessage(tok *authv1alpha1.ApiToken) string {
 		return c.Message
 	}
 	return "the controller has not reported on it yet: is the operator running?"
+}
+
+// Compliance is the POLICY column: <none> when no ApiTokenPolicy governs
+// the token, Compliant, or the first rule it breaks (and how many more).
+func Compliance(tok *authv1alpha1.ApiToken) string {
+	c := meta.FindStatusCondition(tok.Status.Conditions, authv1alpha1.ConditionPolicyCompliant)
+	switch {
+	case c == nil:
+		return "<none>"
+	case len(tok.Status.PolicyViolations) > 1:
+		return fmt.Sprintf("%s(+%d)", c.Reason, len(tok.Status.PolicyViolations)-1)
+	}
+	return c.Reason
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/chromedp/chromedp"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -323,6 +324,44 @@ var _ = Describe("Web console", Ordered, func() {
 		tok := &authv1alpha1.ApiToken{}
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: otherNS, Name: "csrf-target"}, tok)).To(Succeed())
 		Expect(tok.Spec.Revoked).To(BeFalse())
+	})
+
+	It("shows a token policy's refusal next to the field, and a badge and the messages on a token that breaks one", func() {
+		n := &corev1.Namespace{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Name: otherNS}, n)).To(Succeed())
+		n.Labels = map[string]string{"console-policy": otherNS}
+		Expect(k8sClient.Update(ctx, n)).To(Succeed())
+		p := &authv1alpha1.ApiTokenPolicy{ObjectMeta: metav1.ObjectMeta{Name: "console-" + otherNS}, Spec: authv1alpha1.ApiTokenPolicySpec{
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"console-policy": otherNS}},
+			MaxTTL:            &metav1.Duration{Duration: time.Hour}}}
+		Expect(k8sClient.Create(ctx, p)).To(Succeed())
+		DeferCleanup(func() { Expect(client.IgnoreNotFound(k8sClient.Delete(context.Background(), p))).To(Succeed()) })
+		// The API server loads the policy as a param asynchronously.
+		probe := testutil.MakeApiToken(otherNS, "probe").TTL(720 * time.Hour).Obj()
+		probe.UID = ""
+		Eventually(func() error { return k8sClient.Create(ctx, probe, client.DryRunAll) }).Should(HaveOccurred())
+
+		login(admin)
+		open("/console/new")
+		b.run(chromedp.WaitVisible(chromedp.CSS("#create-form")), chromedp.SetValue(chromedp.CSS("#name"), "too-long"))
+		follow("#create")
+		Expect(b.text("#expiry-error")).To(ContainSubstring("ApiTokenPolicy " + p.Name + ": spec.ttl 720h exceeds maxTTL 1h"))
+		b.screenshot("create-policy-error")
+
+		// The hostile token never expires: it breaks the policy, and says so.
+		Eventually(func() []string {
+			rows := list("/api/v1/tokens?namespace="+otherNS+"&policyViolation=true", admin).ApiTokens
+			if len(rows) == 0 {
+				return nil
+			}
+			return rows[0].PolicyViolations
+		}).Should(ConsistOf(p.Name + ": spec.ttl is not set, and maxTTL 1h requires every token to expire"))
+		open("/console/")
+		Expect(b.text(`tr[data-name="hostile"]`)).To(ContainSubstring("Policy"))
+		open("/console/tokens/" + otherNS + "/hostile")
+		Expect(b.text("#policy-badge")).To(Equal("Breaks a token policy"))
+		Expect(b.text("#policy-violations")).To(ContainSubstring(p.Name + ": spec.ttl is not set, and maxTTL 1h requires every token to expire"))
+		logout()
 	})
 
 	It("reported no CSP violation or script error on any page, and showed each value in one response only", func() {

@@ -42,6 +42,7 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
+	"github.com/apitoken-io/apitoken-operator/internal/controller/policystatus"
 	"github.com/apitoken-io/apitoken-operator/internal/grant"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
@@ -198,6 +199,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 		Tombstones:              tombstones,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
+	}
+	if err := (&policystatus.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the ApiTokenPolicy controller: %w", err)
 	}
 	collector := &metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}
 	if opts.Query.Enabled() || opts.Issuer.Enabled() {

@@ -65,22 +65,41 @@ func (v Violation) String() string { return "ApiTokenPolicy " + v.Policy + ": " 
 // A selector that cannot be read selects nothing (the CRD's schema
 // refuses most; the policy's Ready condition says why).
 func Governs(p *authv1alpha1.ApiTokenPolicy, tok *authv1alpha1.ApiToken, nsLabels map[string]string) bool {
-	if len(p.Spec.Types) > 0 && !slices.Contains(p.Spec.Types, tok.Spec.Type) {
-		return false
-	}
-	return selects(p.Spec.NamespaceSelector, nsLabels) && selects(p.Spec.TokenSelector, tok.Labels)
+	sel, err := NewSelector(p)
+	return err == nil && sel.Governs(tok, nsLabels)
 }
 
-// selects says whether s (absent or empty: everything) selects set.
-func selects(s *metav1.LabelSelector, set map[string]string) bool {
-	if s == nil {
-		return true
+// Selector is a policy's selection, its label selectors parsed once.
+type Selector struct {
+	types           []authv1alpha1.TokenType
+	namespaces, tok labels.Selector
+}
+
+// NewSelector parses p's selectors; the error names the one that cannot
+// be read.
+func NewSelector(p *authv1alpha1.ApiTokenPolicy) (Selector, error) {
+	s := Selector{types: p.Spec.Types, namespaces: labels.Everything(), tok: labels.Everything()}
+	var err error
+	if p.Spec.NamespaceSelector != nil {
+		if s.namespaces, err = metav1.LabelSelectorAsSelector(p.Spec.NamespaceSelector); err != nil {
+			return s, fmt.Errorf("spec.namespaceSelector: %w", err)
+		}
 	}
-	sel, err := metav1.LabelSelectorAsSelector(s)
-	if err != nil {
+	if p.Spec.TokenSelector != nil {
+		if s.tok, err = metav1.LabelSelectorAsSelector(p.Spec.TokenSelector); err != nil {
+			return s, fmt.Errorf("spec.tokenSelector: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Governs says whether the selection holds tok, in a namespace labelled
+// nsLabels.
+func (s Selector) Governs(tok *authv1alpha1.ApiToken, nsLabels map[string]string) bool {
+	if len(s.types) > 0 && !slices.Contains(s.types, tok.Spec.Type) {
 		return false
 	}
-	return sel.Matches(labels.Set(set))
+	return s.namespaces.Matches(labels.Set(nsLabels)) && s.tok.Matches(labels.Set(tok.Labels))
 }
 
 // Check returns the rules of p that the spec of tok breaks, in the order

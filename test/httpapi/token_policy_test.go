@@ -104,6 +104,13 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 			Message: "spec.ttl is not set, and maxTTL 48h requires every token to expire", Enforcement: authv1alpha1.EnforcementDeny}}))
 		Expect(verifies("bounded")).To(BeTrue(), "a compliant token stopped verifying")
 		Expect(compliance("bounded").Reason).To(Equal(authv1alpha1.ReasonCompliant))
+		Eventually(func() authv1alpha1.ApiTokenPolicyStatus {
+			got := &authv1alpha1.ApiTokenPolicy{}
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), got)).To(Succeed())
+			return got.Status
+		}).Should(And(HaveField("Governed", int32(2)), HaveField("Violating", int32(1)),
+			HaveField("Conditions", ContainElement(And(HaveField("Type", "Ready"), HaveField("Status", metav1.ConditionTrue)))),
+		), "the policy's status counts what it governs")
 
 		By("the query API's rows and filter")
 		rows := list("/api/v1/tokens?namespace="+ns+"&policyViolation=true", admin)

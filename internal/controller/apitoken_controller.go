@@ -90,6 +90,9 @@ type ApiTokenReconciler struct {
 	// and the Secret events that need no reconcile.
 	statusWrites ownWrites[authv1alpha1.ApiTokenStatus]
 	secretWrites ownWrites[struct{}]
+	// policies evaluates ApiTokenPolicies, each version's selectors parsed
+	// once.
+	policies tokenpolicy.Evaluator
 }
 
 // +kubebuilder:rbac:groups=auth.apitoken.io,resources=apitokens,verbs=get;list;watch
@@ -113,7 +116,7 @@ func (r *ApiTokenReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	decision := policy.Decide(in)
-	verdict := tokenpolicy.Evaluate(in.Policies, tok, in.NamespaceLabels, in.Now)
+	verdict := r.policies.Evaluate(in.Policies, tok, in.NamespaceLabels, in.Now)
 	if policy.RefusedClaim(&tok.Status, decision) {
 		r.Claims.Failed(policy.Creator(tok))
 	}

@@ -19,10 +19,12 @@ package tokenpolicy
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -44,18 +46,62 @@ type Verdict struct {
 }
 
 // Evaluate applies every policy to tok, in a namespace labelled nsLabels,
-// at now.
+// at now, parsing each policy's selectors.
 func Evaluate(policies []authv1alpha1.ApiTokenPolicy, tok *authv1alpha1.ApiToken, nsLabels map[string]string, now time.Time) Verdict {
+	return (&Evaluator{}).Evaluate(policies, tok, nsLabels, now)
+}
+
+// Evaluator evaluates as Evaluate does, parsing each version of a policy's
+// selectors once: the controller evaluates every token against every
+// policy, and parsing is most of the cost (docs/benchmarks.md).
+type Evaluator struct {
+	mu sync.Mutex
+	// sels holds one entry per policy ever seen (a deleted one's stays: a
+	// few hundred bytes).
+	sels map[types.UID]compiled
+}
+
+type compiled struct {
+	resourceVersion string
+	sel             Selector
+	err             error
+}
+
+// selector is p's Selector, parsed once per resourceVersion (every time
+// when p has no UID: not from the API server).
+func (e *Evaluator) selector(p *authv1alpha1.ApiTokenPolicy) (Selector, error) {
+	if p.UID == "" {
+		return NewSelector(p)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.sels[p.UID]; ok && c.resourceVersion == p.ResourceVersion {
+		return c.sel, c.err
+	}
+	sel, err := NewSelector(p)
+	if e.sels == nil {
+		e.sels = map[types.UID]compiled{}
+	}
+	e.sels[p.UID] = compiled{p.ResourceVersion, sel, err}
+	return sel, err
+}
+
+// Evaluate applies every policy to tok, in a namespace labelled nsLabels,
+// at now.
+func (e *Evaluator) Evaluate(policies []authv1alpha1.ApiTokenPolicy, tok *authv1alpha1.ApiToken, nsLabels map[string]string, now time.Time) Verdict {
 	var v Verdict
 	order := make([]*authv1alpha1.ApiTokenPolicy, 0, len(policies))
 	for i := range policies {
-		order = append(order, &policies[i])
+		p := &policies[i]
+		if p.DeletionTimestamp != nil {
+			continue
+		}
+		if sel, err := e.selector(p); err == nil && sel.Governs(tok, nsLabels) {
+			order = append(order, p)
+		}
 	}
 	slices.SortFunc(order, func(a, b *authv1alpha1.ApiTokenPolicy) int { return strings.Compare(a.Name, b.Name) })
 	for _, p := range order {
-		if p.DeletionTimestamp != nil || !Governs(p, tok, nsLabels) {
-			continue
-		}
 		v.Governed = true
 		v.Violations = append(v.Violations, Check(p, tok)...)
 		idle, next := Inactivity(p, tok, now)

@@ -25,11 +25,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
@@ -162,6 +164,29 @@ var _ = Describe("kubectl apitoken", Ordered, func() {
 
 			run("admin", "reveal", "billing", "-n", ns, "--previous").failed(cli.ExitFailure, "has no previous value")
 			run("admin", "create", "tee", "-n", ns, "--secret", "x", "-t").failed(cli.ExitUsage, "--secret makes a Secret-held token")
+		})
+	})
+
+	Describe("a token policy", func() {
+		It("refuses a create that breaks it in one line naming the policy and the rule (exit 1)", func() {
+			n := &corev1.Namespace{}
+			Expect(k8sClient.Get(context.Background(), client.ObjectKey{Name: ns}, n)).To(Succeed())
+			n.Labels = map[string]string{"cli-policy": ns}
+			Expect(k8sClient.Update(context.Background(), n)).To(Succeed())
+			p := &authv1alpha1.ApiTokenPolicy{ObjectMeta: metav1.ObjectMeta{Name: "cli-" + ns}, Spec: authv1alpha1.ApiTokenPolicySpec{
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"cli-policy": ns}},
+				MaxTTL:            &metav1.Duration{Duration: 2160 * time.Hour}}}
+			Expect(k8sClient.Create(context.Background(), p)).To(Succeed())
+			DeferCleanup(func() { Expect(k8sClient.Delete(context.Background(), p)).To(Succeed()) })
+			// The API server loads the policy as a param asynchronously.
+			probe := &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "probe"},
+				Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeUser, Principal: "x"}}
+			Eventually(func() error { return k8sClient.Create(context.Background(), probe, client.DryRunAll) }).Should(HaveOccurred())
+
+			run("admin", "create", "too-long", "-n", ns, "--ttl", "400d").failed(cli.ExitFailure,
+				"ApiTokenPolicy "+p.Name+": spec.ttl 9600h exceeds maxTTL 2160h")
+			Expect(apierrorsNotFound(ns, "too-long")).To(BeTrue())
+			run("admin", "create", "bounded", "-n", ns, "--ttl", "30d").ok()
 		})
 	})
 

@@ -38,7 +38,7 @@ import (
 // What the controller does with ApiTokenPolicies: it reads them (and the
 // namespace's labels, when a policy selects namespaces) in gather, marks
 // the token with tokenpolicy's verdict in its status (PolicyCompliant,
-// policyViolations; the read model stops a Deny violation verifying),
+// policy.violations; the read model stops a Deny violation verifying),
 // revokes a token a Deny policy's inactivity.revokeAfter has passed, and
 // reconciles the tokens a policy or a namespace's labels change governs.
 // +kubebuilder:rbac:groups=auth.apitoken.io,resources=apitokenpolicies,verbs=get;list;watch
@@ -88,12 +88,12 @@ func (r *ApiTokenReconciler) recordPolicyEvents(tok *authv1alpha1.ApiToken, stat
 	if r.Recorder == nil {
 		return
 	}
-	for _, v := range status.PolicyViolations {
-		if !slices.Contains(tok.Status.PolicyViolations, v) {
+	for _, v := range status.PolicyViolations() {
+		if !slices.Contains(tok.Status.PolicyViolations(), v) {
 			r.Recorder.Eventf(tok, nil, corev1.EventTypeWarning, v.Rule, "Evaluate", "ApiTokenPolicy %s: %s", v.Policy, v.Message)
 		}
 	}
-	if len(status.PolicyViolations) == 0 && len(tok.Status.PolicyViolations) > 0 {
+	if len(status.PolicyViolations()) == 0 && len(tok.Status.PolicyViolations()) > 0 {
 		r.Recorder.Eventf(tok, nil, corev1.EventTypeNormal, authv1alpha1.ReasonCompliant, "Evaluate", "the token keeps the rules of every ApiTokenPolicy again")
 	}
 }
@@ -118,7 +118,7 @@ func (r *ApiTokenReconciler) tokensForPolicy(ctx context.Context, p *authv1alpha
 			}
 			labels[tok.Namespace] = nsLabels
 		}
-		if tokenpolicy.Governs(p, tok, nsLabels) || len(tok.Status.PolicyViolations) > 0 {
+		if tokenpolicy.Governs(p, tok, nsLabels) || len(tok.Status.PolicyViolations()) > 0 {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(tok)})
 		}
 	}
@@ -153,7 +153,7 @@ func usedWhileIdle() predicate.Funcs {
 		UpdateFunc: func(e event.UpdateEvent) bool {
 			oldTok, ok1 := e.ObjectOld.(*authv1alpha1.ApiToken)
 			newTok, ok2 := e.ObjectNew.(*authv1alpha1.ApiToken)
-			if !ok1 || !ok2 || !idle(oldTok.Status.PolicyViolations) {
+			if !ok1 || !ok2 || !idle(oldTok.Status.PolicyViolations()) {
 				return false
 			}
 			before, after := oldTok.Status.LastUsedDate, newTok.Status.LastUsedDate

@@ -170,7 +170,7 @@ func TestCollectorPolicyViolations(t *testing.T) {
 	}
 	tok := func(name string, vs ...authv1alpha1.PolicyViolation) *authv1alpha1.ApiToken {
 		return &authv1alpha1.ApiToken{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name},
-			Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient}, Status: authv1alpha1.ApiTokenStatus{PolicyViolations: vs}}
+			Spec: authv1alpha1.ApiTokenSpec{Type: authv1alpha1.TokenTypeApiClient}, Status: authv1alpha1.ApiTokenStatus{Policy: &authv1alpha1.PolicyStatus{Violations: vs}}}
 	}
 	m := modelOf([]*authv1alpha1.ApiToken{
 		tok("a", v("org", "TTLRequired"), v("org", "FormatNotAllowed"), v("org", "FormatNotAllowed")),

@@ -63,7 +63,7 @@ type Row struct {
 	CurrentDigest tokensecret.Digest
 	// more holds what few rows have: the digests of
 	// status.previousTokenHash and status.revokedTokenHashes, and
-	// status.policyViolations; nil when there are none.
+	// status.policy.violations; nil when there are none.
 	more *rare
 
 	// text is the row's other strings end to end, one allocation:
@@ -206,7 +206,7 @@ func RowFor(t *authv1alpha1.ApiToken) Row {
 			r.more.revoked = append(r.more.revoked, d)
 		}
 	}
-	if v := t.Status.PolicyViolations; len(v) > 0 {
+	if v := t.Status.PolicyViolations(); len(v) > 0 {
 		if r.more == nil {
 			r.more = &rare{}
 		}
@@ -297,7 +297,7 @@ func (r *Row) RevokedDigests() []tokensecret.Digest {
 	return r.more.revoked
 }
 
-// PolicyViolations are status.policyViolations (the cached object's
+// PolicyViolations are status.policy.violations (the cached object's
 // slice: never modify it); nil when the token breaks no policy's rule.
 func (r *Row) PolicyViolations() []authv1alpha1.PolicyViolation {
 	if r.more == nil {

@@ -118,15 +118,15 @@ func (e *Evaluator) Evaluate(policies []authv1alpha1.ApiTokenPolicy, tok *authv1
 	return v
 }
 
-// MaxRecorded bounds status.policyViolations (the CRD's maxItems).
+// MaxRecorded bounds status.policy.violations (the CRD's maxItems).
 const MaxRecorded = 32
 
-// Record writes v into status: policyViolations, and condition
+// Record writes v into status: policy.violations, and condition
 // PolicyCompliant (True, reason Compliant; False, reason the first rule
 // broken, message every violation), or neither when no policy governs the
 // token.
 func Record(status *authv1alpha1.ApiTokenStatus, v Verdict, generation int64, now time.Time) {
-	status.PolicyViolations = nil
+	status.Policy = nil
 	if !v.Governed {
 		meta.RemoveStatusCondition(&status.Conditions, authv1alpha1.ConditionPolicyCompliant)
 		return
@@ -138,12 +138,15 @@ func Record(status *authv1alpha1.ApiTokenStatus, v Verdict, generation int64, no
 		for i, x := range v.Violations {
 			msgs = append(msgs, x.String())
 			if i < MaxRecorded {
-				status.PolicyViolations = append(status.PolicyViolations, authv1alpha1.PolicyViolation{
+				if status.Policy == nil {
+					status.Policy = &authv1alpha1.PolicyStatus{}
+				}
+				status.Policy.Violations = append(status.Policy.Violations, authv1alpha1.PolicyViolation{
 					Policy: x.Policy, Rule: string(x.Rule), Message: x.Message, Enforcement: x.Enforcement})
 			}
 		}
 		c.Status, c.Reason, c.Message = metav1.ConditionFalse, string(v.Violations[0].Rule), strings.Join(msgs, "; ")
-		if Denied(status.PolicyViolations) {
+		if Denied(status.PolicyViolations()) {
 			c.Message += ": it does not verify until it complies"
 		}
 	}

@@ -113,7 +113,7 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 		Expect(c.Status).To(Equal(metav1.ConditionFalse))
 		Expect(c.Reason).To(Equal("TTLRequired"))
 		Expect(c.Message).To(Equal(want + ": it does not verify until it complies"))
-		Expect(getToken(ctx, ns, "forever").Status.PolicyViolations).To(Equal([]authv1alpha1.PolicyViolation{{Policy: p.Name, Rule: "TTLRequired",
+		Expect(getToken(ctx, ns, "forever").Status.PolicyViolations()).To(Equal([]authv1alpha1.PolicyViolation{{Policy: p.Name, Rule: "TTLRequired",
 			Message: "spec.ttl is not set, and maxTTL 48h requires every token to expire", Enforcement: authv1alpha1.EnforcementDeny}}))
 		Expect(verifies("bounded")).To(BeTrue(), "a compliant token stopped verifying")
 		Expect(compliance("bounded").Reason).To(Equal(authv1alpha1.ReasonCompliant))
@@ -145,7 +145,7 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 		Expect(k8sClient.Update(ctx, tok)).To(Succeed())
 		Eventually(func() bool { return verifies("forever") }).Should(BeTrue(), "a token that complies again does not verify")
 		Expect(compliance("forever").Reason).To(Equal(authv1alpha1.ReasonCompliant))
-		Expect(getToken(ctx, ns, "forever").Status.PolicyViolations).To(BeEmpty())
+		Expect(getToken(ctx, ns, "forever").Status.PolicyViolations()).To(BeEmpty())
 
 		By("the policy gone: the mark goes")
 		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
@@ -157,7 +157,7 @@ var _ = Describe("Token policies on existing tokens", Ordered, func() {
 		warn := policy("short", authv1alpha1.ApiTokenPolicySpec{MaxTTL: &metav1.Duration{Duration: time.Hour}, Enforcement: authv1alpha1.EnforcementWarn})
 		Eventually(func() []string {
 			var out []string
-			for _, v := range getToken(ctx, ns, "forever").Status.PolicyViolations {
+			for _, v := range getToken(ctx, ns, "forever").Status.PolicyViolations() {
 				out = append(out, v.Policy+" "+v.Rule)
 			}
 			slices.Sort(out)

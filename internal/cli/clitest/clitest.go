@@ -79,10 +79,10 @@ func Tokens() []authv1alpha1.ApiToken {
 		CreationDate: At(-30 * Day), ObservedGeneration: 1}
 	// billing breaks two rules of a Deny policy, laptop keeps every rule of
 	// the policies that govern it.
-	billing.Status.PolicyViolations = []authv1alpha1.PolicyViolation{
+	billing.Status.Policy = &authv1alpha1.PolicyStatus{Violations: []authv1alpha1.PolicyViolation{
 		{Policy: "org-defaults", Rule: "TTLRequired", Message: "spec.ttl is not set, and maxTTL 2160h requires every token to expire", Enforcement: authv1alpha1.EnforcementDeny},
 		{Policy: "org-defaults", Rule: "FormatNotAllowed", Message: "spec.source.generate.checksum is false, and checksum: true is required", Enforcement: authv1alpha1.EnforcementDeny},
-	}
+	}}
 	billing.Status.Conditions = []metav1.Condition{{Type: authv1alpha1.ConditionPolicyCompliant, Status: metav1.ConditionFalse, Reason: "TTLRequired",
 		Message: "ApiTokenPolicy org-defaults: spec.ttl is not set, and maxTTL 2160h requires every token to expire; ApiTokenPolicy org-defaults: " +
 			"spec.source.generate.checksum is false, and checksum: true is required: it does not verify until it complies"}}

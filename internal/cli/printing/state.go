@@ -79,8 +79,8 @@ func Compliance(tok *authv1alpha1.ApiToken) string {
 	switch {
 	case c == nil:
 		return "<none>"
-	case len(tok.Status.PolicyViolations) > 1:
-		return fmt.Sprintf("%s(+%d)", c.Reason, len(tok.Status.PolicyViolations)-1)
+	case len(tok.Status.PolicyViolations()) > 1:
+		return fmt.Sprintf("%s(+%d)", c.Reason, len(tok.Status.PolicyViolations())-1)
 	}
 	return c.Reason
 }

@@ -93,10 +93,10 @@ func (r report) print(w io.Writer, tok *authv1alpha1.ApiToken, events []corev1.E
 		p("Last used", "never")
 	}
 	if c := meta.FindStatusCondition(st.Conditions, authv1alpha1.ConditionPolicyCompliant); c != nil {
-		if len(st.PolicyViolations) == 0 {
+		if len(st.PolicyViolations()) == 0 {
 			p("Policies", "compliant with every ApiTokenPolicy that governs it")
 		}
-		for _, v := range st.PolicyViolations {
+		for _, v := range st.PolicyViolations() {
 			p("Policies", "ApiTokenPolicy %s (%s): %s", v.Policy, v.Enforcement, v.Message)
 		}
 		if c.Status == metav1.ConditionFalse && strings.HasSuffix(c.Message, "it does not verify until it complies") {

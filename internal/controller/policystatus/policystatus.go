@@ -76,7 +76,7 @@ func namedPolicies(_ context.Context, o client.Object) []reconcile.Request {
 		return nil
 	}
 	var reqs []reconcile.Request
-	for _, v := range tok.Status.PolicyViolations {
+	for _, v := range tok.Status.PolicyViolations() {
 		req := reconcile.Request{NamespacedName: types.NamespacedName{Name: v.Policy}}
 		if !slices.Contains(reqs, req) {
 			reqs = append(reqs, req)
@@ -90,7 +90,7 @@ func namedPolicies(_ context.Context, o client.Object) []reconcile.Request {
 func violationsChanged() predicate.Funcs {
 	violations := func(o client.Object) []authv1alpha1.PolicyViolation {
 		if tok, ok := o.(*authv1alpha1.ApiToken); ok {
-			return tok.Status.PolicyViolations
+			return tok.Status.PolicyViolations()
 		}
 		return nil
 	}
@@ -157,7 +157,7 @@ func (r *Reconciler) count(ctx context.Context, policy string, sel tokenpolicy.S
 			continue
 		}
 		governed++
-		if slices.ContainsFunc(tok.Status.PolicyViolations, func(v authv1alpha1.PolicyViolation) bool { return v.Policy == policy }) {
+		if slices.ContainsFunc(tok.Status.PolicyViolations(), func(v authv1alpha1.PolicyViolation) bool { return v.Policy == policy }) {
 			violating++
 		}
 	}

@@ -63,6 +63,18 @@ func (r *ApiTokenReconciler) tokenPolicies(ctx context.Context, tok *authv1alpha
 	return list.Items, ns.Labels, nil
 }
 
+// namespaceLabels reads a namespace's labels from the cache; none when it
+// cannot.
+func (r *ApiTokenReconciler) namespaceLabels(ctx context.Context) func(string) map[string]string {
+	return func(name string) map[string]string {
+		ns := newNamespaceMetadata()
+		if err := r.Client.Get(ctx, types.NamespacedName{Name: name}, ns); err != nil {
+			return nil
+		}
+		return ns.Labels
+	}
+}
+
 // revokeInactive sets spec.revoked on tok, as an administrator would:
 // visible, and reversible by setting it back. The next reconcile records
 // the revocation.
@@ -106,22 +118,17 @@ func (r *ApiTokenReconciler) tokensForPolicy(ctx context.Context, p *authv1alpha
 		ctrl.LoggerFrom(ctx).Error(err, "Failed to list the ApiTokens of an ApiTokenPolicy", "policy", p.Name)
 		return nil
 	}
-	labels := map[string]map[string]string{}
+	sel, err := tokenpolicy.NewSelector(p)
+	if err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "Failed to read the selectors of an ApiTokenPolicy", "policy", p.Name)
+	}
 	var reqs []reconcile.Request
-	for i := range tokens.Items {
-		tok := &tokens.Items[i]
-		nsLabels, known := labels[tok.Namespace]
-		if !known && p.Spec.NamespaceSelector != nil {
-			ns := newNamespaceMetadata()
-			if err := r.Client.Get(ctx, types.NamespacedName{Name: tok.Namespace}, ns); err == nil {
-				nsLabels = ns.Labels
-			}
-			labels[tok.Namespace] = nsLabels
-		}
-		if tokenpolicy.Governs(p, tok, nsLabels) || len(tok.Status.PolicyViolations()) > 0 {
+	sel.Walk(tokens.Items, r.namespaceLabels(ctx), func(tok *authv1alpha1.ApiToken, governed bool) {
+		// A token it marked before is reconciled too, to lose the mark.
+		if (err == nil && governed) || len(tok.Status.PolicyViolations()) > 0 {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(tok)})
 		}
-	}
+	})
 	return reqs
 }
 

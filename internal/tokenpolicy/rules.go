@@ -73,6 +73,8 @@ func Governs(p *authv1alpha1.ApiTokenPolicy, tok *authv1alpha1.ApiToken, nsLabel
 type Selector struct {
 	types           []authv1alpha1.TokenType
 	namespaces, tok labels.Selector
+	// byNamespace says the policy selects namespaces by their labels.
+	byNamespace bool
 }
 
 // NewSelector parses p's selectors; the error names the one that cannot
@@ -81,6 +83,7 @@ func NewSelector(p *authv1alpha1.ApiTokenPolicy) (Selector, error) {
 	s := Selector{types: p.Spec.Types, namespaces: labels.Everything(), tok: labels.Everything()}
 	var err error
 	if p.Spec.NamespaceSelector != nil {
+		s.byNamespace = true
 		if s.namespaces, err = metav1.LabelSelectorAsSelector(p.Spec.NamespaceSelector); err != nil {
 			return s, fmt.Errorf("spec.namespaceSelector: %w", err)
 		}
@@ -100,6 +103,26 @@ func (s Selector) Governs(tok *authv1alpha1.ApiToken, nsLabels map[string]string
 		return false
 	}
 	return s.namespaces.Matches(labels.Set(nsLabels)) && s.tok.Matches(labels.Set(tok.Labels))
+}
+
+// Walk calls fn with each of tokens and whether the selection governs it.
+// labelsOf gives a namespace's labels; it is asked once per namespace, and
+// only when the policy selects namespaces.
+func (s Selector) Walk(tokens []authv1alpha1.ApiToken, labelsOf func(namespace string) map[string]string,
+	fn func(tok *authv1alpha1.ApiToken, governed bool)) {
+	known := map[string]map[string]string{}
+	for i := range tokens {
+		tok := &tokens[i]
+		var nsLabels map[string]string
+		if s.byNamespace {
+			var ok bool
+			if nsLabels, ok = known[tok.Namespace]; !ok {
+				nsLabels = labelsOf(tok.Namespace)
+				known[tok.Namespace] = nsLabels
+			}
+		}
+		fn(tok, s.Governs(tok, nsLabels))
+	}
 }
 
 // Check returns the rules of p that the spec of tok breaks, in the order

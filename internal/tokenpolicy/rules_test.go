@@ -17,6 +17,7 @@ limitations under the License.
 package tokenpolicy
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -98,3 +99,38 @@ func TestDuration(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Walk asks a namespace's labels once, and only of a policy that selects
+// namespaces.
+func TestWalkAsksNamespacesOnce(t *testing.T) {
+	tokens := []authv1alpha1.ApiToken{
+		{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "1"}}, {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "2"}},
+		{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "3"}},
+	}
+	for name, tc := range map[string]struct {
+		spec     authv1alpha1.ApiTokenPolicySpec
+		asked    []string
+		governed []string
+	}{
+		"by namespace": {authv1alpha1.ApiTokenPolicySpec{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"}}},
+			[]string{"a", "b"}, []string{"1", "2"}},
+		"every namespace": {authv1alpha1.ApiTokenPolicySpec{}, nil, []string{"1", "2", "3"}},
+	} {
+		sel, err := NewSelector(&authv1alpha1.ApiTokenPolicy{Spec: tc.spec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var asked, governed []string
+		sel.Walk(tokens, func(ns string) map[string]string {
+			asked = append(asked, ns)
+			return map[string]string{"team": ns}
+		}, func(tok *authv1alpha1.ApiToken, g bool) {
+			if g {
+				governed = append(governed, tok.Name)
+			}
+		})
+		if !slices.Equal(asked, tc.asked) || !slices.Equal(governed, tc.governed) {
+			t.Errorf("%s: asked %v, governed %v; want %v, %v", name, asked, governed, tc.asked, tc.governed)
+		}
+	}
+}

@@ -45,14 +45,8 @@ type Verdict struct {
 	Next time.Time
 }
 
-// Evaluate applies every policy to tok, in a namespace labelled nsLabels,
-// at now, parsing each policy's selectors.
-func Evaluate(policies []authv1alpha1.ApiTokenPolicy, tok *authv1alpha1.ApiToken, nsLabels map[string]string, now time.Time) Verdict {
-	return (&Evaluator{}).Evaluate(policies, tok, nsLabels, now)
-}
-
-// Evaluator evaluates as Evaluate does, parsing each version of a policy's
-// selectors once: the controller evaluates every token against every
+// Evaluator applies ApiTokenPolicies to tokens, parsing each version of a
+// policy's selectors once: the controller evaluates every token against every
 // policy, and parsing is most of the cost (docs/benchmarks.md).
 type Evaluator struct {
 	mu sync.Mutex

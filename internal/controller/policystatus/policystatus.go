@@ -141,25 +141,22 @@ func (r *Reconciler) count(ctx context.Context, policy string, sel tokenpolicy.S
 	if err := r.Client.List(ctx, &tokens, client.UnsafeDisableDeepCopy); err != nil {
 		return 0, 0, fmt.Errorf("listing ApiTokens: %w", err)
 	}
-	nsLabels := map[string]map[string]string{}
-	for i := range tokens.Items {
-		tok := &tokens.Items[i]
-		labels, known := nsLabels[tok.Namespace]
-		if !known {
-			ns := &metav1.PartialObjectMetadata{}
-			ns.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
-			if err := r.Client.Get(ctx, types.NamespacedName{Name: tok.Namespace}, ns); err == nil {
-				labels = ns.Labels
-			}
-			nsLabels[tok.Namespace] = labels
+	labelsOf := func(name string) map[string]string {
+		ns := &metav1.PartialObjectMetadata{}
+		ns.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
+		if err := r.Client.Get(ctx, types.NamespacedName{Name: name}, ns); err != nil {
+			return nil
 		}
-		if !sel.Governs(tok, labels) {
-			continue
+		return ns.Labels
+	}
+	sel.Walk(tokens.Items, labelsOf, func(tok *authv1alpha1.ApiToken, selected bool) {
+		if !selected {
+			return
 		}
 		governed++
 		if slices.ContainsFunc(tok.Status.PolicyViolations(), func(v authv1alpha1.PolicyViolation) bool { return v.Policy == policy }) {
 			violating++
 		}
-	}
+	})
 	return governed, violating, nil
 }

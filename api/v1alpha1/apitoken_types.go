@@ -440,6 +440,12 @@ type ApiTokenStatus struct {
 	// +optional
 	Policy *PolicyStatus `json:"policy,omitempty"`
 
+	// Notifications is what the ApiTokenWebhooks of the namespace have
+	// delivered (or given up on) about this token, so that each event is
+	// sent once across restarts and leader changes. A pointer, as policy.
+	// +optional
+	Notifications *NotificationStatus `json:"notifications,omitempty"`
+
 	// Conditions: Ready says whether the Secret holds a valid token.
 	// +optional
 	// +listType=map

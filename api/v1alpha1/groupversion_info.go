@@ -41,7 +41,8 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &ApiToken{}, &ApiTokenList{}, &ApiTokenPolicy{}, &ApiTokenPolicyList{})
+	s.AddKnownTypes(GroupVersion, &ApiToken{}, &ApiTokenList{}, &ApiTokenPolicy{}, &ApiTokenPolicyList{},
+		&ApiTokenWebhook{}, &ApiTokenWebhookList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }

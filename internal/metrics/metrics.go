@@ -87,9 +87,26 @@ var VerifyFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Help: "Presented tokens that did not verify, by endpoint (tokenreview: kube-apiserver calls for every client, so it is counted, not throttled).",
 }, []string{"endpoint"})
 
+// WebhookDeliveries counts ApiTokenWebhook delivery attempts by result:
+// delivered (2xx), retried (a timeout, a connection error, 5xx, 408, 429),
+// failed (a final answer, or 24 hours of retries), refused (the receiver's
+// address is not allowed; nothing was sent).
+var WebhookDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "apitoken_webhook_deliveries_total",
+	Help: "ApiTokenWebhook delivery attempts by result (delivered, retried, failed, refused).",
+}, []string{"result"})
+
+// WebhookPending is how many events the ApiTokenWebhooks have due and not
+// yet delivered (leader only).
+var WebhookPending = prometheus.NewGauge(prometheus.GaugeOpts{
+	Name: "apitoken_webhook_pending",
+	Help: "Events due to ApiTokenWebhooks and not yet delivered (on the leader).",
+})
+
 // counters are the metrics the operator's code updates, registered once per
 // process.
-var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled, VerifyFailures, Exchanges, ExchangeDuration}
+var counters = []prometheus.Collector{Issued, Verifications, VerifyDuration, VerifyThrottled, VerifyFailures, Exchanges, ExchangeDuration,
+	WebhookDeliveries, WebhookPending}
 
 var (
 	tokens = prometheus.NewDesc("apitoken_tokens",

@@ -42,12 +42,14 @@ import (
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/console"
 	"github.com/apitoken-io/apitoken-operator/internal/controller"
+	"github.com/apitoken-io/apitoken-operator/internal/controller/notify"
 	"github.com/apitoken-io/apitoken-operator/internal/controller/policystatus"
 	"github.com/apitoken-io/apitoken-operator/internal/grant"
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/managercache"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
+	"github.com/apitoken-io/apitoken-operator/internal/outbound"
 	"github.com/apitoken-io/apitoken-operator/internal/readmodel"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/signing"
@@ -118,6 +120,19 @@ type Options struct {
 	// (--revoked-retention); 0 means tombstone.DefaultRetention. The
 	// tombstones live in MarkKey's namespace.
 	RevokedRetention time.Duration
+	// Webhooks configure ApiTokenWebhook delivery.
+	Webhooks WebhookOptions
+}
+
+// WebhookOptions configure ApiTokenWebhook delivery (leader only).
+type WebhookOptions struct {
+	// AllowedCIDRs are the private, loopback or link-local ranges
+	// receivers may be in (--webhook-allowed-cidrs); public addresses are
+	// always allowed.
+	AllowedCIDRs []netip.Prefix
+	// ConsoleURL is the console's public URL (--console-url): events link
+	// to a token's page.
+	ConsoleURL string
 }
 
 // ConsoleOptions configure the web console (--console*).
@@ -202,6 +217,15 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 	}
 	if err := (&policystatus.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiTokenPolicy controller: %w", err)
+	}
+	if err := (&notify.Reconciler{
+		Client:     mgr.GetClient(),
+		APIReader:  mgr.GetAPIReader(),
+		Recorder:   mgr.GetEventRecorder(EventSource),
+		Addresses:  outbound.Addresses{Allowed: opts.Webhooks.AllowedCIDRs},
+		ConsoleURL: opts.Webhooks.ConsoleURL,
+	}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the ApiTokenWebhook controller: %w", err)
 	}
 	collector := &metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}
 	if opts.Query.Enabled() || opts.Issuer.Enabled() {

@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ import (
 	"github.com/apitoken-io/apitoken-operator/internal/guessing"
 	"github.com/apitoken-io/apitoken-operator/internal/httpserver"
 	"github.com/apitoken-io/apitoken-operator/internal/operator"
+	"github.com/apitoken-io/apitoken-operator/internal/outbound"
 	"github.com/apitoken-io/apitoken-operator/internal/selfservice"
 	"github.com/apitoken-io/apitoken-operator/internal/tombstone"
 	"github.com/apitoken-io/apitoken-operator/internal/verify"
@@ -119,6 +121,9 @@ type OperatorOptions struct {
 	// MarkKeySecret (--mark-key-secret, default
 	// operator.DefaultMarkKeySecret) is in the operator's namespace.
 	MarkKeySecret string
+	// Webhooks (--webhook-allowed-cidrs, --console-url) configure
+	// ApiTokenWebhook delivery.
+	Webhooks operator.WebhookOptions
 	// MemoryLimitRatio (--memory-limit-ratio, default
 	// operator.DefaultMemoryLimitRatio) is the share of the container's
 	// limit the Go runtime may use.
@@ -131,9 +136,9 @@ type OperatorOptions struct {
 
 	// The list flags as given, and the flags set on the command line
 	// (Complete reads them).
-	trustedProxies, selfServiceScopes, allowedAudiences, personalAudiences string
-	set                                                                    []string
-	completeErr                                                            error
+	trustedProxies, selfServiceScopes, allowedAudiences, personalAudiences, webhookAllowedCIDRs string
+	set                                                                                         []string
+	completeErr                                                                                 error
 }
 
 // NewOperatorOptions returns the defaults.
@@ -233,6 +238,10 @@ func (o *OperatorOptions) AddFlags(fs *flag.FlagSet) {
 		"How long before its expiry the console marks an Active token \"Expiring soon\".")
 	fs.StringVar(&o.Console.DefaultNamespace, "console-default-namespace", o.Console.DefaultNamespace,
 		"The namespace the console's create form offers first (for personal tokens); empty: the first the person may create in.")
+	fs.StringVar(&o.webhookAllowedCIDRs, "webhook-allowed-cidrs", o.webhookAllowedCIDRs,
+		"Comma-separated CIDRs of loopback, link-local or private addresses ApiTokenWebhook receivers may be at (public addresses always may); default none.")
+	fs.StringVar(&o.Webhooks.ConsoleURL, "console-url", o.Webhooks.ConsoleURL,
+		"The web console's public URL (e.g. https://tokens.example.com/console/): ApiTokenWebhook events link to a token's page.")
 	fs.StringVar(&o.MarkKeySecret, "mark-key-secret", o.MarkKeySecret,
 		"Name of the Secret, in the operator's namespace, holding the key of the operator's marks on the token Secrets it writes "+
 			"(an HMAC that proves a Secret is the operator's; created with a random key when missing).")
@@ -280,6 +289,9 @@ func (o *OperatorOptions) Complete(fs *flag.FlagSet, env Environment) {
 	if o.TrustedProxies, err = httpserver.ParseTrustedProxies(o.trustedProxies); err != nil {
 		errs = append(errs, err)
 	}
+	if o.Webhooks.AllowedCIDRs, err = outbound.ParseCIDRs(splitList(o.webhookAllowedCIDRs)); err != nil {
+		errs = append(errs, fmt.Errorf("--webhook-allowed-cidrs: %w", err))
+	}
 	if o.SelfServiceScopes, err = selfservice.ParseScopeList(o.selfServiceScopes); err != nil {
 		errs = append(errs, fmt.Errorf("--self-service-scopes: %w", err))
 	}
@@ -302,6 +314,9 @@ func (o *OperatorOptions) Validate() error {
 		leaderElectionTimings(o.LeaseDuration, o.RenewDeadline, o.RetryPeriod), httpserver.CheckAuthMode(o.QueryAuth)}
 	if errs2 := validation.IsDNS1123Label(o.SidebandNamespace); o.SidebandNamespace != "" && len(errs2) > 0 {
 		errs = append(errs, fmt.Errorf("--sideband-api-namespace %q: not a namespace name: %s", o.SidebandNamespace, strings.Join(errs2, "; ")))
+	}
+	if u, err := url.Parse(o.Webhooks.ConsoleURL); o.Webhooks.ConsoleURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		errs = append(errs, fmt.Errorf("--console-url %q: not an http(s) URL", o.Webhooks.ConsoleURL))
 	}
 	if o.VerifyFailureLimit < 0 {
 		errs = append(errs, errors.New("--verify-failure-limit: must be 0 (off) or more"))
@@ -352,6 +367,7 @@ func (o *OperatorOptions) Operator() operator.Options {
 		Console:                 o.Console,
 		MarkKey:                 types.NamespacedName{Namespace: o.Namespace, Name: o.MarkKeySecret},
 		RevokedRetention:        o.RevokedRetention,
+		Webhooks:                o.Webhooks,
 	}
 }
 

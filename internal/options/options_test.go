@@ -43,6 +43,9 @@ func TestValidateNamesTheFlags(t *testing.T) {
 		"the ConfigMap beside the flags": {env: Environment{Namespace: "apitoken-system", InCluster: true},
 			args:    []string{"--self-service-config=rules", "--self-service-max-ttl=24h"},
 			refused: []string{"--self-service-max-ttl would be ignored"}},
+		"webhook delivery": {env: Environment{Namespace: "apitoken-system", InCluster: true},
+			args:    []string{"--webhook-allowed-cidrs=10.0.0.0/8,relay", "--console-url=tokens.example.com"},
+			refused: []string{`--webhook-allowed-cidrs: "relay" is not a CIDR`, `--console-url "tokens.example.com": not an http(s) URL`}},
 		"an issuer without its URL": {env: Environment{Namespace: "apitoken-system", InCluster: true},
 			args: []string{"--issuer-bind-address=:8443"}, refused: []string{"--issuer-url: required with --issuer-bind-address"}},
 	}

@@ -159,4 +159,11 @@ func shareStatus(s *authv1alpha1.ApiTokenStatus) {
 		c.Type, c.Reason = share(c.Type), share(c.Reason)
 		c.Status = metav1.ConditionStatus(share(string(c.Status)))
 	}
+	for i := range s.NotificationRecords() {
+		w := &s.Notifications.Webhooks[i]
+		w.Name = share(w.Name)
+		for j := range w.Settled {
+			w.Settled[j] = share(w.Settled[j])
+		}
+	}
 }

@@ -96,6 +96,14 @@ var WebhookDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Help: "ApiTokenWebhook delivery attempts by result (delivered, retried, failed, refused).",
 }, []string{"result"})
 
+func init() {
+	// Every result from the start, so that an alert can tell "none
+	// delivered" from "never counted".
+	for _, r := range []string{"delivered", "retried", "failed", "refused"} {
+		WebhookDeliveries.WithLabelValues(r)
+	}
+}
+
 // WebhookPending is how many events the ApiTokenWebhooks have due and not
 // yet delivered (leader only).
 var WebhookPending = prometheus.NewGauge(prometheus.GaugeOpts{

@@ -85,7 +85,9 @@ func FormatThreshold(d time.Duration) string {
 // left than a threshold never gets that threshold's event.
 func (r Rules) Due(tok *authv1alpha1.ApiToken, now time.Time) (due []Fact, next time.Time) {
 	rec := r.record(tok)
-	consider := func(f Fact) {
+	// say writes a due fact's message: only for the facts that are due,
+	// since most tokens have none due most of the time.
+	consider := func(f Fact, say func() string) {
 		if !r.Sends(f.Event) || f.Time.IsZero() || f.Time.Before(r.Since) {
 			return
 		}
@@ -96,6 +98,9 @@ func (r Rules) Due(tok *authv1alpha1.ApiToken, now time.Time) (due []Fact, next 
 			return
 		}
 		if !rec.settled(tok, f) {
+			if say != nil {
+				f.Message = say()
+			}
 			due = append(due, f)
 		}
 	}
@@ -110,19 +115,22 @@ func (r Rules) Due(tok *authv1alpha1.ApiToken, now time.Time) (due []Fact, next 
 			if !now.Before(exp) {
 				continue // expired: Expired says it
 			}
-			consider(Fact{Event: authv1alpha1.WebhookEventExpiringSoon, Threshold: t, Time: at,
-				Reason: "ExpiringSoon", Message: "the token expires in less than " + FormatThreshold(t) + ", at " + exp.UTC().Format(time.RFC3339)})
+			consider(Fact{Event: authv1alpha1.WebhookEventExpiringSoon, Threshold: t, Time: at, Reason: "ExpiringSoon"}, func() string {
+				return "the token expires in less than " + FormatThreshold(t) + ", at " + exp.UTC().Format(time.RFC3339)
+			})
 		}
-		consider(Fact{Event: authv1alpha1.WebhookEventExpired, Time: exp,
-			Reason: authv1alpha1.ReasonExpired, Message: "the token expired at " + exp.UTC().Format(time.RFC3339)})
+		consider(Fact{Event: authv1alpha1.WebhookEventExpired, Time: exp, Reason: authv1alpha1.ReasonExpired}, func() string {
+			return "the token expired at " + exp.UTC().Format(time.RFC3339)
+		})
 	}
 	if st.Revision > 1 && st.CreationDate != nil {
-		consider(Fact{Event: authv1alpha1.WebhookEventRotated, Time: st.CreationDate.Time,
-			Reason: authv1alpha1.ReasonRotated, Message: "a new value replaced the previous one (revision " + strconv.FormatInt(st.Revision, 10) + ")"})
+		consider(Fact{Event: authv1alpha1.WebhookEventRotated, Time: st.CreationDate.Time, Reason: authv1alpha1.ReasonRotated}, func() string {
+			return "a new value replaced the previous one (revision " + strconv.FormatInt(st.Revision, 10) + ")"
+		})
 	}
 	if ready := meta.FindStatusCondition(st.Conditions, authv1alpha1.ConditionReady); tok.Spec.Revoked && ready != nil && ready.Reason == authv1alpha1.ReasonRevoked {
-		consider(Fact{Event: authv1alpha1.WebhookEventRevoked, Time: ready.LastTransitionTime.Time,
-			Reason: authv1alpha1.ReasonRevoked, Message: "the token was revoked (spec.revoked is true)"})
+		consider(Fact{Event: authv1alpha1.WebhookEventRevoked, Time: ready.LastTransitionTime.Time, Reason: authv1alpha1.ReasonRevoked,
+			Message: "the token was revoked (spec.revoked is true)"}, nil)
 	}
 	if vs := st.PolicyViolations(); len(vs) > 0 {
 		var since time.Time
@@ -134,7 +142,7 @@ func (r Rules) Due(tok *authv1alpha1.ApiToken, now time.Time) (due []Fact, next 
 			if v.Rule == "Unused" || v.Rule == "Inactive" {
 				f.Event, f.Rule = authv1alpha1.WebhookEventUnused, ""
 			}
-			consider(f)
+			consider(f, nil)
 		}
 	}
 	sortFacts(due)

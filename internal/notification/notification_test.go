@@ -240,3 +240,34 @@ func TestSlack(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDue is one token with three thresholds crossed and one
+// settled: what a webhook's reconcile pays per token of its namespace.
+func BenchmarkDue(b *testing.B) {
+	exp := t0.Add(60 * 24 * time.Hour)
+	r := webhook(nil)
+	tok := token(t0, exp, 2)
+	now := exp.Add(-time.Hour)
+	due, _ := r.Due(tok, now)
+	tok.Status.Notifications = r.Settle(tok, due[0], func(string) bool { return true })
+	b.ReportAllocs()
+	for b.Loop() {
+		if due, _ := r.Due(tok, now); len(due) != 3 {
+			b.Fatalf("due %v", keys(due))
+		}
+	}
+}
+
+// BenchmarkDueNothing is a token with nothing due: most tokens, most of
+// the time.
+func BenchmarkDueNothing(b *testing.B) {
+	r := webhook(nil)
+	tok := token(t0, t0.Add(60*24*time.Hour), 1)
+	now := t0.Add(time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		if due, _ := r.Due(tok, now); len(due) != 0 {
+			b.Fatal("due")
+		}
+	}
+}

@@ -135,13 +135,18 @@ func (a Addresses) CheckURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// ErrLookup is a failed DNS lookup of the receiver's host.
+var ErrLookup = errors.New("looking up")
+
 // Resolve looks host up and refuses it when any of its addresses is
 // refused: what Ready says before anything is sent. The connection checks
 // again (the answer may change).
 func (a Addresses) Resolve(ctx context.Context, host string) error {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
 	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return fmt.Errorf("spec.url: looking up %s: %w", host, err)
+		return fmt.Errorf("spec.url: %w %s: %w", ErrLookup, host, err)
 	}
 	for _, ip := range ips {
 		if err := a.Check(ip); err != nil {

@@ -201,7 +201,7 @@ func TestTemplateNonDefault(t *testing.T) {
 	}
 	rule, _ := yaml.Marshal(docs["PrometheusRule/rel-apitoken-operator"].Object)
 	for _, alert := range []string{"ApiTokenExpiresSoon", "ApiTokenFailed", "ApiTokenUnused", "14 * 86400", "for: 30m", "60 * 86400",
-		"ApiTokenOperatorMemoryNearLimit", `go_gc_heap_live_bytes{namespace="ops", service="rel-apitoken-operator-metrics"}`} {
+		"ApiTokenWebhookFailing", "ApiTokenOperatorMemoryNearLimit", `go_gc_heap_live_bytes{namespace="ops", service="rel-apitoken-operator-metrics"}`} {
 		if !strings.Contains(string(rule), alert) {
 			t.Errorf("PrometheusRule lacks %q", alert)
 		}

@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -187,6 +188,8 @@ func runManager(b *testing.B, syncPeriod time.Duration) (stop func(), requests *
 		Query:                   httpserver.ServingOptions{BindAddress: testutil.MustFreeAddress(b), Insecure: true},
 		QueryAuth:               httpserver.AuthNone,
 		LastUsedInterval:        time.Minute,
+		// BenchmarkWebhookDelivery's receiver.
+		Webhooks: operator.WebhookOptions{AllowedCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
 	})
 	if err != nil {
 		b.Fatal(err)

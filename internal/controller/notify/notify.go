@@ -25,10 +25,13 @@ package notify
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +43,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/clock"
@@ -72,6 +76,7 @@ const (
 const (
 	ReasonDelivering       = "Delivering"
 	ReasonURLRefused       = "URLRefused"
+	ReasonLookupFailed     = "LookupFailed"
 	ReasonSecretMissing    = "SigningSecretMissing"
 	ReasonSecretInvalid    = "SigningSecretInvalid"
 	ReasonInvalidSpec      = "InvalidSpec"
@@ -99,6 +104,9 @@ type Reconciler struct {
 	ConsoleURL string
 	// MaxConcurrentReconciles is how many webhooks deliver at once.
 	MaxConcurrentReconciles int
+
+	// index is the ApiToken informer's indexer (SetupWithManager).
+	index toolscache.Indexer
 
 	mu         sync.Mutex
 	retries    map[types.NamespacedName]*retryState // the event each failing webhook waits on
@@ -175,12 +183,22 @@ func (r *Reconciler) deliver(ctx context.Context, wh *authv1alpha1.ApiTokenWebho
 		return ctrl.Result{RequeueAfter: max(at.Sub(now), time.Millisecond)}
 	}
 
+	// What can be checked without sending is checked when there is
+	// something to send, when the spec changed, and until it passes: not
+	// on every token change.
+	if len(due) == 0 && wh.Status.ObservedGeneration == wh.Generation && isReady(wh) {
+		return again(time.Time{}), *meta.FindStatusCondition(wh.Status.Conditions, authv1alpha1.ConditionReady)
+	}
 	target, err := r.Addresses.CheckURL(wh.Spec.URL)
-	if err == nil && len(due) > 0 {
+	if err == nil {
 		err = r.Addresses.Resolve(ctx, target.Hostname())
 	}
 	if err != nil {
-		return again(now.Add(RecheckAfter)), notReady(ReasonURLRefused, err.Error()+"; nothing is sent")
+		reason := ReasonURLRefused
+		if errors.Is(err, outbound.ErrLookup) {
+			reason = ReasonLookupFailed
+		}
+		return again(now.Add(RecheckAfter)), notReady(reason, err.Error()+"; nothing is sent")
 	}
 	sign, cond := r.signer(ctx, wh)
 	if cond != nil {
@@ -249,17 +267,16 @@ func (r *Reconciler) deliver(ctx context.Context, wh *authv1alpha1.ApiTokenWebho
 // due lists the namespace's ApiTokens from the cache and what rules say
 // is due about each, in the order it happened.
 func (r *Reconciler) due(ctx context.Context, rules notification.Rules, webhook types.NamespacedName, now time.Time) ([]item, time.Time, error) {
-	var tokens authv1alpha1.ApiTokenList
-	if err := r.Client.List(ctx, &tokens, client.InNamespace(webhook.Namespace), client.UnsafeDisableDeepCopy); err != nil {
-		return nil, time.Time{}, fmt.Errorf("listing the ApiTokens of %s: %w", webhook.Namespace, err)
+	tokens, err := r.tokensOf(ctx, webhook.Namespace)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
 	var out []item
 	var next time.Time
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	sent, stillDue := r.sent[webhook], map[string]struct{}{}
-	for i := range tokens.Items {
-		tok := &tokens.Items[i]
+	for _, tok := range tokens {
 		if !tok.DeletionTimestamp.IsZero() || !rules.Selects(tok) {
 			continue
 		}
@@ -301,6 +318,34 @@ func (r *Reconciler) due(ctx context.Context, rules notification.Rules, webhook 
 	return out, next, nil
 }
 
+// tokensOf are the namespace's cached ApiTokens, read-only: from the
+// informer's namespace index, the cached objects themselves (a List
+// copies each, 656 bytes, on every reconcile of every webhook).
+func (r *Reconciler) tokensOf(ctx context.Context, namespace string) ([]*authv1alpha1.ApiToken, error) {
+	if r.index != nil {
+		objs, err := r.index.ByIndex(toolscache.NamespaceIndex, namespace)
+		if err != nil {
+			return nil, fmt.Errorf("listing the ApiTokens of %s: %w", namespace, err)
+		}
+		out := make([]*authv1alpha1.ApiToken, 0, len(objs))
+		for _, o := range objs {
+			if tok, ok := o.(*authv1alpha1.ApiToken); ok {
+				out = append(out, tok)
+			}
+		}
+		return out, nil
+	}
+	var list authv1alpha1.ApiTokenList
+	if err := r.Client.List(ctx, &list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
+		return nil, fmt.Errorf("listing the ApiTokens of %s: %w", namespace, err)
+	}
+	out := make([]*authv1alpha1.ApiToken, len(list.Items))
+	for i := range list.Items {
+		out[i] = &list.Items[i]
+	}
+	return out, nil
+}
+
 // signer reads the signing Secret for CloudEvents (Slack is unsigned);
 // a condition when it cannot.
 func (r *Reconciler) signer(ctx context.Context, wh *authv1alpha1.ApiTokenWebhook) (*standardwebhooks.Webhook, *metav1.Condition) {
@@ -330,8 +375,8 @@ func (r *Reconciler) signer(ctx context.Context, wh *authv1alpha1.ApiTokenWebhoo
 		return nil, &c
 	}
 	sign, err := standardwebhooks.NewWebhook(string(v))
-	if err != nil || len(v) < len("whsec_")+24 {
-		c := notReady(ReasonSecretInvalid, fmt.Sprintf("spec.signingSecretRef: Secret %q key %q is not a Standard Webhooks secret (whsec_ and at least 18 bytes in base64); nothing is sent", ref.Name, key))
+	if raw, derr := base64.StdEncoding.DecodeString(strings.TrimPrefix(string(v), "whsec_")); err != nil || derr != nil || len(raw) < 24 || len(raw) > 64 {
+		c := notReady(ReasonSecretInvalid, fmt.Sprintf("spec.signingSecretRef: Secret %q key %q is not a Standard Webhooks secret (whsec_ and 24 to 64 bytes in base64); nothing is sent", ref.Name, key))
 		return nil, &c
 	}
 	return sign, nil
@@ -421,6 +466,11 @@ func describe(a outbound.Answer) string {
 		return "the receiver answered " + strconv.Itoa(a.Code) + " (redirects are not followed)"
 	}
 	return "the receiver answered " + strconv.Itoa(a.Code)
+}
+
+// isReady says whether the webhook's Ready is True.
+func isReady(wh *authv1alpha1.ApiTokenWebhook) bool {
+	return meta.IsStatusConditionTrue(wh.Status.Conditions, authv1alpha1.ConditionReady)
 }
 
 func notReady(reason, message string) metav1.Condition {

@@ -18,9 +18,11 @@ package notify
 
 import (
 	"context"
+	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/types"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -46,6 +48,15 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.MaxConcurrentReconciles <= 0 {
 		r.MaxConcurrentReconciles = DefaultMaxConcurrentReconciles
+	}
+	// The namespace index every informer of controller-runtime's cache
+	// has; a cache of another kind is read with List.
+	inf, err := mgr.GetCache().GetInformer(context.Background(), &authv1alpha1.ApiToken{})
+	if err != nil {
+		return fmt.Errorf("getting the ApiToken informer: %w", err)
+	}
+	if sii, ok := inf.(toolscache.SharedIndexInformer); ok {
+		r.index = sii.GetIndexer()
 	}
 	return ctrl.NewControllerManagedBy(mgr).Named("apitokenwebhook").
 		For(&authv1alpha1.ApiTokenWebhook{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).

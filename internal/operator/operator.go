@@ -215,18 +215,21 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) (*readmodel.Mode
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiToken controller: %w", err)
 	}
-	if err := (&policystatus.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+	policies := &policystatus.Reconciler{Client: mgr.GetClient()}
+	if err := policies.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiTokenPolicy controller: %w", err)
 	}
-	if err := (&notify.Reconciler{
+	webhooks := &notify.Reconciler{
 		Client:     mgr.GetClient(),
 		APIReader:  mgr.GetAPIReader(),
 		Recorder:   mgr.GetEventRecorder(EventSource),
 		Addresses:  outbound.Addresses{Allowed: opts.Webhooks.AllowedCIDRs},
 		ConsoleURL: opts.Webhooks.ConsoleURL,
-	}).SetupWithManager(mgr); err != nil {
+	}
+	if err := webhooks.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ApiTokenWebhook controller: %w", err)
 	}
+	model.OnChange(webhooks.TokenChanged, policies.TokenChanged)
 	collector := &metrics.Collector{Model: model, Leading: metrics.LeadingFunc(mgr.Elected())}
 	if opts.Query.Enabled() || opts.Issuer.Enabled() {
 		keys, err := setupHTTP(ctx, mgr, model, marker, opts)

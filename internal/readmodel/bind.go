@@ -34,10 +34,10 @@ func (m *Model) Bind(ctx context.Context, c cache.Informers) error {
 	if err != nil {
 		return fmt.Errorf("getting the ApiToken informer: %w", err)
 	}
-	reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { m.apply(obj, false) },
-		UpdateFunc: func(_, obj any) { m.apply(obj, false) },
-		DeleteFunc: func(obj any) { m.apply(obj, true) },
+	reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerDetailedFuncs{
+		AddFunc:    func(obj any, initial bool) { m.apply(obj, false); m.tell(nil, obj, initial) },
+		UpdateFunc: func(old, obj any) { m.apply(obj, false); m.tell(old, obj, false) },
+		DeleteFunc: func(obj any) { m.apply(obj, true); m.tell(obj, nil, false) },
 	})
 	if err != nil {
 		return fmt.Errorf("watching ApiTokens for the read model: %w", err)
@@ -46,6 +46,37 @@ func (m *Model) Bind(ctx context.Context, c cache.Informers) error {
 	m.synced = reg.HasSynced
 	m.mu.Unlock()
 	return nil
+}
+
+// ChangeFunc is told of an ApiToken added (old nil), updated or deleted
+// (obj nil), once the model has it, on the informer's goroutine: never block.
+type ChangeFunc func(old, obj *authv1alpha1.ApiToken, initialList bool)
+
+// OnChange makes fs told of every change after this one, by the model's
+// listener: each listener of an informer keeps a buffer as large as its
+// largest backlog (the initial list's, about 20 bytes a token, for good).
+func (m *Model) OnChange(fs ...ChangeFunc) {
+	var all []ChangeFunc
+	if p := m.onChange.Load(); p != nil {
+		all = *p
+	}
+	all = append(all[:len(all):len(all)], fs...)
+	m.onChange.Store(&all)
+}
+
+func (m *Model) tell(old, obj any, initial bool) {
+	p := m.onChange.Load()
+	if d, ok := old.(toolscache.DeletedFinalStateUnknown); ok {
+		old = d.Obj
+	}
+	prev, _ := old.(*authv1alpha1.ApiToken)
+	t, _ := obj.(*authv1alpha1.ApiToken)
+	if p == nil || (prev == nil && t == nil) {
+		return
+	}
+	for _, f := range *p {
+		f(prev, t, initial)
+	}
 }
 
 func (m *Model) apply(obj any, deleted bool) {

@@ -28,7 +28,8 @@ import (
 // rebuild and every change is visible to the next query. It is safe for
 // concurrent use.
 type Model struct {
-	mu sync.RWMutex
+	mu       sync.RWMutex
+	onChange atomic.Pointer[[]ChangeFunc]
 	// rows holds each ApiToken's Ref: the same Ref for as long as the
 	// ApiToken exists, pointing at its current row.
 	rows   map[rowKey]*Ref

@@ -49,6 +49,7 @@ import (
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/metrics"
@@ -70,6 +71,9 @@ const (
 	// RecheckAfter is when a webhook that cannot deliver (no Secret, a
 	// refused address) looks again.
 	RecheckAfter = 30 * time.Second
+	// Resync is how often a webhook is reconciled with nothing coming:
+	// what a dropped token change may wait.
+	Resync = 5 * time.Minute
 )
 
 // Condition reasons of an ApiTokenWebhook's Ready.
@@ -107,6 +111,8 @@ type Reconciler struct {
 
 	// index is the ApiToken informer's indexer (SetupWithManager).
 	index toolscache.Indexer
+	// changes are the token changes TokenChanged passes on.
+	changes chan event.GenericEvent
 
 	mu         sync.Mutex
 	retries    map[types.NamespacedName]*retryState // the event each failing webhook waits on
@@ -177,8 +183,8 @@ func (r *Reconciler) deliver(ctx context.Context, wh *authv1alpha1.ApiTokenWebho
 		if !next.IsZero() && (at.IsZero() || next.Before(at)) {
 			at = next
 		}
-		if at.IsZero() {
-			return ctrl.Result{}
+		if resync := now.Add(Resync); at.IsZero() || resync.Before(at) {
+			at = resync
 		}
 		return ctrl.Result{RequeueAfter: max(at.Sub(now), time.Millisecond)}
 	}

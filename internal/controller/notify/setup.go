@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 )
@@ -58,11 +59,34 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if sii, ok := inf.(toolscache.SharedIndexInformer); ok {
 		r.index = sii.GetIndexer()
 	}
+	r.changes = make(chan event.GenericEvent, ChangesBuffer)
 	return ctrl.NewControllerManagedBy(mgr).Named("apitokenwebhook").
 		For(&authv1alpha1.ApiTokenWebhook{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&authv1alpha1.ApiToken{}, handler.EnqueueRequestsFromMapFunc(r.webhooksOf), builder.WithPredicates(factsChanged())).
+		// The ApiToken changes come from the read model's listener
+		// (TokenChanged), not a watch of their own: see readmodel.OnChange.
+		WatchesRawSource(source.Channel(r.changes, handler.EnqueueRequestsFromMapFunc(r.webhooksOf))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Complete(r)
+}
+
+// ChangesBuffer is how many token changes wait for the controller; past
+// it (a burst, or a replica that is not the leader and runs no
+// controller) a change is dropped, and the webhook learns it at its next
+// reconcile (at most Resync later).
+const ChangesBuffer = 1024
+
+// TokenChanged is told of every ApiToken change by the read model
+// (readmodel.ChangeFunc): a change facts are read from enqueues the
+// webhooks of the token's namespace. It never blocks.
+func (r *Reconciler) TokenChanged(old, tok *authv1alpha1.ApiToken, initialList bool) {
+	// Not the initial list: every webhook is reconciled once at start.
+	if initialList || tok == nil || r.changes == nil || (old != nil && !factsChanged(old, tok)) {
+		return
+	}
+	select {
+	case r.changes <- event.GenericEvent{Object: tok}:
+	default:
+	}
 }
 
 // webhooksOf are the webhooks of a token's namespace.
@@ -78,28 +102,16 @@ func (r *Reconciler) webhooksOf(ctx context.Context, o client.Object) []reconcil
 	return reqs
 }
 
-// factsChanged passes a token that came, went, or changed in what facts
-// are read from: labels, revocation, revision, dates, conditions,
-// violations and the records (not lastUsedDate, written as it is used).
-func factsChanged() predicate.Funcs {
-	return predicate.Funcs{
-		CreateFunc: func(event.CreateEvent) bool { return true },
-		DeleteFunc: func(event.DeleteEvent) bool { return false },
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			a, okA := e.ObjectOld.(*authv1alpha1.ApiToken)
-			b, okB := e.ObjectNew.(*authv1alpha1.ApiToken)
-			if !okA || !okB {
-				return false
-			}
-			return a.Spec.Revoked != b.Spec.Revoked ||
-				!equality.Semantic.DeepEqual(a.Labels, b.Labels) ||
-				a.Status.Revision != b.Status.Revision ||
-				!equality.Semantic.DeepEqual(a.Status.ExpirationDate, b.Status.ExpirationDate) ||
-				!equality.Semantic.DeepEqual(a.Status.CreationDate, b.Status.CreationDate) ||
-				!equality.Semantic.DeepEqual(a.Status.Conditions, b.Status.Conditions) ||
-				!equality.Semantic.DeepEqual(a.Status.Policy, b.Status.Policy) ||
-				!equality.Semantic.DeepEqual(a.Status.Notifications, b.Status.Notifications)
-		},
-		GenericFunc: func(event.GenericEvent) bool { return false },
-	}
+// factsChanged says whether a token changed in what facts are read from:
+// labels, revocation, revision, dates, conditions, violations and the
+// records (not lastUsedDate, written as it is used).
+func factsChanged(a, b *authv1alpha1.ApiToken) bool {
+	return a.Spec.Revoked != b.Spec.Revoked ||
+		!equality.Semantic.DeepEqual(a.Labels, b.Labels) ||
+		a.Status.Revision != b.Status.Revision ||
+		!equality.Semantic.DeepEqual(a.Status.ExpirationDate, b.Status.ExpirationDate) ||
+		!equality.Semantic.DeepEqual(a.Status.CreationDate, b.Status.CreationDate) ||
+		!equality.Semantic.DeepEqual(a.Status.Conditions, b.Status.Conditions) ||
+		!equality.Semantic.DeepEqual(a.Status.Policy, b.Status.Policy) ||
+		!equality.Semantic.DeepEqual(a.Status.Notifications, b.Status.Notifications)
 }

@@ -39,7 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	authv1alpha1 "github.com/apitoken-io/apitoken-operator/api/v1alpha1"
 	"github.com/apitoken-io/apitoken-operator/internal/tokenpolicy"
@@ -54,53 +54,58 @@ const RecountInterval = 30 * time.Second
 type Reconciler struct {
 	Client client.Client
 	Clock  clock.PassiveClock
+
+	changes chan event.GenericEvent
 }
 
-// SetupWithManager watches ApiTokenPolicies' specs.
+// SetupWithManager watches ApiTokenPolicies' specs, and takes the token
+// changes TokenChanged passes on.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Clock == nil {
 		r.Clock = clock.RealClock{}
 	}
+	r.changes = make(chan event.GenericEvent, changesBuffer)
 	return ctrl.NewControllerManagedBy(mgr).Named("apitokenpolicy").
 		For(&authv1alpha1.ApiTokenPolicy{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		// A token whose violations change is counted again at once by the
-		// policies it names (before and after).
-		Watches(&authv1alpha1.ApiToken{}, handler.EnqueueRequestsFromMapFunc(namedPolicies), builder.WithPredicates(violationsChanged())).
+		// Token changes come from the read model's listener, not a watch
+		// of their own (see readmodel.OnChange).
+		WatchesRawSource(source.Channel(r.changes, &handler.EnqueueRequestForObject{})).
 		Complete(r)
 }
 
-// namedPolicies are the policies a token's violations name.
-func namedPolicies(_ context.Context, o client.Object) []reconcile.Request {
-	tok, ok := o.(*authv1alpha1.ApiToken)
-	if !ok {
-		return nil
-	}
-	var reqs []reconcile.Request
-	for _, v := range tok.Status.PolicyViolations() {
-		req := reconcile.Request{NamespacedName: types.NamespacedName{Name: v.Policy}}
-		if !slices.Contains(reqs, req) {
-			reqs = append(reqs, req)
-		}
-	}
-	return reqs
-}
+// changesBuffer is how many policies to count again wait for the
+// controller; past it a change is dropped, and counted at the next
+// recount (RecountInterval).
+const changesBuffer = 1024
 
-// violationsChanged passes a token whose violations changed, or that came
-// or went with some.
-func violationsChanged() predicate.Funcs {
-	violations := func(o client.Object) []authv1alpha1.PolicyViolation {
-		if tok, ok := o.(*authv1alpha1.ApiToken); ok {
-			return tok.Status.PolicyViolations()
-		}
-		return nil
+// TokenChanged is told of every ApiToken change by the read model
+// (readmodel.ChangeFunc): a token whose violations changed, or that came or
+// went with some, has the policies it names (before and after) counted
+// again at once. It never blocks.
+func (r *Reconciler) TokenChanged(old, tok *authv1alpha1.ApiToken, initialList bool) {
+	if initialList || r.changes == nil {
+		return // every policy is counted at start
 	}
-	return predicate.Funcs{
-		CreateFunc: func(e event.CreateEvent) bool { return len(violations(e.Object)) > 0 },
-		DeleteFunc: func(e event.DeleteEvent) bool { return len(violations(e.Object)) > 0 },
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			return !equality.Semantic.DeepEqual(violations(e.ObjectOld), violations(e.ObjectNew))
-		},
-		GenericFunc: func(event.GenericEvent) bool { return false },
+	var before, after []authv1alpha1.PolicyViolation
+	if old != nil {
+		before = old.Status.PolicyViolations()
+	}
+	if tok != nil {
+		after = tok.Status.PolicyViolations()
+	}
+	if equality.Semantic.DeepEqual(before, after) {
+		return
+	}
+	var named []string
+	for _, v := range append(before, after...) {
+		if slices.Contains(named, v.Policy) {
+			continue
+		}
+		named = append(named, v.Policy)
+		select {
+		case r.changes <- event.GenericEvent{Object: &authv1alpha1.ApiTokenPolicy{ObjectMeta: metav1.ObjectMeta{Name: v.Policy}}}:
+		default:
+		}
 	}
 }
 

@@ -313,13 +313,7 @@ func (r *Reconciler) due(ctx context.Context, rules notification.Rules, webhook 
 		if c := a.fact.Time.Compare(b.fact.Time); c != 0 {
 			return c
 		}
-		if a.tok.Namespace+"/"+a.tok.Name < b.tok.Namespace+"/"+b.tok.Name {
-			return -1
-		}
-		if a.tok.Name == b.tok.Name {
-			return 0
-		}
-		return 1
+		return strings.Compare(a.tok.Name, b.tok.Name) // one namespace
 	})
 	return out, next, nil
 }
